@@ -1,0 +1,239 @@
+//! Checklists: versioned TOML documents of sections and items, built in or from the user's
+//! config directory, validated on load with positioned errors.
+//!
+//! The file format is documented in `checklists/FORMAT.md`; `raw` mirrors it, `build` turns it
+//! into the model below (every rule of the format lives there), `builtin` embeds the three
+//! checklists written from the field guides.
+
+mod build;
+pub mod builtin;
+pub mod condition;
+pub mod diag;
+pub mod probe;
+mod raw;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use condition::{AnswerLookup, Condition};
+pub use diag::{Diagnostic, Diagnostics};
+pub use probe::{ProbeBinding, ProbeKind};
+
+/// Why a checklist could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ChecklistError {
+    #[error("cannot read checklist {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Invalid(Diagnostics),
+    #[error("no checklist with id `{id}` (known: {known})")]
+    Unknown { id: String, known: String },
+}
+
+/// Where a checklist came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    Builtin,
+    File(PathBuf),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Builtin => f.write_str("built-in"),
+            Origin::File(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Checklist {
+    pub id: String,
+    pub version: String,
+    pub title: String,
+    pub description: String,
+    pub source: String,
+    /// `sha256:` and the hex digest of the file's bytes, so an assessment records exactly which
+    /// text its answers were given against.
+    pub content_hash: String,
+    pub origin: Origin,
+    pub sections: Vec<Section>,
+    #[serde(skip)]
+    index: HashMap<String, (usize, usize)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    pub id: String,
+    pub title: String,
+    pub guidance: String,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub id: String,
+    pub prompt: String,
+    pub guidance: String,
+    pub kind: AnswerKind,
+    pub severity: Severity,
+    pub source: String,
+    /// Answers that count as good (confirm, choice and multi items); empty when any answer will do.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub good: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probe: Option<ProbeBinding>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AnswerKind {
+    /// Yes or no.
+    Confirm,
+    Choice {
+        options: Vec<Choice>,
+    },
+    Multi {
+        options: Vec<Choice>,
+    },
+    Text,
+    Number {
+        min: Option<f64>,
+        max: Option<f64>,
+        unit: Option<String>,
+    },
+    /// Rows of cells under fixed columns, for inventories.
+    Table {
+        columns: Vec<String>,
+    },
+}
+
+impl AnswerKind {
+    pub const NAMES: [&'static str; 6] = ["confirm", "choice", "multi", "text", "number", "table"];
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            AnswerKind::Confirm => "confirm",
+            AnswerKind::Choice { .. } => "choice",
+            AnswerKind::Multi { .. } => "multi",
+            AnswerKind::Text => "text",
+            AnswerKind::Number { .. } => "number",
+            AnswerKind::Table { .. } => "table",
+        }
+    }
+
+    /// The values an answer of this kind can select, for conditions and `good`.
+    pub fn values(&self) -> Vec<&str> {
+        match self {
+            AnswerKind::Confirm => vec!["yes", "no"],
+            AnswerKind::Choice { options } | AnswerKind::Multi { options } => {
+                options.iter().map(|o| o.value.as_str()).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn options(&self) -> &[Choice] {
+        match self {
+            AnswerKind::Choice { options } | AnswerKind::Multi { options } => options,
+            _ => &[],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Blocker,
+    Major,
+    Minor,
+    Info,
+}
+
+impl Severity {
+    pub const NAMES: [&'static str; 4] = ["blocker", "major", "minor", "info"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Blocker => "blocker",
+            Severity::Major => "major",
+            Severity::Minor => "minor",
+            Severity::Info => "info",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        [
+            Severity::Blocker,
+            Severity::Major,
+            Severity::Minor,
+            Severity::Info,
+        ]
+        .into_iter()
+        .find(|v| v.name() == s)
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Checklist {
+    /// Parses and validates checklist text; `path` is used in messages and as the origin.
+    pub fn parse(text: &str, path: &Path, origin: Origin) -> Result<Self, ChecklistError> {
+        build::build(text, path, origin).map_err(ChecklistError::Invalid)
+    }
+
+    /// Reads and validates a checklist file.
+    pub fn load(path: &Path) -> Result<Self, ChecklistError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ChecklistError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path, Origin::File(path.to_owned()))
+    }
+
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.index
+            .get(id)
+            .map(|&(s, i)| &self.sections[s].items[i])
+    }
+
+    /// The section and item indices of an item id.
+    pub fn position(&self, id: &str) -> Option<(usize, usize)> {
+        self.index.get(id).copied()
+    }
+
+    pub fn items(&self) -> impl Iterator<Item = &Item> {
+        self.sections.iter().flat_map(|s| s.items.iter())
+    }
+
+    pub fn item_count(&self) -> usize {
+        self.sections.iter().map(|s| s.items.len()).sum()
+    }
+}
+
+/// The sha256 of a checklist's bytes, as recorded in assessments and reports.
+pub fn content_hash(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(text.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}

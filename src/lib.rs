@@ -1,0 +1,14 @@
+//! preflight: walks a vendor's pre-implementation checklist with the people on site, probes the
+//! site's infrastructure and produces a readiness report.
+//!
+//! The binary is a thin shell over this library so that tests and benchmarks use the same code.
+//! Domain modules (`checklist`, `assessment`, `store`) never import the `tui`; the TUI and the
+//! command line are two faces on the same core.
+
+pub mod assessment;
+pub mod checklist;
+pub mod cli;
+pub mod library;
+pub mod paths;
+pub mod store;
+pub mod tui;
