@@ -324,7 +324,7 @@ fn store(dirs: &Dirs) -> Store {
 
 /// Who is answering, as recorded beside each answer.
 pub fn user() -> String {
-    ["PREFLIGHT_USER", "USER", "USERNAME"]
+    ["PREFLIGHT_USER", "USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
         .unwrap_or_else(|| "unknown".to_owned())

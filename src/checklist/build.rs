@@ -467,9 +467,14 @@ fn build_condition(
         });
     }
     let list = c.any_of.as_ref()?;
-    let ok = list.get_ref().iter().fold(!list.get_ref().is_empty(), |ok, v| {
-        check_value(cx, v) && ok
-    });
+    if list.get_ref().is_empty() {
+        cx.error(list.span(), "expected at least one value in `in`");
+        return None;
+    }
+    let ok = list
+        .get_ref()
+        .iter()
+        .fold(true, |ok, v| check_value(cx, v) && ok);
     ok.then(|| Condition::In {
         item: id.clone(),
         values: list.get_ref().iter().map(|v| v.get_ref().clone()).collect(),

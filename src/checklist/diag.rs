@@ -24,13 +24,13 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// Builds a diagnostic for the byte range `span` of `text`.
     pub fn at(file: &Path, text: &str, span: Range<usize>, message: impl Into<String>) -> Self {
-        let start = span.start.min(text.len());
+        let start = floor_char_boundary(text, span.start);
         let (line, column, line_start) = line_col(text, start);
         let line_end = text[line_start..]
             .find('\n')
             .map_or(text.len(), |n| line_start + n);
         let source_line = text[line_start..line_end].trim_end_matches('\r').to_owned();
-        let end = span.end.clamp(start, line_end);
+        let end = floor_char_boundary(text, span.end.clamp(start, line_end));
         let width = text[start..end].chars().count().max(1);
         Self {
             file: file.to_owned(),
@@ -43,12 +43,18 @@ impl Diagnostic {
     }
 }
 
-/// 1-based line and column (in characters) of byte `offset`, and the byte where its line starts.
-fn line_col(text: &str, offset: usize) -> (usize, usize, usize) {
-    let mut offset = offset;
+/// The nearest character boundary at or before `offset`, so a span from anywhere is safe.
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
+    offset
+}
+
+/// 1-based line and column (in characters) of byte `offset` (a character boundary), and the
+/// byte where its line starts.
+fn line_col(text: &str, offset: usize) -> (usize, usize, usize) {
     let before = &text[..offset];
     let line_start = before.rfind('\n').map_or(0, |n| n + 1);
     let line = before.matches('\n').count() + 1;
@@ -107,7 +113,7 @@ mod tests {
     #[test]
     fn positions_are_one_based_and_count_characters() {
         let text = "a = 1\nbé = \"x\"\n";
-        let at = text.find('=').map(|n| n + 6).unwrap_or_default();
+        let at = text.rfind('=').unwrap_or_default();
         let d = Diagnostic::at(Path::new("f.toml"), text, at..at + 1, "bad");
         assert_eq!((d.line, d.column), (2, 4));
         assert_eq!(d.source_line, "bé = \"x\"");
@@ -122,6 +128,13 @@ mod tests {
         let text = "a = [\n";
         let d = Diagnostic::at(Path::new("f.toml"), text, 99..120, "unexpected end");
         assert_eq!((d.line, d.column), (2, 1));
+    }
+
+    #[test]
+    fn a_span_inside_a_character_is_moved_to_its_start() {
+        let text = "é = 1";
+        let d = Diagnostic::at(Path::new("f.toml"), text, 1..2, "x");
+        assert_eq!((d.line, d.column, d.width), (1, 1, 1));
     }
 
     #[test]

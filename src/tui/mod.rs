@@ -1,10 +1,232 @@
-//! The terminal interface (in progress).
-use crate::paths::Dirs;
+//! The terminal interface: the interview over an assessment.
+//!
+//! One `tokio::select!` loop waits on key presses, a draft-save deadline and the signals that
+//! close a terminal; it redraws only after something changed, so an idle TUI wakes up never.
+//! `app` holds the state and its only mutator, `keys` turns keys into actions, `views` draws.
 
-/// Runs the TUI.
+pub mod app;
+pub mod editor;
+pub mod keys;
+pub mod theme;
+pub mod views;
+
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, WrapErr, eyre};
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures_util::StreamExt;
+use ratatui::DefaultTerminal;
+
+use crate::assessment::Assessment;
+use crate::cli::{now, user};
+use crate::library::Library;
+use crate::paths::Dirs;
+use crate::store::{SessionLock, Store, StoreError};
+use app::{App, Effect, Level, Picker};
+
+/// Drafts (text typed but not committed) are saved this long after the last keystroke.
+const DRAFT_SAVE_DELAY: Duration = Duration::from_millis(750);
+
+/// Opens the TUI on the named session, the last one, or the picker.
 ///
 /// # Errors
-/// On terminal errors.
-pub fn run(_dirs: &Dirs, _session: Option<&str>, _checklist: Option<&str>) -> color_eyre::Result<()> {
-    Err(color_eyre::eyre::eyre!("the TUI is being built"))
+/// When the terminal cannot be used, or the session asked for cannot be opened.
+pub fn run(dirs: &Dirs, session: Option<&str>, checklist: Option<&str>) -> Result<()> {
+    let lib = Library::load(&dirs.checklists())?;
+    let problems: Vec<String> = lib
+        .problems
+        .iter()
+        .map(|(p, e)| format!("skipped {}: {}", p.display(), e.to_string().lines().next().unwrap_or_default()))
+        .collect();
+    let store = Store::new(dirs.sessions());
+    let mut app = App::new(lib.checklists, sessions(&store), &user());
+    let mut runner = Runner { store, lock: None };
+    match session {
+        Some(name) if runner.store.exists(name) => runner.open(&mut app, name)?,
+        Some(name) => {
+            runner.store.path(name)?;
+            if let Some(id) = checklist {
+                let index = app
+                    .library
+                    .iter()
+                    .position(|c| c.id == id)
+                    .ok_or_else(|| eyre!("no checklist `{id}` (see `preflight checklists`)"))?;
+                runner.create(&mut app, name, index)?;
+            } else {
+                app.new_name = Some(name.to_owned());
+                app.picker = Picker::Checklists { cursor: 0 };
+                app.say(Level::Info, format!("`{name}` is a new session: pick its checklist"));
+            }
+        }
+        None => {
+            if let Some(last) = runner.store.last() {
+                if let Err(e) = runner.open(&mut app, &last) {
+                    app.say(Level::Error, format!("{e:#}"));
+                }
+            }
+        }
+    }
+    if let Some(p) = problems.first() {
+        app.say(Level::Warn, p.clone());
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .wrap_err("cannot start the async runtime")?;
+    let mut terminal = ratatui::init();
+    let result = runtime.block_on(event_loop(&mut terminal, &mut app, &mut runner));
+    ratatui::restore();
+    result
+}
+
+fn sessions(store: &Store) -> Vec<crate::store::SessionInfo> {
+    store.list().into_iter().filter_map(Result::ok).collect()
+}
+
+/// Carries out effects: the only place the TUI touches the disk.
+struct Runner {
+    store: Store,
+    lock: Option<SessionLock>,
+}
+
+impl Runner {
+    fn open(&mut self, app: &mut App, name: &str) -> Result<()> {
+        if app.current().is_some_and(|(_, iv)| iv.assessment.name == name) {
+            app.screen = app::Screen::Interview;
+            return Ok(());
+        }
+        let lock = self.store.lock(name)?;
+        let assessment = self.store.load(name)?;
+        app.open(assessment).map_err(|e| eyre!(e))?;
+        self.lock = Some(lock);
+        self.store.set_last(name)?;
+        Ok(())
+    }
+
+    fn create(&mut self, app: &mut App, name: &str, checklist: usize) -> Result<()> {
+        let lock = self.store.lock(name)?;
+        if self.store.exists(name) {
+            return Err(eyre!("a session named `{name}` already exists"));
+        }
+        let assessment = Assessment::new(name, &app.library[checklist], &now());
+        self.store.save(&assessment)?;
+        app.open(assessment).map_err(|e| eyre!(e))?;
+        self.lock = Some(lock);
+        self.store.set_last(name)?;
+        Ok(())
+    }
+
+    fn save(&self, app: &mut App) {
+        let Some((_, iv)) = app.current() else {
+            return;
+        };
+        if let Err(e) = self.store.save(&iv.assessment) {
+            let hint = match e {
+                StoreError::Damaged { .. } | StoreError::NewerSchema { .. } => "",
+                _ => " (it stays on screen; the next change tries again)",
+            };
+            app.say(Level::Error, format!("NOT SAVED: {e}{hint}"));
+        }
+    }
+
+    fn apply(&mut self, app: &mut App) {
+        for effect in std::mem::take(&mut app.effects) {
+            let result = match effect {
+                Effect::Save => {
+                    self.save(app);
+                    Ok(())
+                }
+                Effect::RefreshSessions => {
+                    app.sessions = sessions(&self.store);
+                    Ok(())
+                }
+                Effect::Open(name) => self.open(app, &name),
+                Effect::Create { name, checklist } => self.create(app, &name, checklist),
+            };
+            if let Err(e) = result {
+                app.say(Level::Error, format!("{e:#}"));
+            }
+        }
+    }
+}
+
+async fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, runner: &mut Runner) -> Result<()> {
+    let mut events = EventStream::new();
+    let mut draft_deadline: Option<tokio::time::Instant> = None;
+    let mut redraw = true;
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        if redraw {
+            terminal.draw(|frame| views::render(frame, app))?;
+            redraw = false;
+        }
+        if app.quit {
+            break;
+        }
+        let draft_due = async {
+            match draft_deadline {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
+                    if let Some(action) = keys::action(key, app) {
+                        app.notice = None;
+                        app.update(action, &now());
+                        redraw = true;
+                    }
+                }
+                Some(Ok(Event::Resize(..))) => redraw = true,
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e).wrap_err("cannot read the terminal"),
+                None => break,
+            },
+            () = draft_due => {
+                app.effects.push(Effect::Save);
+                app.drafts_dirty = false;
+            }
+            () = &mut shutdown => break,
+        }
+        if app.effects.contains(&Effect::Save) {
+            draft_deadline = None;
+        }
+        if app.drafts_dirty && draft_deadline.is_none() {
+            draft_deadline = Some(tokio::time::Instant::now() + DRAFT_SAVE_DELAY);
+        }
+        if !app.effects.is_empty() {
+            runner.apply(app);
+            redraw = true;
+        }
+    }
+    // Whatever way the loop ended, drafts typed a moment ago reach the disk.
+    if app.drafts_dirty {
+        runner.save(app);
+    }
+    Ok(())
+}
+
+/// Resolves when the terminal goes away or the process is asked to stop.
+#[cfg(unix)]
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut hup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = hup.recv() => {}
+    }
+}
+
+#[cfg(windows)]
+async fn shutdown_signal() {
+    match tokio::signal::windows::ctrl_close() {
+        Ok(mut close) => {
+            close.recv().await;
+        }
+        Err(_) => std::future::pending().await,
+    }
 }

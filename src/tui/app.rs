@@ -1,0 +1,1051 @@
+//! The TUI's one state value and the one place it changes. Handlers take an [`Action`], change
+//! state and queue [`Effect`]s (saving, opening a session) for the event loop to carry out; they
+//! do no I/O themselves, so the whole interview can be driven in tests.
+
+use crossterm::event::KeyEvent;
+
+use crate::assessment::{Assessment, Entry, Response, Status, Value};
+use crate::checklist::{AnswerKind, Checklist, Item};
+use crate::store::SessionInfo;
+
+use super::editor::LineEditor;
+
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Sections,
+    Items,
+    Detail,
+}
+
+/// Which items the item list shows. Anything but `All` lists matching items of every section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    All,
+    Unanswered,
+    Blockers,
+    Failed,
+}
+
+impl Filter {
+    pub fn name(self) -> &'static str {
+        match self {
+            Filter::All => "all",
+            Filter::Unanswered => "unanswered",
+            Filter::Blockers => "open blockers",
+            Filter::Failed => "failed",
+        }
+    }
+
+    fn next(self) -> Self {
+        match self {
+            Filter::All => Filter::Unanswered,
+            Filter::Unanswered => Filter::Blockers,
+            Filter::Blockers => Filter::Failed,
+            Filter::Failed => Filter::All,
+        }
+    }
+
+    fn keeps(self, status: Status, item: &Item) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::Unanswered => status == Status::Unanswered,
+            Filter::Blockers => {
+                item.severity == crate::checklist::Severity::Blocker
+                    && matches!(status, Status::Unanswered | Status::Failed)
+            }
+            Filter::Failed => status == Status::Failed,
+        }
+    }
+}
+
+/// What a line editor is editing; also the draft key suffix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Answer,
+    Note,
+    Reason,
+}
+
+impl Field {
+    fn key(self) -> &'static str {
+        match self {
+            Field::Answer => "answer",
+            Field::Note => "note",
+            Field::Reason => "reason",
+        }
+    }
+}
+
+/// An answer or note being edited.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edit {
+    /// Confirm (yes/no) and single choice: a cursor over the options.
+    Choice { cursor: usize },
+    Multi { cursor: usize, selected: Vec<bool> },
+    Line { field: Field, editor: LineEditor },
+    Table {
+        rows: Vec<Vec<String>>,
+        row: usize,
+        col: usize,
+        cell: Option<LineEditor>,
+    },
+}
+
+/// Search across all sections; `typing` while the query line has the keyboard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Search {
+    pub editor: LineEditor,
+    pub typing: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub level: Level,
+    pub text: String,
+}
+
+/// The assessment being walked and where the person is in it.
+#[derive(Debug, Clone)]
+pub struct Interview {
+    pub checklist: usize,
+    pub assessment: Assessment,
+    pub focus: Focus,
+    pub section: usize,
+    pub cursor: usize,
+    pub filter: Filter,
+    pub search: Option<Search>,
+    pub edit: Option<Edit>,
+    pub detail_scroll: u16,
+    /// The entry of the item before the last change, so `u` can put it back.
+    undo: Option<(String, Option<Entry>)>,
+}
+
+/// One row of the item list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    pub section: usize,
+    pub item: usize,
+}
+
+/// The picker: open a saved assessment or start a new one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Picker {
+    Sessions { cursor: usize },
+    Checklists { cursor: usize },
+    Name { checklist: usize, editor: LineEditor },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Picker,
+    Interview,
+}
+
+/// Work the event loop carries out after an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Save,
+    /// Re-read the list of saved sessions for the picker.
+    RefreshSessions,
+    Open(String),
+    Create { name: String, checklist: usize },
+}
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    Quit,
+    ToggleHelp,
+    FocusNext,
+    FocusPrev,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    /// Enter: open, start answering, or commit.
+    Select,
+    /// Esc: cancel or go back.
+    Back,
+    Quick(Value),
+    NotApplicable,
+    EditNote,
+    Clear,
+    Undo,
+    CycleFilter,
+    StartSearch,
+    NextSection,
+    PrevSection,
+    OpenPicker,
+    /// Space: toggle an option of a multi choice.
+    Toggle,
+    AddRow,
+    DeleteRow,
+    /// A key for the active text editor.
+    Type(KeyEvent),
+}
+
+pub struct App {
+    pub library: Vec<Checklist>,
+    pub sessions: Vec<SessionInfo>,
+    pub screen: Screen,
+    pub picker: Picker,
+    pub interview: Option<Interview>,
+    pub notice: Option<Notice>,
+    pub help: bool,
+    pub quit: bool,
+    pub user: String,
+    pub effects: Vec<Effect>,
+    /// Drafts changed since the last save; the loop saves them after a short pause.
+    pub drafts_dirty: bool,
+    /// The name asked for with `--session` when no such session exists yet.
+    pub new_name: Option<String>,
+}
+
+const PAGE: usize = 10;
+
+impl App {
+    pub fn new(library: Vec<Checklist>, sessions: Vec<SessionInfo>, user: &str) -> Self {
+        Self {
+            library,
+            sessions,
+            screen: Screen::Picker,
+            picker: Picker::Sessions { cursor: 0 },
+            interview: None,
+            notice: None,
+            help: false,
+            quit: false,
+            user: user.to_owned(),
+            effects: Vec::new(),
+            drafts_dirty: false,
+            new_name: None,
+        }
+    }
+
+    /// Shows an assessment (already loaded and locked by the caller).
+    pub fn open(&mut self, assessment: Assessment) -> Result<(), String> {
+        let checklist = self
+            .library
+            .iter()
+            .position(|c| c.id == assessment.checklist.id)
+            .ok_or_else(|| {
+                format!(
+                    "session `{}` uses checklist `{}`, which is not installed",
+                    assessment.name, assessment.checklist.id
+                )
+            })?;
+        let c = &self.library[checklist];
+        self.notice = (c.content_hash != assessment.checklist.hash).then(|| Notice {
+            level: Level::Warn,
+            text: format!(
+                "checklist {} changed since this session began (was {}, now {}): answers are kept by item id",
+                c.id, assessment.checklist.version, c.version
+            ),
+        });
+        let mut iv = Interview {
+            checklist,
+            assessment,
+            focus: Focus::Items,
+            section: 0,
+            cursor: 0,
+            filter: Filter::All,
+            search: None,
+            edit: None,
+            detail_scroll: 0,
+            undo: None,
+        };
+        iv.go_to_first_open(c);
+        self.interview = Some(iv);
+        self.screen = Screen::Interview;
+        self.help = false;
+        Ok(())
+    }
+
+    pub fn current(&self) -> Option<(&Checklist, &Interview)> {
+        self.interview
+            .as_ref()
+            .map(|iv| (&self.library[iv.checklist], iv))
+    }
+
+    pub fn say(&mut self, level: Level, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            level,
+            text: text.into(),
+        });
+    }
+
+    pub fn update(&mut self, action: Action, now: &str) {
+        if matches!(action, Action::ToggleHelp) {
+            self.help = !self.help;
+            return;
+        }
+        if self.help {
+            // Any key closes the help overlay.
+            self.help = false;
+            return;
+        }
+        match self.screen {
+            Screen::Picker => self.update_picker(action),
+            Screen::Interview => self.update_interview(action, now),
+        }
+    }
+
+    /// Whether the keyboard is in a text field (so letters are text, not commands).
+    pub fn typing(&self) -> bool {
+        match self.screen {
+            Screen::Picker => matches!(self.picker, Picker::Name { .. }),
+            Screen::Interview => self.interview.as_ref().is_some_and(|iv| {
+                iv.search.as_ref().is_some_and(|s| s.typing)
+                    || matches!(
+                        iv.edit,
+                        Some(Edit::Line { .. } | Edit::Table { cell: Some(_), .. })
+                    )
+            }),
+        }
+    }
+
+    /// Whether a structured editor (choice, multi, table) has the keyboard.
+    pub fn editing(&self) -> Option<&Edit> {
+        self.interview.as_ref().and_then(|iv| iv.edit.as_ref())
+    }
+
+    fn update_picker(&mut self, action: Action) {
+        let sessions = self.sessions.len();
+        let checklists = self.library.len();
+        match (&mut self.picker, action) {
+            (_, Action::Quit) => self.quit = true,
+            // Row 0 is "new assessment", then the saved sessions.
+            (Picker::Sessions { cursor }, Action::Up) => *cursor = cursor.saturating_sub(1),
+            (Picker::Sessions { cursor }, Action::Down) => *cursor = (*cursor + 1).min(sessions),
+            (Picker::Sessions { cursor: 0 }, Action::Select) => {
+                self.picker = Picker::Checklists { cursor: 0 };
+            }
+            (Picker::Sessions { cursor }, Action::Select) => {
+                let name = self.sessions[*cursor - 1].name.clone();
+                self.effects.push(Effect::Open(name));
+            }
+            (Picker::Sessions { .. }, Action::Back) => {
+                if self.interview.is_some() {
+                    self.screen = Screen::Interview;
+                }
+            }
+            (Picker::Checklists { cursor }, Action::Up) => *cursor = cursor.saturating_sub(1),
+            (Picker::Checklists { cursor }, Action::Down) => {
+                *cursor = (*cursor + 1).min(checklists.saturating_sub(1));
+            }
+            (Picker::Checklists { cursor }, Action::Select) if checklists > 0 => {
+                let checklist = *cursor;
+                let base = self
+                    .new_name
+                    .clone()
+                    .unwrap_or_else(|| self.library[checklist].id.clone());
+                let mut name = base.clone();
+                let mut n = 2;
+                while self.sessions.iter().any(|s| s.name == name) {
+                    name = format!("{base}-{n}");
+                    n += 1;
+                }
+                self.picker = Picker::Name {
+                    checklist,
+                    editor: LineEditor::new(&name),
+                };
+            }
+            (Picker::Checklists { .. }, Action::Back) => {
+                self.picker = Picker::Sessions { cursor: 0 };
+            }
+            (Picker::Name { editor, .. }, Action::Type(key)) => {
+                editor.handle(key);
+            }
+            (Picker::Name { checklist, editor }, Action::Select) => {
+                let name = editor.text().trim().to_owned();
+                if self.sessions.iter().any(|s| s.name == name) {
+                    self.say(Level::Warn, format!("a session named `{name}` already exists"));
+                } else {
+                    let checklist = *checklist;
+                    self.effects.push(Effect::Create { name, checklist });
+                }
+            }
+            (Picker::Name { checklist, .. }, Action::Back) => {
+                self.picker = Picker::Checklists { cursor: *checklist };
+            }
+            _ => {}
+        }
+    }
+
+    fn update_interview(&mut self, action: Action, now: &str) {
+        let user = self.user.clone();
+        let Some(iv) = self.interview.as_mut() else {
+            return;
+        };
+        let checklist = &self.library[iv.checklist];
+        let ctx = Ctx {
+            checklist,
+            user: &user,
+            now,
+        };
+        let out = if iv.search.as_ref().is_some_and(|s| s.typing) {
+            iv.on_search(action)
+        } else if iv.edit.is_some() {
+            iv.on_edit(action, &ctx)
+        } else {
+            iv.on_browse(action, &ctx)
+        };
+        match out {
+            Outcome::None => {}
+            Outcome::Saved => {
+                self.effects.push(Effect::Save);
+                self.drafts_dirty = false;
+            }
+            Outcome::Draft => self.drafts_dirty = true,
+            Outcome::Say(level, text) => self.say(level, text),
+            Outcome::Quit => {
+                if self.drafts_dirty {
+                    self.effects.push(Effect::Save);
+                    self.drafts_dirty = false;
+                }
+                self.quit = true;
+            }
+            Outcome::Picker => {
+                self.effects.push(Effect::RefreshSessions);
+                self.screen = Screen::Picker;
+                self.picker = Picker::Sessions { cursor: 0 };
+            }
+        }
+    }
+}
+
+struct Ctx<'a> {
+    checklist: &'a Checklist,
+    user: &'a str,
+    now: &'a str,
+}
+
+enum Outcome {
+    None,
+    /// The assessment changed: save it now.
+    Saved,
+    /// Only drafts changed: save them soon.
+    Draft,
+    Say(Level, String),
+    Quit,
+    Picker,
+}
+
+fn draft_key(item: &str, field: &str) -> String {
+    format!("{item}#{field}")
+}
+
+impl Interview {
+    /// The rows the item list shows now.
+    pub fn rows(&self, checklist: &Checklist) -> Vec<Row> {
+        let query = self
+            .search
+            .as_ref()
+            .map(|s| s.editor.text().trim().to_lowercase())
+            .filter(|q| !q.is_empty());
+        let global = query.is_some() || self.filter != Filter::All;
+        let mut rows = Vec::new();
+        for (s, section) in checklist.sections.iter().enumerate() {
+            if !global && s != self.section {
+                continue;
+            }
+            for (i, item) in section.items.iter().enumerate() {
+                let status = self.assessment.status(checklist, item);
+                if status == Status::Hidden || !self.filter.keeps(status, item) {
+                    continue;
+                }
+                if let Some(q) = &query {
+                    let hay = format!("{} {} {}", item.id, item.prompt, item.guidance).to_lowercase();
+                    if !q.split_whitespace().all(|w| hay.contains(w)) {
+                        continue;
+                    }
+                }
+                rows.push(Row {
+                    section: s,
+                    item: i,
+                });
+            }
+        }
+        rows
+    }
+
+    /// Puts the cursor on the first item asked and not yet answered, where work resumes.
+    fn go_to_first_open(&mut self, checklist: &Checklist) {
+        for (s, section) in checklist.sections.iter().enumerate() {
+            let open = section
+                .items
+                .iter()
+                .filter(|i| self.assessment.is_asked(checklist, i))
+                .position(|i| self.assessment.status(checklist, i) == Status::Unanswered);
+            if let Some(cursor) = open {
+                self.section = s;
+                self.cursor = cursor;
+                return;
+            }
+        }
+    }
+
+    /// Whether the list spans sections (a filter or a search is on).
+    pub fn is_global(&self) -> bool {
+        self.filter != Filter::All
+            || self
+                .search
+                .as_ref()
+                .is_some_and(|s| !s.editor.text().trim().is_empty())
+    }
+
+    pub fn selected<'c>(&self, checklist: &'c Checklist) -> Option<&'c Item> {
+        let rows = self.rows(checklist);
+        let row = rows.get(self.cursor.min(rows.len().saturating_sub(1)))?;
+        Some(&checklist.sections[row.section].items[row.item])
+    }
+
+    fn clamp(&mut self, checklist: &Checklist) {
+        let n = self.rows(checklist).len();
+        self.cursor = self.cursor.min(n.saturating_sub(1));
+    }
+
+    fn move_cursor(&mut self, checklist: &Checklist, to: impl FnOnce(usize, usize) -> usize) {
+        match self.focus {
+            Focus::Sections => {
+                let n = checklist.sections.len();
+                self.section = to(self.section, n).min(n.saturating_sub(1));
+                self.cursor = 0;
+            }
+            Focus::Items => {
+                let n = self.rows(checklist).len();
+                self.cursor = to(self.cursor, n).min(n.saturating_sub(1));
+                self.detail_scroll = 0;
+            }
+            Focus::Detail => {
+                let n = usize::from(u16::MAX);
+                self.detail_scroll =
+                    u16::try_from(to(usize::from(self.detail_scroll), n)).unwrap_or(u16::MAX);
+            }
+        }
+        if self.focus != Focus::Detail {
+            if let Some(item) = self.selected(checklist) {
+                if let Some((s, _)) = checklist.position(&item.id) {
+                    self.section = s;
+                }
+            }
+        }
+    }
+
+    /// Up on the first item or Down on the last one carries on into the neighbouring section
+    /// that asks something, so the whole checklist can be walked with two keys.
+    fn step_across_sections(&mut self, c: &Checklist, down: bool) -> bool {
+        if self.focus != Focus::Items || self.is_global() {
+            return false;
+        }
+        let rows = self.rows(c).len();
+        let at_edge = if down {
+            self.cursor + 1 >= rows
+        } else {
+            self.cursor == 0
+        };
+        if !at_edge {
+            return false;
+        }
+        let asks = |s: usize| c.sections[s].items.iter().any(|i| self.assessment.is_asked(c, i));
+        let next = if down {
+            (self.section + 1..c.sections.len()).find(|&s| asks(s))
+        } else {
+            (0..self.section).rev().find(|&s| asks(s))
+        };
+        let Some(next) = next else {
+            return false;
+        };
+        self.section = next;
+        self.cursor = if down { 0 } else { self.rows(c).len().saturating_sub(1) };
+        self.detail_scroll = 0;
+        true
+    }
+
+    fn on_search(&mut self, action: Action) -> Outcome {
+        let Some(search) = self.search.as_mut() else {
+            return Outcome::None;
+        };
+        match action {
+            Action::Type(key) => {
+                search.editor.handle(key);
+                self.cursor = 0;
+            }
+            Action::Select | Action::Down => {
+                search.typing = false;
+                self.focus = Focus::Items;
+            }
+            Action::Back => self.search = None,
+            _ => {}
+        }
+        Outcome::None
+    }
+
+    fn on_browse(&mut self, action: Action, cx: &Ctx<'_>) -> Outcome {
+        let c = cx.checklist;
+        match action {
+            Action::Quit => return Outcome::Quit,
+            Action::OpenPicker => return Outcome::Picker,
+            Action::FocusNext => {
+                self.focus = match self.focus {
+                    Focus::Sections => Focus::Items,
+                    Focus::Items => Focus::Detail,
+                    Focus::Detail => Focus::Sections,
+                };
+            }
+            Action::FocusPrev => {
+                self.focus = match self.focus {
+                    Focus::Sections => Focus::Detail,
+                    Focus::Items => Focus::Sections,
+                    Focus::Detail => Focus::Items,
+                };
+            }
+            Action::Up if !self.step_across_sections(c, false) => {
+                self.move_cursor(c, |n, _| n.saturating_sub(1));
+            }
+            Action::Down if !self.step_across_sections(c, true) => {
+                self.move_cursor(c, |n, _| n + 1);
+            }
+            Action::PageUp => self.move_cursor(c, |n, _| n.saturating_sub(PAGE)),
+            Action::PageDown => self.move_cursor(c, |n, _| n + PAGE),
+            Action::Top => self.move_cursor(c, |_, _| 0),
+            Action::Bottom => self.move_cursor(c, |_, n| n.saturating_sub(1)),
+            Action::NextSection | Action::PrevSection => {
+                let n = c.sections.len();
+                self.section = if matches!(action, Action::NextSection) {
+                    (self.section + 1) % n
+                } else {
+                    (self.section + n - 1) % n
+                };
+                self.filter = Filter::All;
+                self.search = None;
+                self.cursor = 0;
+            }
+            Action::Select => match self.focus {
+                Focus::Sections => {
+                    self.focus = Focus::Items;
+                    self.cursor = 0;
+                }
+                Focus::Items | Focus::Detail => return self.start_answer(c),
+            },
+            Action::Back => {
+                if self.search.is_some() {
+                    self.search = None;
+                } else if self.filter != Filter::All {
+                    self.filter = Filter::All;
+                } else {
+                    self.focus = match self.focus {
+                        Focus::Detail => Focus::Items,
+                        _ => Focus::Sections,
+                    };
+                }
+                self.clamp(c);
+            }
+            Action::Quick(value) => {
+                let Some(item) = self.selected(c) else {
+                    return Outcome::None;
+                };
+                if item.kind != AnswerKind::Confirm {
+                    return Outcome::Say(
+                        Level::Info,
+                        format!("y/n answer yes/no items; press Enter to answer this {} item", item.kind.name()),
+                    );
+                }
+                return self.commit(cx, &item.id, Some(Response::Value(value)), true);
+            }
+            Action::NotApplicable => return self.start_line(c, Field::Reason),
+            Action::EditNote => return self.start_line(c, Field::Note),
+            Action::Clear => {
+                let Some(item) = self.selected(c) else {
+                    return Outcome::None;
+                };
+                if self.assessment.response(&item.id).is_none() {
+                    return Outcome::None;
+                }
+                return self.commit(cx, &item.id, None, false);
+            }
+            Action::Undo => return self.undo(cx),
+            Action::CycleFilter => {
+                self.filter = self.filter.next();
+                self.cursor = 0;
+                self.focus = Focus::Items;
+            }
+            Action::StartSearch => {
+                let editor = self
+                    .search
+                    .take()
+                    .map(|s| s.editor)
+                    .unwrap_or_default();
+                self.search = Some(Search {
+                    editor,
+                    typing: true,
+                });
+                self.cursor = 0;
+            }
+            _ => {}
+        }
+        Outcome::None
+    }
+
+    /// Enter on an item: the editor its kind needs.
+    fn start_answer(&mut self, c: &Checklist) -> Outcome {
+        let Some(item) = self.selected(c) else {
+            return Outcome::None;
+        };
+        self.focus = Focus::Detail;
+        let current = match self.assessment.response(&item.id) {
+            Some(Response::Value(v)) => Some(v.clone()),
+            _ => None,
+        };
+        self.edit = Some(match &item.kind {
+            AnswerKind::Confirm => Edit::Choice {
+                cursor: usize::from(current == Some(Value::No)),
+            },
+            AnswerKind::Choice { options } => Edit::Choice {
+                cursor: match &current {
+                    Some(Value::Choice(v)) => options.iter().position(|o| &o.value == v).unwrap_or(0),
+                    _ => 0,
+                },
+            },
+            AnswerKind::Multi { options } => Edit::Multi {
+                cursor: 0,
+                selected: options
+                    .iter()
+                    .map(|o| matches!(&current, Some(Value::Multi(vs)) if vs.contains(&o.value)))
+                    .collect(),
+            },
+            AnswerKind::Text | AnswerKind::Number { .. } => return self.start_line(c, Field::Answer),
+            AnswerKind::Table { columns } => {
+                let draft = self
+                    .assessment
+                    .drafts
+                    .get(&draft_key(&item.id, "table"))
+                    .and_then(|d| serde_json::from_str::<Vec<Vec<String>>>(d).ok());
+                let mut rows = draft.unwrap_or_else(|| match current {
+                    Some(Value::Table(rows)) => rows,
+                    _ => Vec::new(),
+                });
+                if rows.is_empty() {
+                    rows.push(vec![String::new(); columns.len()]);
+                }
+                Edit::Table {
+                    rows,
+                    row: 0,
+                    col: 0,
+                    cell: None,
+                }
+            }
+        });
+        Outcome::None
+    }
+
+    fn start_line(&mut self, c: &Checklist, field: Field) -> Outcome {
+        let Some(item) = self.selected(c) else {
+            return Outcome::None;
+        };
+        self.focus = Focus::Detail;
+        let committed = match field {
+            Field::Note => self.assessment.note(&item.id).to_owned(),
+            Field::Answer => match self.assessment.response(&item.id) {
+                Some(Response::Value(v @ (Value::Text(_) | Value::Number(_)))) => v.to_string(),
+                _ => String::new(),
+            },
+            Field::Reason => match self.assessment.response(&item.id) {
+                Some(Response::NotApplicable { reason }) => reason.clone(),
+                _ => String::new(),
+            },
+        };
+        let text = self
+            .assessment
+            .drafts
+            .get(&draft_key(&item.id, field.key()))
+            .cloned()
+            .unwrap_or(committed);
+        self.edit = Some(Edit::Line {
+            field,
+            editor: LineEditor::new(&text),
+        });
+        Outcome::None
+    }
+
+    fn on_edit(&mut self, action: Action, cx: &Ctx<'_>) -> Outcome {
+        let c = cx.checklist;
+        let Some(item) = self.selected(c) else {
+            self.edit = None;
+            return Outcome::None;
+        };
+        let id = item.id.clone();
+        let Some(edit) = self.edit.as_mut() else {
+            return Outcome::None;
+        };
+        match edit {
+            Edit::Choice { cursor } => {
+                let values = item.kind.values();
+                match action {
+                    Action::Up => *cursor = cursor.saturating_sub(1),
+                    Action::Down => *cursor = (*cursor + 1).min(values.len().saturating_sub(1)),
+                    Action::Quick(v) if item.kind == AnswerKind::Confirm => {
+                        self.edit = None;
+                        return self.commit(cx, &id, Some(Response::Value(v)), true);
+                    }
+                    Action::Select | Action::Toggle => {
+                        let value = values[*cursor].to_owned();
+                        let v = match item.kind {
+                            AnswerKind::Confirm if value == "yes" => Value::Yes,
+                            AnswerKind::Confirm => Value::No,
+                            _ => Value::Choice(value),
+                        };
+                        self.edit = None;
+                        return self.commit(cx, &id, Some(Response::Value(v)), true);
+                    }
+                    Action::Back => self.edit = None,
+                    _ => {}
+                }
+            }
+            Edit::Multi { cursor, selected } => match action {
+                Action::Up => *cursor = cursor.saturating_sub(1),
+                Action::Down => *cursor = (*cursor + 1).min(selected.len().saturating_sub(1)),
+                Action::Toggle => selected[*cursor] = !selected[*cursor],
+                Action::Select => {
+                    let chosen: Vec<String> = item
+                        .kind
+                        .options()
+                        .iter()
+                        .zip(selected.iter())
+                        .filter(|(_, s)| **s)
+                        .map(|(o, _)| o.value.clone())
+                        .collect();
+                    self.edit = None;
+                    let response = (!chosen.is_empty()).then(|| Response::Value(Value::Multi(chosen)));
+                    return self.commit(cx, &id, response, true);
+                }
+                Action::Back => self.edit = None,
+                _ => {}
+            },
+            Edit::Line { field, editor } => {
+                let field = *field;
+                let key = draft_key(&id, field.key());
+                match action {
+                    Action::Type(k) => {
+                        editor.handle(k);
+                        self.assessment.drafts.insert(key, editor.text().to_owned());
+                        return Outcome::Draft;
+                    }
+                    Action::Select => {
+                        let text = editor.text().to_owned();
+                        return self.commit_line(cx, &id, field, &text);
+                    }
+                    Action::Back => {
+                        self.edit = None;
+                        if self.assessment.drafts.get(&key).is_some_and(|d| d.trim().is_empty()) {
+                            self.assessment.drafts.remove(&key);
+                            return Outcome::Saved;
+                        }
+                        if self.assessment.drafts.contains_key(&key) {
+                            return Outcome::Say(
+                                Level::Info,
+                                "draft kept: Enter on the item picks it up again".to_owned(),
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edit::Table {
+                rows,
+                row,
+                col,
+                cell,
+            } => {
+                let columns = rows.first().map_or(0, Vec::len);
+                let table_key = draft_key(&id, "table");
+                if let Some(ed) = cell {
+                    match action {
+                        Action::Type(k) => {
+                            ed.handle(k);
+                            rows[*row][*col] = ed.text().to_owned();
+                        }
+                        Action::Select | Action::Back => *cell = None,
+                        _ => return Outcome::None,
+                    }
+                } else {
+                    match action {
+                        Action::Up => *row = row.saturating_sub(1),
+                        Action::Down => *row = (*row + 1).min(rows.len() - 1),
+                        Action::FocusPrev | Action::PrevSection => *col = col.saturating_sub(1),
+                        Action::FocusNext | Action::NextSection => {
+                            *col = (*col + 1).min(columns.saturating_sub(1));
+                        }
+                        Action::Select => *cell = Some(LineEditor::new(&rows[*row][*col])),
+                        Action::AddRow => {
+                            rows.insert(*row + 1, vec![String::new(); columns]);
+                            *row += 1;
+                            *col = 0;
+                            *cell = Some(LineEditor::default());
+                        }
+                        Action::DeleteRow if rows.len() > 1 => {
+                            rows.remove(*row);
+                            *row = (*row).min(rows.len() - 1);
+                        }
+                        Action::Back => {
+                            let kept: Vec<Vec<String>> = rows
+                                .iter()
+                                .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
+                                .map(|r| r.iter().map(|c| c.trim().to_owned()).collect())
+                                .collect();
+                            self.edit = None;
+                            self.assessment.drafts.remove(&table_key);
+                            let response = (!kept.is_empty()).then(|| Response::Value(Value::Table(kept)));
+                            if response.as_ref() == self.assessment.response(&id) {
+                                return Outcome::Saved;
+                            }
+                            return self.commit(cx, &id, response, true);
+                        }
+                        _ => return Outcome::None,
+                    }
+                }
+                if let Ok(json) = serde_json::to_string(rows) {
+                    self.assessment.drafts.insert(table_key, json);
+                }
+                return Outcome::Draft;
+            }
+        }
+        Outcome::None
+    }
+
+    fn commit_line(&mut self, cx: &Ctx<'_>, id: &str, field: Field, text: &str) -> Outcome {
+        let Some(item) = cx.checklist.item(id) else {
+            return Outcome::None;
+        };
+        let result = match field {
+            Field::Note => {
+                self.remember(id);
+                self.assessment
+                    .set_note(cx.checklist, id, text, cx.user, cx.now)
+                    .map_err(|e| e.to_string())
+            }
+            Field::Reason => {
+                self.remember(id);
+                self.assessment
+                    .answer(
+                        cx.checklist,
+                        id,
+                        Response::NotApplicable {
+                            reason: text.trim().to_owned(),
+                        },
+                        cx.user,
+                        cx.now,
+                    )
+                    .map_err(|e| e.to_string())
+            }
+            Field::Answer => match Value::parse(&item.kind, text) {
+                Ok(v) => {
+                    self.remember(id);
+                    self.assessment
+                        .answer(cx.checklist, id, Response::Value(v), cx.user, cx.now)
+                        .map_err(|e| e.to_string())
+                }
+                Err(e) => Err(e.to_string()),
+            },
+        };
+        match result {
+            Ok(()) => {
+                self.assessment.drafts.remove(&draft_key(id, field.key()));
+                self.edit = None;
+                if field != Field::Note {
+                    self.advance_from(cx.checklist, id);
+                }
+                self.clamp(cx.checklist);
+                Outcome::Saved
+            }
+            // The editor stays open with the text as typed.
+            Err(e) => Outcome::Say(Level::Error, e),
+        }
+    }
+
+    fn advance_from(&mut self, checklist: &Checklist, id: &str) {
+        let rows = self.rows(checklist);
+        if let Some(pos) = rows
+            .iter()
+            .position(|r| checklist.sections[r.section].items[r.item].id == id)
+        {
+            self.cursor = pos + 1;
+            // At the end of a section the interview goes on with the next one.
+            if self.cursor >= rows.len() && !self.is_global() {
+                if let Some(next) = (self.section + 1..checklist.sections.len()).find(|&s| {
+                    checklist.sections[s]
+                        .items
+                        .iter()
+                        .any(|i| self.assessment.is_asked(checklist, i))
+                }) {
+                    self.section = next;
+                    self.cursor = 0;
+                }
+            }
+        }
+        self.focus = Focus::Items;
+        self.detail_scroll = 0;
+    }
+
+    fn remember(&mut self, id: &str) {
+        self.undo = Some((id.to_owned(), self.assessment.entries.get(id).cloned()));
+    }
+
+    /// Records a response; `advance` moves on to the next item, as an interview does.
+    fn commit(
+        &mut self,
+        cx: &Ctx<'_>,
+        id: &str,
+        response: Option<Response>,
+        advance: bool,
+    ) -> Outcome {
+        self.remember(id);
+        match response {
+            Some(r) => {
+                if let Err(e) = self.assessment.answer(cx.checklist, id, r, cx.user, cx.now) {
+                    return Outcome::Say(Level::Error, e.to_string());
+                }
+            }
+            None => self.assessment.clear(id, cx.user, cx.now),
+        }
+        // An answer can hide or reveal items: place the cursor by id, not by index.
+        if advance {
+            self.advance_from(cx.checklist, id);
+        } else if let Some(pos) = self
+            .rows(cx.checklist)
+            .iter()
+            .position(|r| cx.checklist.sections[r.section].items[r.item].id == id)
+        {
+            self.cursor = pos;
+        }
+        self.clamp(cx.checklist);
+        Outcome::Saved
+    }
+
+    fn undo(&mut self, cx: &Ctx<'_>) -> Outcome {
+        let Some((id, entry)) = self.undo.take() else {
+            return Outcome::Say(Level::Info, "nothing to undo".to_owned());
+        };
+        let redo = self.assessment.entries.get(&id).cloned();
+        match entry {
+            Some(e) => {
+                self.assessment.entries.insert(id.clone(), e);
+            }
+            None => {
+                self.assessment.entries.remove(&id);
+            }
+        }
+        cx.now.clone_into(&mut self.assessment.updated);
+        self.undo = Some((id, redo));
+        self.clamp(cx.checklist);
+        Outcome::Saved
+    }
+}

@@ -1,0 +1,112 @@
+//! Keys to actions. The same table feeds the help overlay, so what `?` shows is what the keys do.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::app::{Action, App, Edit};
+use crate::assessment::Value;
+
+/// (keys, what they do) by context, for the help overlay.
+pub const HELP: &[(&str, &[(&str, &str)])] = &[
+    (
+        "Moving",
+        &[
+            ("↑ ↓  j k", "move in the focused pane"),
+            ("PgUp PgDn  g G", "page, first, last"),
+            ("Tab ← →  h l", "switch pane: sections, items, detail"),
+            ("[ ]", "previous / next section"),
+            ("Enter", "open a section, answer an item"),
+            ("Esc", "back; clears a filter or search"),
+        ],
+    ),
+    (
+        "Answering",
+        &[
+            ("y n", "answer yes / no at once"),
+            ("x", "not applicable, with a reason"),
+            ("e", "add or edit the item's note"),
+            ("Del Backspace", "clear the answer (the note stays)"),
+            ("u", "undo the last change"),
+            ("Space", "tick an option of a multiple choice"),
+            ("a d", "table: add a row / delete the row"),
+        ],
+    ),
+    (
+        "Finding",
+        &[
+            ("/", "search every section (Enter keeps it, Esc clears)"),
+            ("f", "filter: all, unanswered, open blockers, failed"),
+        ],
+    ),
+    (
+        "Session",
+        &[
+            ("s", "switch or start an assessment"),
+            ("?", "this help"),
+            ("q  Ctrl-C", "quit (every answer is already saved)"),
+        ],
+    ),
+];
+
+/// The action a key stands for in the app's current state, if any.
+pub fn action(key: KeyEvent, app: &App) -> Option<Action> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && key.code == KeyCode::Char('c') {
+        return Some(Action::Quit);
+    }
+    if app.typing() {
+        return Some(match key.code {
+            KeyCode::Enter => Action::Select,
+            KeyCode::Esc => Action::Back,
+            KeyCode::Down | KeyCode::Tab => Action::Down,
+            _ => Action::Type(key),
+        });
+    }
+    if let Some(edit) = app.editing() {
+        return editing(key, edit);
+    }
+    Some(match key.code {
+        KeyCode::Char('q') => Action::Quit,
+        KeyCode::Char('?') => Action::ToggleHelp,
+        KeyCode::Tab | KeyCode::Right | KeyCode::Char('l') => Action::FocusNext,
+        KeyCode::BackTab | KeyCode::Left | KeyCode::Char('h') => Action::FocusPrev,
+        KeyCode::Up | KeyCode::Char('k') => Action::Up,
+        KeyCode::Down | KeyCode::Char('j') => Action::Down,
+        KeyCode::PageUp => Action::PageUp,
+        KeyCode::PageDown => Action::PageDown,
+        KeyCode::Home | KeyCode::Char('g') => Action::Top,
+        KeyCode::End | KeyCode::Char('G') => Action::Bottom,
+        KeyCode::Enter => Action::Select,
+        KeyCode::Esc => Action::Back,
+        KeyCode::Char('y') => Action::Quick(Value::Yes),
+        KeyCode::Char('n') => Action::Quick(Value::No),
+        KeyCode::Char('x') => Action::NotApplicable,
+        KeyCode::Char('e') => Action::EditNote,
+        KeyCode::Delete | KeyCode::Backspace => Action::Clear,
+        KeyCode::Char('u') => Action::Undo,
+        KeyCode::Char('f') => Action::CycleFilter,
+        KeyCode::Char('/') => Action::StartSearch,
+        KeyCode::Char(']') => Action::NextSection,
+        KeyCode::Char('[') => Action::PrevSection,
+        KeyCode::Char('s') => Action::OpenPicker,
+        _ => return None,
+    })
+}
+
+fn editing(key: KeyEvent, edit: &Edit) -> Option<Action> {
+    let table = matches!(edit, Edit::Table { .. });
+    Some(match key.code {
+        KeyCode::Char('?') => Action::ToggleHelp,
+        KeyCode::Up | KeyCode::Char('k') => Action::Up,
+        KeyCode::Down | KeyCode::Char('j') => Action::Down,
+        KeyCode::Left | KeyCode::BackTab | KeyCode::Char('h') if table => Action::FocusPrev,
+        KeyCode::Right | KeyCode::Tab | KeyCode::Char('l') if table => Action::FocusNext,
+        KeyCode::Char('a') if table => Action::AddRow,
+        KeyCode::Char('d') if table => Action::DeleteRow,
+        KeyCode::Enter => Action::Select,
+        KeyCode::Esc => Action::Back,
+        KeyCode::Char(' ') => Action::Toggle,
+        KeyCode::Char('y') => Action::Quick(Value::Yes),
+        KeyCode::Char('n') => Action::Quick(Value::No),
+        _ => return None,
+    })
+}

@@ -1,0 +1,46 @@
+//! The help overlay: every key, from the same table the key handler follows.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use crate::tui::keys::HELP;
+use crate::tui::theme;
+
+pub fn render(frame: &mut Frame<'_>, area: Rect) {
+    let rows: usize = HELP.iter().map(|(_, keys)| keys.len() + 2).sum::<usize>() + 1;
+    // Blank lines between groups only where the terminal has the height for them.
+    let spaced = usize::from(area.height) >= rows + 2;
+    let mut lines = Vec::new();
+    for (group, keys) in HELP {
+        if spaced && !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        lines.push(Line::styled(*group, theme::title()));
+        for (k, what) in *keys {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {k:<16}"), theme::key()),
+                Span::raw(*what),
+            ]));
+        }
+    }
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).min(area.height);
+    let width = 70.min(area.width);
+    let [row] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(row);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::bordered()
+                .title(" Keys ")
+                .title_bottom(Line::styled(" any key closes ", theme::dim()))
+                .border_style(theme::border(true)),
+        ),
+        popup,
+    );
+}

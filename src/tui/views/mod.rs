@@ -1,0 +1,99 @@
+//! Rendering: a pure function of the [`App`] state. Each region has its own module.
+
+mod detail;
+mod footer;
+mod help;
+mod items;
+mod picker;
+mod sections;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::LineGauge;
+
+use super::app::{App, Screen};
+use super::theme;
+
+/// Draws the whole screen.
+///
+/// ```text
+/// preflight ─ site-1 ─ spok-mobile-4.5 1.0.0 ──────────────────── ━━━━━━━━──── 62%
+/// ┌ Sections ─────┐┌ Items · Database 4/9 ───────┐┌ Detail ─────────────────────┐
+/// │▸ Pre-deploy 40││✔ Enterprise edition          ││ Synchronous commit          │
+/// │  Database   4/9││✘ Synchronous commit  BLOCKER││ guidance, source, answer,   │
+/// │  …            ││· Automatic failover          ││ note, probe, editor         │
+/// └───────────────┘└──────────────────────────────┘└─────────────────────────────┘
+/// 3 open blockers · 41/66 settled · 2 failed · filter: all
+/// notice, search line, or the keys that matter now
+/// ```
+pub fn render(frame: &mut Frame<'_>, app: &App) {
+    let area = frame.area();
+    match app.screen {
+        Screen::Picker => picker::render(frame, area, app),
+        Screen::Interview => interview(frame, area, app),
+    }
+    if app.help {
+        help::render(frame, area);
+    }
+}
+
+fn interview(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let Some((checklist, iv)) = app.current() else {
+        return;
+    };
+    let [header, body, footer_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(5),
+        Constraint::Length(2),
+    ])
+    .areas(area);
+
+    let progress = iv.assessment.progress(checklist);
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(10), Constraint::Length(24)]).areas(header);
+    let title = Line::from(vec![
+        Span::styled(" preflight ", theme::title()),
+        Span::styled("─ ", theme::dim()),
+        Span::raw(iv.assessment.name.clone()),
+        Span::styled(" ─ ", theme::dim()),
+        Span::raw(format!("{} {}", checklist.id, checklist.version)),
+    ]);
+    frame.render_widget(title, left);
+    let ratio = f64::from(progress.percent()) / 100.0;
+    frame.render_widget(
+        LineGauge::default()
+            .ratio(ratio)
+            .label(format!("{:>3}% ", progress.percent()))
+            .filled_style(theme::good())
+            .unfilled_style(theme::dim()),
+        right,
+    );
+
+    // Wide terminals give the guidance more room; at 80 columns every pane stays readable.
+    let sections_w = (body.width / 5).clamp(18, 30);
+    let detail_w = (body.width * 2 / 5).max(30);
+    let [s_area, i_area, d_area] = Layout::horizontal([
+        Constraint::Length(sections_w),
+        Constraint::Min(20),
+        Constraint::Length(detail_w),
+    ])
+    .areas(body);
+    sections::render(frame, s_area, checklist, iv);
+    items::render(frame, i_area, checklist, iv);
+    detail::render(frame, d_area, checklist, iv);
+    footer::render(frame, footer_area, app, checklist, iv, progress);
+}
+
+/// Cuts `s` to `width` characters, with an ellipsis when cut.
+pub(crate) fn fit(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_owned();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out: String = s.chars().take(width - 1).collect();
+    out.push('…');
+    out
+}

@@ -1,0 +1,136 @@
+//! Whole-screen snapshots of the TUI's main views, drawn on ratatui's TestBackend after driving
+//! the app with the same actions the keys produce. 80×24 is the smallest terminal we promise to
+//! be readable in; 160×48 shows how the space of a large one is used.
+
+use std::path::Path;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use preflight::assessment::Assessment;
+use preflight::checklist::{Checklist, Origin, builtin};
+use preflight::store::SessionInfo;
+use preflight::tui::app::{App, Screen};
+use preflight::tui::{keys, views};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const NOW: &str = "2026-11-22T09:30:00Z";
+
+fn checklist(id: &str) -> Checklist {
+    let (name, text) = builtin::SOURCES
+        .iter()
+        .find(|(name, _)| name.strip_suffix(".toml") == Some(id))
+        .expect("built-in checklist");
+    Checklist::parse(text, Path::new(name), Origin::Builtin).expect("built-in checklist is valid")
+}
+
+fn app_on(id: &str) -> App {
+    let c = checklist(id);
+    let a = Assessment::new("st-example", &c, NOW);
+    let mut app = App::new(vec![c], Vec::new(), "ana");
+    app.open(a).expect("opens");
+    app
+}
+
+/// Presses keys the way the event loop does: key → action → update.
+fn press(app: &mut App, keys_: &[KeyCode]) {
+    for code in keys_ {
+        let key = KeyEvent::new(*code, KeyModifiers::NONE);
+        if let Some(action) = keys::action(key, app) {
+            app.notice = None;
+            app.update(action, NOW);
+        }
+    }
+    app.effects.clear();
+}
+
+fn type_text(app: &mut App, text: &str) {
+    let codes: Vec<KeyCode> = text.chars().map(KeyCode::Char).collect();
+    press(app, &codes);
+}
+
+fn draw(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal
+        .draw(|frame| views::render(frame, app))
+        .expect("draws");
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..height {
+        for x in 0..width {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn both_sizes(name: &str, app: &App) {
+    insta::assert_snapshot!(format!("{name}_80x24"), draw(app, 80, 24));
+    insta::assert_snapshot!(format!("{name}_160x48"), draw(app, 160, 48));
+}
+
+/// Answers the first items of the ActiveSync checklist: a choice, a text, a failed blocker
+/// and a note.
+fn walked() -> App {
+    use KeyCode::{Down, Enter};
+    let mut app = app_on("activesync-device-trust");
+    press(&mut app, &[Enter, Down, Enter, Enter]);
+    type_text(&mut app, "mail.example.org");
+    press(&mut app, &[Enter, KeyCode::Char('n'), KeyCode::Char('k'), KeyCode::Char('e')]);
+    type_text(&mut app, "CN is the SBS internal name");
+    press(&mut app, &[Enter]);
+    app
+}
+
+#[test]
+fn interview_after_a_few_answers() {
+    let app = walked();
+    let (_, iv) = app.current().expect("interview");
+    assert_eq!(iv.assessment.entries.len(), 3);
+    both_sizes("interview", &app);
+}
+
+#[test]
+fn choice_editor_open() {
+    let mut app = app_on("activesync-device-trust");
+    press(&mut app, &[KeyCode::Enter]);
+    both_sizes("choice_editor", &app);
+}
+
+#[test]
+fn open_blockers_filter_spans_sections() {
+    let mut app = walked();
+    press(&mut app, &[KeyCode::Char('f'), KeyCode::Char('f')]);
+    both_sizes("blockers_filter", &app);
+}
+
+#[test]
+fn search_while_typing() {
+    let mut app = walked();
+    press(&mut app, &[KeyCode::Char('/')]);
+    type_text(&mut app, "der");
+    both_sizes("search", &app);
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = walked();
+    press(&mut app, &[KeyCode::Char('?')]);
+    both_sizes("help", &app);
+}
+
+#[test]
+fn picker_lists_sessions_and_new() {
+    let c = checklist("sap-smp-relay-https");
+    let sessions = vec![SessionInfo {
+        name: "st-example".into(),
+        checklist: "sap-smp-relay-https 1.0.0".into(),
+        updated: NOW.into(),
+        answered: 12,
+    }];
+    let mut app = App::new(vec![c], sessions, "ana");
+    assert_eq!(app.screen, Screen::Picker);
+    both_sizes("picker", &app);
+    press(&mut app, &[KeyCode::Enter, KeyCode::Enter]);
+    both_sizes("picker_name", &app);
+}
