@@ -106,6 +106,7 @@ pub enum Format {
 }
 
 /// Entry point of the binary.
+#[must_use]
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     if color_eyre::config::HookBuilder::default()
@@ -323,6 +324,7 @@ fn store(dirs: &Dirs) -> Store {
 }
 
 /// Who is answering, as recorded beside each answer.
+#[must_use]
 pub fn user() -> String {
     ["PREFLIGHT_USER", "USER", "LOGNAME", "USERNAME"]
         .iter()
@@ -331,6 +333,7 @@ pub fn user() -> String {
 }
 
 /// The current time as RFC 3339 UTC, to the second.
+#[must_use]
 pub fn now() -> String {
     let t = time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
@@ -342,9 +345,9 @@ pub fn now() -> String {
 fn list_sessions(dirs: &Dirs, format: Format) -> Result<ExitCode> {
     let store = store(dirs);
     let last = store.last();
-    let list = store.list();
+    let found = store.list();
     if format == Format::Json {
-        let sessions: Vec<_> = list
+        let sessions: Vec<_> = found
             .iter()
             .map(|r| match r {
                 Ok(i) => json!({
@@ -356,17 +359,21 @@ fn list_sessions(dirs: &Dirs, format: Format) -> Result<ExitCode> {
             .collect();
         return print_json(&json!({ "sessions": sessions }));
     }
-    if list.is_empty() {
+    if found.is_empty() {
         return print(&format!(
             "no sessions yet in {} (start one with `preflight --session NAME`)\n",
             store.dir().display()
         ));
     }
     let mut s = String::new();
-    for r in &list {
+    for r in &found {
         match r {
             Ok(i) => {
-                let mark = if last.as_deref() == Some(&i.name) { "*" } else { " " };
+                let mark = if last.as_deref() == Some(&i.name) {
+                    "*"
+                } else {
+                    " "
+                };
                 let _ = writeln!(
                     s,
                     "{mark} {:24} {:28} {:>4} answered  updated {}",
@@ -472,13 +479,7 @@ fn show_session(dirs: &Dirs, name: &str, format: Format) -> Result<ExitCode> {
             let answer = a
                 .response(&item.id)
                 .map_or_else(|| "—".to_owned(), ToString::to_string);
-            let _ = writeln!(
-                s,
-                "  {} {:40} {}",
-                status_name(status),
-                item.id,
-                answer
-            );
+            let _ = writeln!(s, "  {} {:40} {}", status_name(status), item.id, answer);
             let note = a.note(&item.id);
             if !note.is_empty() {
                 let _ = writeln!(s, "      note: {note}");
@@ -503,7 +504,10 @@ fn answer(
     let (mut a, lib) = open(dirs, name)?;
     let c = lib.get(&a.checklist.id)?;
     let Some(it) = c.item(item) else {
-        eprintln!("error: no item `{item}` in {} (see `preflight checklist show {}`)", c.id, c.id);
+        eprintln!(
+            "error: no item `{item}` in {} (see `preflight checklist show {}`)",
+            c.id, c.id
+        );
         return Ok(ExitCode::from(1));
     };
     let response = if matches!(value.trim().to_ascii_lowercase().as_str(), "n/a" | "na") {
@@ -527,12 +531,19 @@ fn answer(
     if let Some(n) = note {
         a.set_note(c, item, n, &by, &at)?;
     }
-    if !a.is_asked(c, it) {
-        if let Some(w) = &it.when {
-            eprintln!("warning: {item} is recorded, but it is not asked while its condition ({w}) does not hold");
-        }
+    if !a.is_asked(c, it)
+        && let Some(w) = &it.when
+    {
+        eprintln!(
+            "warning: {item} is recorded, but it is not asked while its condition ({w}) does not hold"
+        );
     }
     store.save(&a)?;
-    println!("{item} = {}", a.response(item).map(ToString::to_string).unwrap_or_default());
+    println!(
+        "{item} = {}",
+        a.response(item)
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    );
     Ok(ExitCode::SUCCESS)
 }

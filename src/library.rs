@@ -73,6 +73,7 @@ impl Library {
             })
     }
 
+    #[must_use]
     pub fn is_builtin(c: &Checklist) -> bool {
         c.origin == Origin::Builtin
     }

@@ -13,7 +13,9 @@ pub struct Dirs {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("cannot find a home directory to keep preflight's data in (set HOME, or XDG_DATA_HOME and XDG_CONFIG_HOME)")]
+#[error(
+    "cannot find a home directory to keep preflight's data in (set HOME, or XDG_DATA_HOME and XDG_CONFIG_HOME)"
+)]
 pub struct NoHome;
 
 impl Dirs {
@@ -29,10 +31,12 @@ impl Dirs {
         })
     }
 
+    #[must_use]
     pub fn sessions(&self) -> PathBuf {
         self.data.join("sessions")
     }
 
+    #[must_use]
     pub fn checklists(&self) -> PathBuf {
         self.config.join("checklists")
     }

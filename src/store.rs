@@ -116,6 +116,7 @@ impl Store {
         Self { dir: dir.into() }
     }
 
+    #[must_use]
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -137,6 +138,7 @@ impl Store {
         }
     }
 
+    #[must_use]
     pub fn exists(&self, name: &str) -> bool {
         self.path(name).is_ok_and(|p| p.exists())
     }
@@ -197,7 +199,8 @@ impl Store {
         match fs::read(&path) {
             Ok(old) => {
                 parse(&path, &old)?;
-                write_atomic(&prev_path(&path), &old).map_err(io_err("write", &prev_path(&path)))?;
+                write_atomic(&prev_path(&path), &old)
+                    .map_err(io_err("write", &prev_path(&path)))?;
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(source) => {
@@ -240,6 +243,7 @@ impl Store {
     }
 
     /// The session opened most recently, if it still exists.
+    #[must_use]
     pub fn last(&self) -> Option<String> {
         let name = fs::read_to_string(self.dir.join("last")).ok()?;
         let name = name.trim();
@@ -343,7 +347,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// Makes the rename itself durable. Windows has no directory handles to sync; its rename
-/// (MoveFileEx with replace) is durable once it returns.
+/// (`MoveFileEx` with replace) is durable once it returns.
 #[cfg(unix)]
 fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
@@ -369,8 +373,14 @@ mod tests {
             .find(|i| i.kind == crate::checklist::AnswerKind::Confirm && i.when.is_none())
             .map(|i| i.id.clone())
             .expect("a confirm item");
-        a.answer(c, &id, Response::Value(Value::Yes), "ana", "2026-11-22T10:01:00Z")
-            .expect("valid answer");
+        a.answer(
+            c,
+            &id,
+            Response::Value(Value::Yes),
+            "ana",
+            "2026-11-22T10:01:00Z",
+        )
+        .expect("valid answer");
         store.save(&a).expect("save");
         a
     }
@@ -386,8 +396,17 @@ mod tests {
         store.save(&a).expect("save again");
         assert_eq!(store.load("site-1").expect("load"), a);
         let prev = fs::read(prev_path(&store.path("site-1").expect("path"))).expect("prev");
-        assert!(parse(Path::new("p"), &prev).expect("prev parses").drafts.is_empty());
-        let names: Vec<_> = store.list().into_iter().map(|r| r.expect("ok").name).collect();
+        assert!(
+            parse(Path::new("p"), &prev)
+                .expect("prev parses")
+                .drafts
+                .is_empty()
+        );
+        let names: Vec<_> = store
+            .list()
+            .into_iter()
+            .map(|r| r.expect("ok").name)
+            .collect();
         assert_eq!(names, ["site-1"]);
     }
 

@@ -1,4 +1,4 @@
-//! Whole-screen snapshots of the TUI's main views, drawn on ratatui's TestBackend after driving
+//! Whole-screen snapshots of the TUI's main views, drawn on ratatui's `TestBackend` after driving
 //! the app with the same actions the keys produce. 80×24 is the smallest terminal we promise to
 //! be readable in; 160×48 shows how the space of a large one is used.
 
@@ -69,14 +69,22 @@ fn both_sizes(name: &str, app: &App) {
     insta::assert_snapshot!(format!("{name}_160x48"), draw(app, 160, 48));
 }
 
-/// Answers the first items of the ActiveSync checklist: a choice, a text, a failed blocker
+/// Answers the first items of the `ActiveSync` checklist: a choice, a text, a failed blocker
 /// and a note.
 fn walked() -> App {
     use KeyCode::{Down, Enter};
     let mut app = app_on("activesync-device-trust");
     press(&mut app, &[Enter, Down, Enter, Enter]);
     type_text(&mut app, "mail.example.org");
-    press(&mut app, &[Enter, KeyCode::Char('n'), KeyCode::Char('k'), KeyCode::Char('e')]);
+    press(
+        &mut app,
+        &[
+            Enter,
+            KeyCode::Char('n'),
+            KeyCode::Char('k'),
+            KeyCode::Char('e'),
+        ],
+    );
     type_text(&mut app, "CN is the SBS internal name");
     press(&mut app, &[Enter]);
     app

@@ -155,6 +155,7 @@ impl Value {
 }
 
 /// What an answer of `kind` looks like, for error messages and hints.
+#[must_use]
 pub fn expected(kind: &AnswerKind) -> String {
     match kind {
         AnswerKind::Confirm => "yes or no".to_owned(),
@@ -176,17 +177,14 @@ pub fn expected(kind: &AnswerKind) -> String {
         ),
         AnswerKind::Text => "some text".to_owned(),
         AnswerKind::Number { min, max, unit } => {
-            let mut s = "a number".to_owned();
-            match (min, max) {
-                (Some(lo), Some(hi)) => s += &format!(" from {lo} to {hi}"),
-                (Some(lo), None) => s += &format!(" of at least {lo}"),
-                (None, Some(hi)) => s += &format!(" of at most {hi}"),
-                (None, None) => {}
-            }
-            if let Some(u) = unit {
-                s += &format!(" ({u})");
-            }
-            s
+            let range = match (min, max) {
+                (Some(lo), Some(hi)) => format!(" from {lo} to {hi}"),
+                (Some(lo), None) => format!(" of at least {lo}"),
+                (None, Some(hi)) => format!(" of at most {hi}"),
+                (None, None) => String::new(),
+            };
+            let unit = unit.as_ref().map(|u| format!(" ({u})")).unwrap_or_default();
+            format!("a number{range}{unit}")
         }
         AnswerKind::Table { columns } => format!(
             "rows of {} cells ({}), rows separated by ';' and cells by ','",
@@ -279,7 +277,11 @@ mod tests {
                 r#"[["a,b","c"]]"#,
                 Value::Table(vec![vec!["a,b".into(), "c".into()]]),
             ),
-            (AnswerKind::Text, "  kept as typed ", Value::Text("  kept as typed ".into())),
+            (
+                AnswerKind::Text,
+                "  kept as typed ",
+                Value::Text("  kept as typed ".into()),
+            ),
         ];
         for (kind, text, want) in ok {
             assert_eq!(Value::parse(&kind, text), Ok(want), "{text}");
@@ -300,7 +302,7 @@ mod tests {
 
     #[test]
     fn errors_say_what_was_expected() {
-        let e = Value::parse(&choice(), "cluster").unwrap_err();
+        let e = Value::parse(&choice(), "cluster").expect_err("not an option");
         assert_eq!(
             e.to_string(),
             "`cluster` is not an answer to a choice item: expected one of alwayson, mirroring"

@@ -21,6 +21,7 @@ pub struct ChecklistRef {
 }
 
 impl ChecklistRef {
+    #[must_use]
     pub fn of(c: &Checklist) -> Self {
         Self {
             id: c.id.clone(),
@@ -69,6 +70,7 @@ pub enum Status {
 }
 
 impl Status {
+    #[must_use]
     pub fn is_settled(self) -> bool {
         matches!(self, Status::Done | Status::Failed | Status::NotApplicable)
     }
@@ -84,6 +86,7 @@ pub struct Progress {
 }
 
 impl Progress {
+    #[must_use]
     pub fn percent(self) -> u16 {
         if self.asked == 0 {
             return 100;
@@ -109,6 +112,7 @@ impl Progress {
 }
 
 impl Assessment {
+    #[must_use]
     pub fn new(name: &str, checklist: &Checklist, now: &str) -> Self {
         Self {
             name: name.to_owned(),
@@ -120,10 +124,12 @@ impl Assessment {
         }
     }
 
+    #[must_use]
     pub fn response(&self, item: &str) -> Option<&Response> {
         self.entries.get(item).and_then(|e| e.response.as_ref())
     }
 
+    #[must_use]
     pub fn note(&self, item: &str) -> &str {
         self.entries.get(item).map_or("", |e| e.note.as_str())
     }
@@ -170,7 +176,8 @@ impl Assessment {
         if checklist.item(item).is_none() {
             return Err(AnswerError::UnknownItem(item.to_owned()));
         }
-        note.trim_end().clone_into(&mut self.entry(item, by, now).note);
+        note.trim_end()
+            .clone_into(&mut self.entry(item, by, now).note);
         self.prune(item);
         Ok(())
     }
@@ -185,12 +192,15 @@ impl Assessment {
 
     fn entry(&mut self, item: &str, by: &str, now: &str) -> &mut Entry {
         now.clone_into(&mut self.updated);
-        let e = self.entries.entry(item.to_owned()).or_insert_with(|| Entry {
-            response: None,
-            note: String::new(),
-            by: String::new(),
-            at: String::new(),
-        });
+        let e = self
+            .entries
+            .entry(item.to_owned())
+            .or_insert_with(|| Entry {
+                response: None,
+                note: String::new(),
+                by: String::new(),
+                at: String::new(),
+            });
         by.clone_into(&mut e.by);
         now.clone_into(&mut e.at);
         e
@@ -207,6 +217,7 @@ impl Assessment {
     }
 
     /// Whether the item is asked, given the answers so far.
+    #[must_use]
     pub fn is_asked(&self, checklist: &Checklist, item: &Item) -> bool {
         item.when.as_ref().is_none_or(|c| {
             c.holds(&Lookup {
@@ -216,6 +227,7 @@ impl Assessment {
         })
     }
 
+    #[must_use]
     pub fn status(&self, checklist: &Checklist, item: &Item) -> Status {
         if !self.is_asked(checklist, item) {
             return Status::Hidden;
@@ -237,6 +249,7 @@ impl Assessment {
         }
     }
 
+    #[must_use]
     pub fn section_progress(&self, checklist: &Checklist, section: &Section) -> Progress {
         let mut p = Progress::default();
         for item in &section.items {
@@ -245,6 +258,7 @@ impl Assessment {
         p
     }
 
+    #[must_use]
     pub fn progress(&self, checklist: &Checklist) -> Progress {
         let mut p = Progress::default();
         for item in checklist.items() {

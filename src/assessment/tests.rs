@@ -90,7 +90,10 @@ fn conditions_chain_through_items_that_are_not_asked() {
     // Switching HA hides `enterprise`, and with it `sync`, although `enterprise` keeps its answer.
     set(&mut a, &c, "db.ha", Value::Choice("mirroring".into()));
     assert_eq!(asked(&a, &c), ["db.ha", "db.fqdn", "db.users"]);
-    assert_eq!(a.response("db.enterprise"), Some(&Response::Value(Value::Yes)));
+    assert_eq!(
+        a.response("db.enterprise"),
+        Some(&Response::Value(Value::Yes))
+    );
 }
 
 #[test]
@@ -99,12 +102,18 @@ fn status_progress_and_blockers() {
     let mut a = Assessment::new("s", &c, "now");
     set(&mut a, &c, "db.ha", Value::Choice("alwayson".into()));
     let p = a.progress(&c);
-    assert_eq!((p.settled, p.asked, p.open_blockers, p.failed), (1, 3, 1, 0));
+    assert_eq!(
+        (p.settled, p.asked, p.open_blockers, p.failed),
+        (1, 3, 1, 0)
+    );
     set(&mut a, &c, "db.enterprise", Value::No);
     let item = c.item("db.enterprise").expect("item");
     assert_eq!(a.status(&c, item), Status::Failed);
     let p = a.progress(&c);
-    assert_eq!((p.settled, p.asked, p.open_blockers, p.failed), (2, 3, 1, 1));
+    assert_eq!(
+        (p.settled, p.asked, p.open_blockers, p.failed),
+        (2, 3, 1, 1)
+    );
     set(&mut a, &c, "db.enterprise", Value::Yes);
     a.answer(
         &c,
@@ -125,7 +134,11 @@ fn status_progress_and_blockers() {
 fn answers_are_checked_against_the_item() {
     let c = checklist();
     let mut a = Assessment::new("s", &c, "now");
-    let err = |r| a.clone().answer(&c, "db.users", r, "t", "now").expect_err("refused");
+    let err = |r| {
+        a.clone()
+            .answer(&c, "db.users", r, "t", "now")
+            .expect_err("refused")
+    };
     assert_eq!(
         err(Response::Value(Value::Number(0.0))).to_string(),
         "`0` is not an answer to a number item: expected a number of at least 1"
@@ -152,7 +165,10 @@ fn notes_and_clearing_keep_what_was_said() {
     assert_eq!(a.response("db.ha"), None);
     assert_eq!(a.note("db.ha"), "decided with the DBA");
     a.set_note(&c, "db.ha", "", "ana", "later").expect("note");
-    assert!(a.entries.is_empty(), "an entry with neither answer nor note goes away");
+    assert!(
+        a.entries.is_empty(),
+        "an entry with neither answer nor note goes away"
+    );
 }
 
 #[test]

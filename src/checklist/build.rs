@@ -44,74 +44,16 @@ pub(super) fn build(text: &str, path: &Path, origin: Origin) -> Result<Checklist
     let header = file.checklist.into_inner();
     check_slug(&mut cx, &header.id, "checklist id", false);
     if header.version.get_ref().trim().is_empty() {
-        cx.error(header.version.span(), "expected a version, found an empty string");
-    }
-    if file.sections.is_empty() {
         cx.error(
-            header_span,
-            "expected at least one [[section]] with items",
+            header.version.span(),
+            "expected a version, found an empty string",
         );
     }
-
-    // First pass: every section and item on its own, so conditions can refer forward.
-    let mut sections = Vec::new();
-    let mut seen_sections: HashMap<String, Range<usize>> = HashMap::new();
-    let mut seen_items: HashMap<String, Range<usize>> = HashMap::new();
-    let mut pending_when = Vec::new();
-    for section in file.sections {
-        let section_span = section.span();
-        let section = section.into_inner();
-        check_slug(&mut cx, &section.id, "section id", false);
-        if let Some(first) = seen_sections.insert(section.id.get_ref().clone(), section.id.span())
-        {
-            let (line, _) = line_of(text, first.start);
-            cx.error(
-                section.id.span(),
-                format!(
-                    "duplicate section id `{}` (first used on line {line})",
-                    section.id.get_ref()
-                ),
-            );
-        }
-        if section.items.is_empty() {
-            cx.error(section_span, "expected at least one [[section.item]] in this section");
-        }
-        let mut items = Vec::new();
-        for item in section.items {
-            let mut item = item.into_inner();
-            let id = item.id.get_ref().clone();
-            check_slug(&mut cx, &item.id, "item id", true);
-            if !id.starts_with(&format!("{}.", section.id.get_ref())) {
-                cx.error(
-                    item.id.span(),
-                    format!(
-                        "expected the item id to start with its section's id `{}.`",
-                        section.id.get_ref()
-                    ),
-                );
-            }
-            if let Some(first) = seen_items.insert(id.clone(), item.id.span()) {
-                let (line, _) = line_of(text, first.start);
-                cx.error(
-                    item.id.span(),
-                    format!("duplicate item id `{id}` (first used on line {line})"),
-                );
-            }
-            if let Some(when) = item.when.take() {
-                pending_when.push((id.clone(), when));
-            }
-            if let Some(built) = build_item(&mut cx, item) {
-                items.push(built);
-            }
-        }
-        sections.push(Section {
-            id: section.id.into_inner(),
-            title: section.title,
-            guidance: section.guidance,
-            items,
-        });
+    if file.sections.is_empty() {
+        cx.error(header_span, "expected at least one [[section]] with items");
     }
 
+    let (mut sections, pending_when) = build_sections(&mut cx, file.sections);
     let kinds: HashMap<String, AnswerKind> = sections
         .iter()
         .flat_map(|s| &s.items)
@@ -157,6 +99,78 @@ pub(super) fn build(text: &str, path: &Path, origin: Origin) -> Result<Checklist
     })
 }
 
+/// Conditions waiting for every item to be known: (owner item id, condition).
+type PendingWhen = Vec<(String, Spanned<raw::Condition>)>;
+
+/// First pass: every section and item on its own, so conditions can refer forward.
+fn build_sections(
+    cx: &mut Ctx<'_>,
+    raw_sections: Vec<Spanned<raw::Section>>,
+) -> (Vec<Section>, PendingWhen) {
+    let text = cx.text;
+    let mut sections = Vec::new();
+    let mut seen_sections: HashMap<String, Range<usize>> = HashMap::new();
+    let mut seen_items: HashMap<String, Range<usize>> = HashMap::new();
+    let mut pending_when = Vec::new();
+    for section in raw_sections {
+        let section_span = section.span();
+        let section = section.into_inner();
+        check_slug(cx, &section.id, "section id", false);
+        if let Some(first) = seen_sections.insert(section.id.get_ref().clone(), section.id.span()) {
+            let (line, _) = line_of(text, first.start);
+            cx.error(
+                section.id.span(),
+                format!(
+                    "duplicate section id `{}` (first used on line {line})",
+                    section.id.get_ref()
+                ),
+            );
+        }
+        if section.items.is_empty() {
+            cx.error(
+                section_span,
+                "expected at least one [[section.item]] in this section",
+            );
+        }
+        let mut items = Vec::new();
+        for item in section.items {
+            let mut item = item.into_inner();
+            let id = item.id.get_ref().clone();
+            check_slug(cx, &item.id, "item id", true);
+            if !id.starts_with(&format!("{}.", section.id.get_ref())) {
+                cx.error(
+                    item.id.span(),
+                    format!(
+                        "expected the item id to start with its section's id `{}.`",
+                        section.id.get_ref()
+                    ),
+                );
+            }
+            if let Some(first) = seen_items.insert(id.clone(), item.id.span()) {
+                let (line, _) = line_of(text, first.start);
+                cx.error(
+                    item.id.span(),
+                    format!("duplicate item id `{id}` (first used on line {line})"),
+                );
+            }
+            if let Some(when) = item.when.take() {
+                pending_when.push((id.clone(), when));
+            }
+            if let Some(built) = build_item(cx, item) {
+                items.push(built);
+            }
+        }
+        sections.push(Section {
+            id: section.id.into_inner(),
+            title: section.title,
+            guidance: section.guidance,
+            items,
+        });
+    }
+
+    (sections, pending_when)
+}
+
 fn line_of(text: &str, offset: usize) -> (usize, usize) {
     let d = Diagnostic::at(Path::new(""), text, offset..offset, "");
     (d.line, d.column)
@@ -167,8 +181,7 @@ fn check_slug(cx: &mut Ctx<'_>, id: &Spanned<String>, what: &str, dotted: bool) 
     let s = id.get_ref();
     let word_ok = |w: &str| {
         !w.is_empty()
-            && w
-                .chars()
+            && w.chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
     };
     let ok = if dotted {
@@ -189,7 +202,10 @@ fn check_slug(cx: &mut Ctx<'_>, id: &Spanned<String>, what: &str, dotted: bool) 
 fn build_item(cx: &mut Ctx<'_>, item: raw::Item) -> Option<Item> {
     let before = cx.problems.len();
     if item.prompt.trim().is_empty() {
-        cx.error(item.id.span(), "expected a non-empty `prompt` for this item");
+        cx.error(
+            item.id.span(),
+            "expected a non-empty `prompt` for this item",
+        );
     }
     if item.source.trim().is_empty() {
         cx.error(
@@ -210,7 +226,7 @@ fn build_item(cx: &mut Ctx<'_>, item: raw::Item) -> Option<Item> {
     }
     let kind = build_kind(cx, &item);
     let good = match (&kind, item.good) {
-        (_, None) => Vec::new(),
+        (_, None) | (None, Some(_)) => Vec::new(),
         (Some(kind), Some(good)) => {
             let values = kind.values();
             if values.is_empty() {
@@ -234,9 +250,11 @@ fn build_item(cx: &mut Ctx<'_>, item: raw::Item) -> Option<Item> {
                     );
                 }
             }
-            good.into_inner().into_iter().map(Spanned::into_inner).collect()
+            good.into_inner()
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect()
         }
-        (None, Some(_)) => Vec::new(),
     };
     let probe = item.probe.and_then(|p| build_probe(cx, &p));
     if cx.problems.len() > before {
@@ -277,7 +295,11 @@ fn build_kind(cx: &mut Ctx<'_>, item: &raw::Item) -> Option<AnswerKind> {
         }
     };
     if !has_options {
-        forbid(item.options.as_ref().map(Spanned::span), "options", "choice and multi");
+        forbid(
+            item.options.as_ref().map(Spanned::span),
+            "options",
+            "choice and multi",
+        );
     }
     if name != "table" {
         forbid(item.columns.as_ref().map(Spanned::span), "columns", "table");
@@ -301,10 +323,10 @@ fn build_kind(cx: &mut Ctx<'_>, item: &raw::Item) -> Option<AnswerKind> {
         "number" => {
             let min = item.min.as_ref().map(|m| *m.get_ref());
             let max = item.max.as_ref().map(|m| *m.get_ref());
-            if let (Some(lo), Some(hi), Some(span)) = (min, max, item.max.as_ref()) {
-                if lo > hi {
-                    cx.error(span.span(), format!("expected `max` ≥ `min` ({lo})"));
-                }
+            if let (Some(lo), Some(hi), Some(span)) = (min, max, item.max.as_ref())
+                && lo > hi
+            {
+                cx.error(span.span(), format!("expected `max` ≥ `min` ({lo})"));
             }
             AnswerKind::Number {
                 min,
@@ -322,7 +344,10 @@ fn build_kind(cx: &mut Ctx<'_>, item: &raw::Item) -> Option<AnswerKind> {
             };
             if columns.get_ref().is_empty() || columns.get_ref().iter().any(|c| c.trim().is_empty())
             {
-                cx.error(columns.span(), "expected at least one non-empty column name");
+                cx.error(
+                    columns.span(),
+                    "expected at least one non-empty column name",
+                );
             }
             AnswerKind::Table {
                 columns: columns.get_ref().clone(),
@@ -413,13 +438,31 @@ fn build_condition(
         check_no_item(cx, c)?;
         return build_condition(cx, owner, not, kinds).map(|c| Condition::Not(Box::new(c)));
     }
+    build_leaf(cx, owner, when, kinds, expected)
+}
+
+/// A condition on one item: `{ item, is }`, `{ item, in }` or `{ item, answered }`.
+fn build_leaf(
+    cx: &mut Ctx<'_>,
+    owner: &str,
+    when: &Spanned<raw::Condition>,
+    kinds: &HashMap<String, AnswerKind>,
+    expected: &str,
+) -> Option<Condition> {
+    let c = when.get_ref();
     let Some(item) = &c.item else {
-        cx.error(when.span(), format!("invalid condition: missing `item`; {expected}"));
+        cx.error(
+            when.span(),
+            format!("invalid condition: missing `item`; {expected}"),
+        );
         return None;
     };
     let id = item.get_ref();
     if id == owner {
-        cx.error(item.span(), format!("item `{owner}` cannot depend on its own answer"));
+        cx.error(
+            item.span(),
+            format!("item `{owner}` cannot depend on its own answer"),
+        );
         return None;
     }
     let Some(kind) = kinds.get(id) else {
@@ -471,11 +514,9 @@ fn build_condition(
         cx.error(list.span(), "expected at least one value in `in`");
         return None;
     }
-    let ok = list
-        .get_ref()
-        .iter()
-        .fold(true, |ok, v| check_value(cx, v) && ok);
-    ok.then(|| Condition::In {
+    // Every value is checked (no short circuit) so each wrong one gets its own message.
+    let checked: Vec<bool> = list.get_ref().iter().map(|v| check_value(cx, v)).collect();
+    checked.iter().all(|ok| *ok).then(|| Condition::In {
         item: id.clone(),
         values: list.get_ref().iter().map(|v| v.get_ref().clone()).collect(),
     })
@@ -588,7 +629,11 @@ fn build_probe(cx: &mut Ctx<'_>, p: &Spanned<raw::Probe>) -> Option<ProbeBinding
             };
             cx.error(
                 key.span(),
-                format!("unknown parameter `{}` of {kind}.{}: {expected}", key.get_ref(), spec.name),
+                format!(
+                    "unknown parameter `{}` of {kind}.{}: {expected}",
+                    key.get_ref(),
+                    spec.name
+                ),
             );
             continue;
         };
@@ -597,7 +642,11 @@ fn build_probe(cx: &mut Ctx<'_>, p: &Spanned<raw::Probe>) -> Option<ProbeBinding
         } else {
             cx.error(
                 value.span(),
-                format!("invalid value for `{}`: expected {}", param.name, param.ty.describe()),
+                format!(
+                    "invalid value for `{}`: expected {}",
+                    param.name,
+                    param.ty.describe()
+                ),
             );
         }
     }

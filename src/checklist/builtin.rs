@@ -6,9 +6,18 @@ use super::{Checklist, ChecklistError, Origin};
 
 /// (file name, text) of every built-in checklist.
 pub const SOURCES: &[(&str, &str)] = &[
-    ("spok-mobile-4.5.toml", include_str!("../../checklists/spok-mobile-4.5.toml")),
-    ("sap-smp-relay-https.toml", include_str!("../../checklists/sap-smp-relay-https.toml")),
-    ("activesync-device-trust.toml", include_str!("../../checklists/activesync-device-trust.toml")),
+    (
+        "spok-mobile-4.5.toml",
+        include_str!("../../checklists/spok-mobile-4.5.toml"),
+    ),
+    (
+        "sap-smp-relay-https.toml",
+        include_str!("../../checklists/sap-smp-relay-https.toml"),
+    ),
+    (
+        "activesync-device-trust.toml",
+        include_str!("../../checklists/activesync-device-trust.toml"),
+    ),
 ];
 
 /// Parses every built-in checklist.

@@ -9,11 +9,20 @@ use serde::Serialize;
 #[serde(rename_all = "snake_case")]
 pub enum Condition {
     /// The item's answer is (or, for multi choice, includes) this value.
-    Is { item: String, value: String },
+    Is {
+        item: String,
+        value: String,
+    },
     /// The item's answer is (or includes) one of these values.
-    In { item: String, values: Vec<String> },
+    In {
+        item: String,
+        values: Vec<String>,
+    },
     /// The item has (or has not) been answered, including "not applicable".
-    Answered { item: String, answered: bool },
+    Answered {
+        item: String,
+        answered: bool,
+    },
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
@@ -35,9 +44,7 @@ impl Condition {
             Condition::In { item, values } => answers
                 .selected(item)
                 .is_some_and(|v| v.iter().any(|s| values.iter().any(|w| w == s))),
-            Condition::Answered { item, answered } => {
-                answers.selected(item).is_some() == *answered
-            }
+            Condition::Answered { item, answered } => answers.selected(item).is_some() == *answered,
             Condition::All(all) => all.iter().all(|c| c.holds(answers)),
             Condition::Any(any) => any.iter().any(|c| c.holds(answers)),
             Condition::Not(c) => !c.holds(answers),
@@ -74,7 +81,10 @@ impl fmt::Display for Condition {
         match self {
             Condition::Is { item, value } => write!(f, "{item} is {value}"),
             Condition::In { item, values } => write!(f, "{item} in [{}]", values.join(", ")),
-            Condition::Answered { item, answered: true } => write!(f, "{item} is answered"),
+            Condition::Answered {
+                item,
+                answered: true,
+            } => write!(f, "{item} is answered"),
             Condition::Answered {
                 item,
                 answered: false,
@@ -147,10 +157,7 @@ mod tests {
                 Condition::All(vec![is("ha", "alwayson"), is("multi", "b")]),
                 false,
             ),
-            (
-                Condition::Any(vec![is("ha", "x"), is("multi", "a")]),
-                true,
-            ),
+            (Condition::Any(vec![is("ha", "x"), is("multi", "a")]), true),
             (Condition::Not(Box::new(is("ha", "alwayson"))), false),
         ];
         for (n, (c, want)) in cases.iter().enumerate() {

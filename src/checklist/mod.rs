@@ -120,6 +120,7 @@ pub enum AnswerKind {
 impl AnswerKind {
     pub const NAMES: [&'static str; 6] = ["confirm", "choice", "multi", "text", "number", "table"];
 
+    #[must_use]
     pub fn name(&self) -> &'static str {
         match self {
             AnswerKind::Confirm => "confirm",
@@ -132,6 +133,7 @@ impl AnswerKind {
     }
 
     /// The values an answer of this kind can select, for conditions and `good`.
+    #[must_use]
     pub fn values(&self) -> Vec<&str> {
         match self {
             AnswerKind::Confirm => vec!["yes", "no"],
@@ -142,6 +144,7 @@ impl AnswerKind {
         }
     }
 
+    #[must_use]
     pub fn options(&self) -> &[Choice] {
         match self {
             AnswerKind::Choice { options } | AnswerKind::Multi { options } => options,
@@ -168,6 +171,7 @@ pub enum Severity {
 impl Severity {
     pub const NAMES: [&'static str; 4] = ["blocker", "major", "minor", "info"];
 
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Severity::Blocker => "blocker",
@@ -196,12 +200,18 @@ impl fmt::Display for Severity {
 }
 
 impl Checklist {
-    /// Parses and validates checklist text; `path` is used in messages and as the origin.
+    /// Parses and validates checklist text; `path` is used in messages.
+    ///
+    /// # Errors
+    /// Every problem of the text, each with its line and column.
     pub fn parse(text: &str, path: &Path, origin: Origin) -> Result<Self, ChecklistError> {
         build::build(text, path, origin).map_err(ChecklistError::Invalid)
     }
 
     /// Reads and validates a checklist file.
+    ///
+    /// # Errors
+    /// When the file cannot be read, or has problems (each with its line and column).
     pub fn load(path: &Path) -> Result<Self, ChecklistError> {
         let text = std::fs::read_to_string(path).map_err(|source| ChecklistError::Read {
             path: path.to_owned(),
@@ -210,13 +220,13 @@ impl Checklist {
         Self::parse(&text, path, Origin::File(path.to_owned()))
     }
 
+    #[must_use]
     pub fn item(&self, id: &str) -> Option<&Item> {
-        self.index
-            .get(id)
-            .map(|&(s, i)| &self.sections[s].items[i])
+        self.index.get(id).map(|&(s, i)| &self.sections[s].items[i])
     }
 
     /// The section and item indices of an item id.
+    #[must_use]
     pub fn position(&self, id: &str) -> Option<(usize, usize)> {
         self.index.get(id).copied()
     }
@@ -225,15 +235,21 @@ impl Checklist {
         self.sections.iter().flat_map(|s| s.items.iter())
     }
 
+    #[must_use]
     pub fn item_count(&self) -> usize {
         self.sections.iter().map(|s| s.items.len()).sum()
     }
 }
 
 /// The sha256 of a checklist's bytes, as recorded in assessments and reports.
+#[must_use]
 pub fn content_hash(text: &str) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(text.as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
+    let mut out = String::from("sha256:");
+    for b in digest {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }

@@ -32,6 +32,7 @@ impl ProbeKind {
         ProbeKind::Certfile,
     ];
 
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             ProbeKind::Dns => "dns",
@@ -43,6 +44,7 @@ impl ProbeKind {
         }
     }
 
+    #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.name() == s)
     }
@@ -63,6 +65,7 @@ pub enum ParamType {
 }
 
 impl ParamType {
+    #[must_use]
     pub fn describe(self) -> String {
         match self {
             ParamType::Str([]) => "a string".to_owned(),
@@ -298,7 +301,10 @@ pub const CHECKS: &[CheckSpec] = &[
         kind: ProbeKind::Certfile,
         name: "readable",
         good: "the certificate file opens (PEM, DER, PKCS#7 or PKCS#12 with its password)",
-        params: &[opt("format", ParamType::Str(&["pem", "der", "pkcs7", "pkcs12"]))],
+        params: &[opt(
+            "format",
+            ParamType::Str(&["pem", "der", "pkcs7", "pkcs12"]),
+        )],
     },
     CheckSpec {
         kind: ProbeKind::Certfile,
@@ -333,11 +339,13 @@ pub const CHECKS: &[CheckSpec] = &[
 ];
 
 /// Looks up a check of a kind.
+#[must_use]
 pub fn check(kind: ProbeKind, name: &str) -> Option<&'static CheckSpec> {
     CHECKS.iter().find(|c| c.kind == kind && c.name == name)
 }
 
 /// The names of a kind's checks, for "expected one of" messages.
+#[must_use]
 pub fn check_names(kind: ProbeKind) -> Vec<&'static str> {
     CHECKS
         .iter()

@@ -28,6 +28,7 @@ pub enum Filter {
 }
 
 impl Filter {
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Filter::All => "all",
@@ -81,15 +82,31 @@ impl Field {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Edit {
     /// Confirm (yes/no) and single choice: a cursor over the options.
-    Choice { cursor: usize },
-    Multi { cursor: usize, selected: Vec<bool> },
-    Line { field: Field, editor: LineEditor },
+    Choice {
+        cursor: usize,
+    },
+    Multi {
+        cursor: usize,
+        selected: Vec<bool>,
+    },
+    Line {
+        field: Field,
+        editor: LineEditor,
+    },
     Table {
         rows: Vec<Vec<String>>,
         row: usize,
         col: usize,
         cell: Option<LineEditor>,
     },
+}
+
+/// The parts of a table being edited, taken out of [`Edit::Table`] while a key is handled.
+struct TableEdit {
+    rows: Vec<Vec<String>>,
+    row: usize,
+    col: usize,
+    cell: Option<LineEditor>,
 }
 
 /// Search across all sections; `typing` while the query line has the keyboard.
@@ -138,9 +155,16 @@ pub struct Row {
 /// The picker: open a saved assessment or start a new one.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Picker {
-    Sessions { cursor: usize },
-    Checklists { cursor: usize },
-    Name { checklist: usize, editor: LineEditor },
+    Sessions {
+        cursor: usize,
+    },
+    Checklists {
+        cursor: usize,
+    },
+    Name {
+        checklist: usize,
+        editor: LineEditor,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,7 +180,10 @@ pub enum Effect {
     /// Re-read the list of saved sessions for the picker.
     RefreshSessions,
     Open(String),
-    Create { name: String, checklist: usize },
+    Create {
+        name: String,
+        checklist: usize,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -213,6 +240,7 @@ pub struct App {
 const PAGE: usize = 10;
 
 impl App {
+    #[must_use]
     pub fn new(library: Vec<Checklist>, sessions: Vec<SessionInfo>, user: &str) -> Self {
         Self {
             library,
@@ -231,6 +259,9 @@ impl App {
     }
 
     /// Shows an assessment (already loaded and locked by the caller).
+    ///
+    /// # Errors
+    /// When the assessment's checklist is not installed.
     pub fn open(&mut self, assessment: Assessment) -> Result<(), String> {
         let checklist = self
             .library
@@ -269,6 +300,7 @@ impl App {
         Ok(())
     }
 
+    #[must_use]
     pub fn current(&self) -> Option<(&Checklist, &Interview)> {
         self.interview
             .as_ref()
@@ -299,6 +331,7 @@ impl App {
     }
 
     /// Whether the keyboard is in a text field (so letters are text, not commands).
+    #[must_use]
     pub fn typing(&self) -> bool {
         match self.screen {
             Screen::Picker => matches!(self.picker, Picker::Name { .. }),
@@ -313,6 +346,7 @@ impl App {
     }
 
     /// Whether a structured editor (choice, multi, table) has the keyboard.
+    #[must_use]
     pub fn editing(&self) -> Option<&Edit> {
         self.interview.as_ref().and_then(|iv| iv.edit.as_ref())
     }
@@ -323,7 +357,9 @@ impl App {
         match (&mut self.picker, action) {
             (_, Action::Quit) => self.quit = true,
             // Row 0 is "new assessment", then the saved sessions.
-            (Picker::Sessions { cursor }, Action::Up) => *cursor = cursor.saturating_sub(1),
+            (Picker::Sessions { cursor } | Picker::Checklists { cursor }, Action::Up) => {
+                *cursor = cursor.saturating_sub(1);
+            }
             (Picker::Sessions { cursor }, Action::Down) => *cursor = (*cursor + 1).min(sessions),
             (Picker::Sessions { cursor: 0 }, Action::Select) => {
                 self.picker = Picker::Checklists { cursor: 0 };
@@ -332,12 +368,9 @@ impl App {
                 let name = self.sessions[*cursor - 1].name.clone();
                 self.effects.push(Effect::Open(name));
             }
-            (Picker::Sessions { .. }, Action::Back) => {
-                if self.interview.is_some() {
-                    self.screen = Screen::Interview;
-                }
+            (Picker::Sessions { .. }, Action::Back) if self.interview.is_some() => {
+                self.screen = Screen::Interview;
             }
-            (Picker::Checklists { cursor }, Action::Up) => *cursor = cursor.saturating_sub(1),
             (Picker::Checklists { cursor }, Action::Down) => {
                 *cursor = (*cursor + 1).min(checklists.saturating_sub(1));
             }
@@ -367,7 +400,10 @@ impl App {
             (Picker::Name { checklist, editor }, Action::Select) => {
                 let name = editor.text().trim().to_owned();
                 if self.sessions.iter().any(|s| s.name == name) {
-                    self.say(Level::Warn, format!("a session named `{name}` already exists"));
+                    self.say(
+                        Level::Warn,
+                        format!("a session named `{name}` already exists"),
+                    );
                 } else {
                     let checklist = *checklist;
                     self.effects.push(Effect::Create { name, checklist });
@@ -392,7 +428,7 @@ impl App {
             now,
         };
         let out = if iv.search.as_ref().is_some_and(|s| s.typing) {
-            iv.on_search(action)
+            iv.on_search(&action)
         } else if iv.edit.is_some() {
             iv.on_edit(action, &ctx)
         } else {
@@ -445,6 +481,7 @@ fn draft_key(item: &str, field: &str) -> String {
 
 impl Interview {
     /// The rows the item list shows now.
+    #[must_use]
     pub fn rows(&self, checklist: &Checklist) -> Vec<Row> {
         let query = self
             .search
@@ -463,7 +500,8 @@ impl Interview {
                     continue;
                 }
                 if let Some(q) = &query {
-                    let hay = format!("{} {} {}", item.id, item.prompt, item.guidance).to_lowercase();
+                    let hay =
+                        format!("{} {} {}", item.id, item.prompt, item.guidance).to_lowercase();
                     if !q.split_whitespace().all(|w| hay.contains(w)) {
                         continue;
                     }
@@ -494,6 +532,7 @@ impl Interview {
     }
 
     /// Whether the list spans sections (a filter or a search is on).
+    #[must_use]
     pub fn is_global(&self) -> bool {
         self.filter != Filter::All
             || self
@@ -502,6 +541,7 @@ impl Interview {
                 .is_some_and(|s| !s.editor.text().trim().is_empty())
     }
 
+    #[must_use]
     pub fn selected<'c>(&self, checklist: &'c Checklist) -> Option<&'c Item> {
         let rows = self.rows(checklist);
         let row = rows.get(self.cursor.min(rows.len().saturating_sub(1)))?;
@@ -531,12 +571,11 @@ impl Interview {
                     u16::try_from(to(usize::from(self.detail_scroll), n)).unwrap_or(u16::MAX);
             }
         }
-        if self.focus != Focus::Detail {
-            if let Some(item) = self.selected(checklist) {
-                if let Some((s, _)) = checklist.position(&item.id) {
-                    self.section = s;
-                }
-            }
+        if self.focus != Focus::Detail
+            && let Some(item) = self.selected(checklist)
+            && let Some((s, _)) = checklist.position(&item.id)
+        {
+            self.section = s;
         }
     }
 
@@ -555,7 +594,12 @@ impl Interview {
         if !at_edge {
             return false;
         }
-        let asks = |s: usize| c.sections[s].items.iter().any(|i| self.assessment.is_asked(c, i));
+        let asks = |s: usize| {
+            c.sections[s]
+                .items
+                .iter()
+                .any(|i| self.assessment.is_asked(c, i))
+        };
         let next = if down {
             (self.section + 1..c.sections.len()).find(|&s| asks(s))
         } else {
@@ -565,18 +609,22 @@ impl Interview {
             return false;
         };
         self.section = next;
-        self.cursor = if down { 0 } else { self.rows(c).len().saturating_sub(1) };
+        self.cursor = if down {
+            0
+        } else {
+            self.rows(c).len().saturating_sub(1)
+        };
         self.detail_scroll = 0;
         true
     }
 
-    fn on_search(&mut self, action: Action) -> Outcome {
+    fn on_search(&mut self, action: &Action) -> Outcome {
         let Some(search) = self.search.as_mut() else {
             return Outcome::None;
         };
         match action {
             Action::Type(key) => {
-                search.editor.handle(key);
+                search.editor.handle(*key);
                 self.cursor = 0;
             }
             Action::Select | Action::Down => {
@@ -649,18 +697,7 @@ impl Interview {
                 }
                 self.clamp(c);
             }
-            Action::Quick(value) => {
-                let Some(item) = self.selected(c) else {
-                    return Outcome::None;
-                };
-                if item.kind != AnswerKind::Confirm {
-                    return Outcome::Say(
-                        Level::Info,
-                        format!("y/n answer yes/no items; press Enter to answer this {} item", item.kind.name()),
-                    );
-                }
-                return self.commit(cx, &item.id, Some(Response::Value(value)), true);
-            }
+            Action::Quick(value) => return self.quick(cx, value),
             Action::NotApplicable => return self.start_line(c, Field::Reason),
             Action::EditNote => return self.start_line(c, Field::Note),
             Action::Clear => {
@@ -679,11 +716,7 @@ impl Interview {
                 self.focus = Focus::Items;
             }
             Action::StartSearch => {
-                let editor = self
-                    .search
-                    .take()
-                    .map(|s| s.editor)
-                    .unwrap_or_default();
+                let editor = self.search.take().map(|s| s.editor).unwrap_or_default();
                 self.search = Some(Search {
                     editor,
                     typing: true,
@@ -693,6 +726,23 @@ impl Interview {
             _ => {}
         }
         Outcome::None
+    }
+
+    /// `y` or `n` on a yes/no item answers it and moves on.
+    fn quick(&mut self, cx: &Ctx<'_>, value: Value) -> Outcome {
+        let Some(item) = self.selected(cx.checklist) else {
+            return Outcome::None;
+        };
+        if item.kind != AnswerKind::Confirm {
+            return Outcome::Say(
+                Level::Info,
+                format!(
+                    "y/n answer yes/no items; press Enter to answer this {} item",
+                    item.kind.name()
+                ),
+            );
+        }
+        self.commit(cx, &item.id, Some(Response::Value(value)), true)
     }
 
     /// Enter on an item: the editor its kind needs.
@@ -711,7 +761,9 @@ impl Interview {
             },
             AnswerKind::Choice { options } => Edit::Choice {
                 cursor: match &current {
-                    Some(Value::Choice(v)) => options.iter().position(|o| &o.value == v).unwrap_or(0),
+                    Some(Value::Choice(v)) => {
+                        options.iter().position(|o| &o.value == v).unwrap_or(0)
+                    }
                     _ => 0,
                 },
             },
@@ -722,7 +774,9 @@ impl Interview {
                     .map(|o| matches!(&current, Some(Value::Multi(vs)) if vs.contains(&o.value)))
                     .collect(),
             },
-            AnswerKind::Text | AnswerKind::Number { .. } => return self.start_line(c, Field::Answer),
+            AnswerKind::Text | AnswerKind::Number { .. } => {
+                return self.start_line(c, Field::Answer);
+            }
             AnswerKind::Table { columns } => {
                 let draft = self
                     .assessment
@@ -777,148 +831,200 @@ impl Interview {
     }
 
     fn on_edit(&mut self, action: Action, cx: &Ctx<'_>) -> Outcome {
-        let c = cx.checklist;
-        let Some(item) = self.selected(c) else {
-            self.edit = None;
+        let item = self.selected(cx.checklist);
+        let (Some(item), Some(edit)) = (item, self.edit.take()) else {
             return Outcome::None;
         };
-        let id = item.id.clone();
-        let Some(edit) = self.edit.as_mut() else {
-            return Outcome::None;
-        };
+        // Each handler puts the editor back while editing goes on.
         match edit {
-            Edit::Choice { cursor } => {
-                let values = item.kind.values();
-                match action {
-                    Action::Up => *cursor = cursor.saturating_sub(1),
-                    Action::Down => *cursor = (*cursor + 1).min(values.len().saturating_sub(1)),
-                    Action::Quick(v) if item.kind == AnswerKind::Confirm => {
-                        self.edit = None;
-                        return self.commit(cx, &id, Some(Response::Value(v)), true);
-                    }
-                    Action::Select | Action::Toggle => {
-                        let value = values[*cursor].to_owned();
-                        let v = match item.kind {
-                            AnswerKind::Confirm if value == "yes" => Value::Yes,
-                            AnswerKind::Confirm => Value::No,
-                            _ => Value::Choice(value),
-                        };
-                        self.edit = None;
-                        return self.commit(cx, &id, Some(Response::Value(v)), true);
-                    }
-                    Action::Back => self.edit = None,
-                    _ => {}
-                }
-            }
-            Edit::Multi { cursor, selected } => match action {
-                Action::Up => *cursor = cursor.saturating_sub(1),
-                Action::Down => *cursor = (*cursor + 1).min(selected.len().saturating_sub(1)),
-                Action::Toggle => selected[*cursor] = !selected[*cursor],
-                Action::Select => {
-                    let chosen: Vec<String> = item
-                        .kind
-                        .options()
-                        .iter()
-                        .zip(selected.iter())
-                        .filter(|(_, s)| **s)
-                        .map(|(o, _)| o.value.clone())
-                        .collect();
-                    self.edit = None;
-                    let response = (!chosen.is_empty()).then(|| Response::Value(Value::Multi(chosen)));
-                    return self.commit(cx, &id, response, true);
-                }
-                Action::Back => self.edit = None,
-                _ => {}
-            },
-            Edit::Line { field, editor } => {
-                let field = *field;
-                let key = draft_key(&id, field.key());
-                match action {
-                    Action::Type(k) => {
-                        editor.handle(k);
-                        self.assessment.drafts.insert(key, editor.text().to_owned());
-                        return Outcome::Draft;
-                    }
-                    Action::Select => {
-                        let text = editor.text().to_owned();
-                        return self.commit_line(cx, &id, field, &text);
-                    }
-                    Action::Back => {
-                        self.edit = None;
-                        if self.assessment.drafts.get(&key).is_some_and(|d| d.trim().is_empty()) {
-                            self.assessment.drafts.remove(&key);
-                            return Outcome::Saved;
-                        }
-                        if self.assessment.drafts.contains_key(&key) {
-                            return Outcome::Say(
-                                Level::Info,
-                                "draft kept: Enter on the item picks it up again".to_owned(),
-                            );
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            Edit::Choice { cursor } => self.on_choice(action, cx, item, cursor),
+            Edit::Multi { cursor, selected } => self.on_multi(&action, cx, item, cursor, selected),
+            Edit::Line { field, editor } => self.on_line(&action, cx, &item.id, field, editor),
             Edit::Table {
                 rows,
                 row,
                 col,
                 cell,
-            } => {
-                let columns = rows.first().map_or(0, Vec::len);
-                let table_key = draft_key(&id, "table");
-                if let Some(ed) = cell {
-                    match action {
-                        Action::Type(k) => {
-                            ed.handle(k);
-                            rows[*row][*col] = ed.text().to_owned();
-                        }
-                        Action::Select | Action::Back => *cell = None,
-                        _ => return Outcome::None,
-                    }
+            } => self.on_table(
+                &action,
+                cx,
+                &item.id,
+                TableEdit {
+                    rows,
+                    row,
+                    col,
+                    cell,
+                },
+            ),
+        }
+    }
+
+    fn on_choice(&mut self, action: Action, cx: &Ctx<'_>, item: &Item, cursor: usize) -> Outcome {
+        let values = item.kind.values();
+        let chosen = |n: usize| match item.kind {
+            AnswerKind::Confirm if values[n] == "yes" => Value::Yes,
+            AnswerKind::Confirm => Value::No,
+            _ => Value::Choice(values[n].to_owned()),
+        };
+        let cursor = match action {
+            Action::Up => cursor.saturating_sub(1),
+            Action::Down => (cursor + 1).min(values.len().saturating_sub(1)),
+            Action::Quick(v) if item.kind == AnswerKind::Confirm => {
+                return self.commit(cx, &item.id, Some(Response::Value(v)), true);
+            }
+            Action::Select | Action::Toggle => {
+                return self.commit(cx, &item.id, Some(Response::Value(chosen(cursor))), true);
+            }
+            Action::Back => return Outcome::None,
+            _ => cursor,
+        };
+        self.edit = Some(Edit::Choice { cursor });
+        Outcome::None
+    }
+
+    fn on_multi(
+        &mut self,
+        action: &Action,
+        cx: &Ctx<'_>,
+        item: &Item,
+        mut cursor: usize,
+        mut selected: Vec<bool>,
+    ) -> Outcome {
+        match action {
+            Action::Up => cursor = cursor.saturating_sub(1),
+            Action::Down => cursor = (cursor + 1).min(selected.len().saturating_sub(1)),
+            Action::Toggle => selected[cursor] = !selected[cursor],
+            Action::Select => {
+                let chosen: Vec<String> = item
+                    .kind
+                    .options()
+                    .iter()
+                    .zip(&selected)
+                    .filter(|(_, on)| **on)
+                    .map(|(o, _)| o.value.clone())
+                    .collect();
+                let response =
+                    (!chosen.is_empty()).then_some(Response::Value(Value::Multi(chosen)));
+                return self.commit(cx, &item.id, response, true);
+            }
+            Action::Back => return Outcome::None,
+            _ => {}
+        }
+        self.edit = Some(Edit::Multi { cursor, selected });
+        Outcome::None
+    }
+
+    fn on_line(
+        &mut self,
+        action: &Action,
+        cx: &Ctx<'_>,
+        id: &str,
+        field: Field,
+        mut editor: LineEditor,
+    ) -> Outcome {
+        let key = draft_key(id, field.key());
+        match action {
+            Action::Type(k) => {
+                editor.handle(*k);
+                self.assessment.drafts.insert(key, editor.text().to_owned());
+                self.edit = Some(Edit::Line { field, editor });
+                Outcome::Draft
+            }
+            Action::Select => {
+                let outcome = self.commit_line(cx, id, field, editor.text());
+                if matches!(outcome, Outcome::Say(..)) {
+                    // Refused: the editor stays open with the text as typed.
+                    self.edit = Some(Edit::Line { field, editor });
+                }
+                outcome
+            }
+            Action::Back => {
+                if self
+                    .assessment
+                    .drafts
+                    .get(&key)
+                    .is_some_and(|d| d.trim().is_empty())
+                {
+                    self.assessment.drafts.remove(&key);
+                    Outcome::Saved
+                } else if self.assessment.drafts.contains_key(&key) {
+                    Outcome::Say(
+                        Level::Info,
+                        "draft kept: Enter on the item picks it up again".to_owned(),
+                    )
                 } else {
-                    match action {
-                        Action::Up => *row = row.saturating_sub(1),
-                        Action::Down => *row = (*row + 1).min(rows.len() - 1),
-                        Action::FocusPrev | Action::PrevSection => *col = col.saturating_sub(1),
-                        Action::FocusNext | Action::NextSection => {
-                            *col = (*col + 1).min(columns.saturating_sub(1));
-                        }
-                        Action::Select => *cell = Some(LineEditor::new(&rows[*row][*col])),
-                        Action::AddRow => {
-                            rows.insert(*row + 1, vec![String::new(); columns]);
-                            *row += 1;
-                            *col = 0;
-                            *cell = Some(LineEditor::default());
-                        }
-                        Action::DeleteRow if rows.len() > 1 => {
-                            rows.remove(*row);
-                            *row = (*row).min(rows.len() - 1);
-                        }
-                        Action::Back => {
-                            let kept: Vec<Vec<String>> = rows
-                                .iter()
-                                .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
-                                .map(|r| r.iter().map(|c| c.trim().to_owned()).collect())
-                                .collect();
-                            self.edit = None;
-                            self.assessment.drafts.remove(&table_key);
-                            let response = (!kept.is_empty()).then(|| Response::Value(Value::Table(kept)));
-                            if response.as_ref() == self.assessment.response(&id) {
-                                return Outcome::Saved;
-                            }
-                            return self.commit(cx, &id, response, true);
-                        }
-                        _ => return Outcome::None,
-                    }
+                    Outcome::None
                 }
-                if let Ok(json) = serde_json::to_string(rows) {
-                    self.assessment.drafts.insert(table_key, json);
-                }
-                return Outcome::Draft;
+            }
+            _ => {
+                self.edit = Some(Edit::Line { field, editor });
+                Outcome::None
             }
         }
-        Outcome::None
+    }
+
+    fn on_table(&mut self, action: &Action, cx: &Ctx<'_>, id: &str, mut t: TableEdit) -> Outcome {
+        let columns = t.rows.first().map_or(0, Vec::len);
+        let table_key = draft_key(id, "table");
+        if let Some(ed) = t.cell.as_mut() {
+            match action {
+                Action::Type(k) => {
+                    ed.handle(*k);
+                    ed.text().clone_into(&mut t.rows[t.row][t.col]);
+                }
+                Action::Select | Action::Back => t.cell = None,
+                _ => {}
+            }
+        } else {
+            match action {
+                Action::Up => t.row = t.row.saturating_sub(1),
+                Action::Down => t.row = (t.row + 1).min(t.rows.len() - 1),
+                Action::FocusPrev | Action::PrevSection => t.col = t.col.saturating_sub(1),
+                Action::FocusNext | Action::NextSection => {
+                    t.col = (t.col + 1).min(columns.saturating_sub(1));
+                }
+                Action::Select => t.cell = Some(LineEditor::new(&t.rows[t.row][t.col])),
+                Action::AddRow => {
+                    t.rows.insert(t.row + 1, vec![String::new(); columns]);
+                    t.row += 1;
+                    t.col = 0;
+                    t.cell = Some(LineEditor::default());
+                }
+                Action::DeleteRow if t.rows.len() > 1 => {
+                    t.rows.remove(t.row);
+                    t.row = t.row.min(t.rows.len() - 1);
+                }
+                Action::Back => {
+                    self.assessment.drafts.remove(&table_key);
+                    return self.commit_table(cx, id, &t.rows);
+                }
+                _ => {}
+            }
+        }
+        if let Ok(json) = serde_json::to_string(&t.rows) {
+            self.assessment.drafts.insert(table_key, json);
+        }
+        self.edit = Some(Edit::Table {
+            rows: t.rows,
+            row: t.row,
+            col: t.col,
+            cell: t.cell,
+        });
+        Outcome::Draft
+    }
+
+    /// Esc on a table ends editing and keeps what was entered: rows with any text, trimmed.
+    fn commit_table(&mut self, cx: &Ctx<'_>, id: &str, rows: &[Vec<String>]) -> Outcome {
+        let kept: Vec<Vec<String>> = rows
+            .iter()
+            .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
+            .map(|r| r.iter().map(|c| c.trim().to_owned()).collect())
+            .collect();
+        let response = (!kept.is_empty()).then_some(Response::Value(Value::Table(kept)));
+        if response.as_ref() == self.assessment.response(id) {
+            return Outcome::Saved;
+        }
+        self.commit(cx, id, response, true)
     }
 
     fn commit_line(&mut self, cx: &Ctx<'_>, id: &str, field: Field, text: &str) -> Outcome {
@@ -979,16 +1085,17 @@ impl Interview {
         {
             self.cursor = pos + 1;
             // At the end of a section the interview goes on with the next one.
-            if self.cursor >= rows.len() && !self.is_global() {
-                if let Some(next) = (self.section + 1..checklist.sections.len()).find(|&s| {
+            if self.cursor >= rows.len()
+                && !self.is_global()
+                && let Some(next) = (self.section + 1..checklist.sections.len()).find(|&s| {
                     checklist.sections[s]
                         .items
                         .iter()
                         .any(|i| self.assessment.is_asked(checklist, i))
-                }) {
-                    self.section = next;
-                    self.cursor = 0;
-                }
+                })
+            {
+                self.section = next;
+                self.cursor = 0;
             }
         }
         self.focus = Focus::Items;

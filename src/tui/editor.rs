@@ -11,6 +11,7 @@ pub struct LineEditor {
 }
 
 impl LineEditor {
+    #[must_use]
     pub fn new(text: &str) -> Self {
         Self {
             text: text.to_owned(),
@@ -18,10 +19,12 @@ impl LineEditor {
         }
     }
 
+    #[must_use]
     pub fn text(&self) -> &str {
         &self.text
     }
 
+    #[must_use]
     pub fn cursor(&self) -> usize {
         self.cursor
     }

@@ -48,6 +48,7 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
 ];
 
 /// The action a key stands for in the app's current state, if any.
+#[must_use]
 pub fn action(key: KeyEvent, app: &App) -> Option<Action> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && key.code == KeyCode::Char('c') {

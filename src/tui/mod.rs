@@ -36,7 +36,13 @@ pub fn run(dirs: &Dirs, session: Option<&str>, checklist: Option<&str>) -> Resul
     let problems: Vec<String> = lib
         .problems
         .iter()
-        .map(|(p, e)| format!("skipped {}: {}", p.display(), e.to_string().lines().next().unwrap_or_default()))
+        .map(|(p, e)| {
+            format!(
+                "skipped {}: {}",
+                p.display(),
+                e.to_string().lines().next().unwrap_or_default()
+            )
+        })
         .collect();
     let store = Store::new(dirs.sessions());
     let mut app = App::new(lib.checklists, sessions(&store), &user());
@@ -55,14 +61,17 @@ pub fn run(dirs: &Dirs, session: Option<&str>, checklist: Option<&str>) -> Resul
             } else {
                 app.new_name = Some(name.to_owned());
                 app.picker = Picker::Checklists { cursor: 0 };
-                app.say(Level::Info, format!("`{name}` is a new session: pick its checklist"));
+                app.say(
+                    Level::Info,
+                    format!("`{name}` is a new session: pick its checklist"),
+                );
             }
         }
         None => {
-            if let Some(last) = runner.store.last() {
-                if let Err(e) = runner.open(&mut app, &last) {
-                    app.say(Level::Error, format!("{e:#}"));
-                }
+            if let Some(last) = runner.store.last()
+                && let Err(e) = runner.open(&mut app, &last)
+            {
+                app.say(Level::Error, format!("{e:#}"));
             }
         }
     }
@@ -91,7 +100,10 @@ struct Runner {
 
 impl Runner {
     fn open(&mut self, app: &mut App, name: &str) -> Result<()> {
-        if app.current().is_some_and(|(_, iv)| iv.assessment.name == name) {
+        if app
+            .current()
+            .is_some_and(|(_, iv)| iv.assessment.name == name)
+        {
             app.screen = app::Screen::Interview;
             return Ok(());
         }
@@ -150,7 +162,11 @@ impl Runner {
     }
 }
 
-async fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, runner: &mut Runner) -> Result<()> {
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    runner: &mut Runner,
+) -> Result<()> {
     let mut events = EventStream::new();
     let mut draft_deadline: Option<tokio::time::Instant> = None;
     let mut redraw = true;
@@ -212,7 +228,10 @@ async fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, runner: &mut 
 #[cfg(unix)]
 async fn shutdown_signal() {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut hup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else {
+    let (Ok(mut term), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) else {
         return std::future::pending().await;
     };
     tokio::select! {

@@ -7,14 +7,17 @@ use ratatui::style::{Color, Modifier, Style};
 use crate::assessment::Status;
 use crate::checklist::Severity;
 
+#[must_use]
 pub fn title() -> Style {
     Style::new().add_modifier(Modifier::BOLD)
 }
 
+#[must_use]
 pub fn dim() -> Style {
     Style::new().fg(Color::DarkGray)
 }
 
+#[must_use]
 pub fn border(focused: bool) -> Style {
     if focused {
         Style::new().fg(Color::Cyan)
@@ -23,6 +26,7 @@ pub fn border(focused: bool) -> Style {
     }
 }
 
+#[must_use]
 pub fn selected(focused: bool) -> Style {
     if focused {
         Style::new().bg(Color::Cyan).fg(Color::Black)
@@ -31,22 +35,27 @@ pub fn selected(focused: bool) -> Style {
     }
 }
 
+#[must_use]
 pub fn key() -> Style {
     Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
 }
 
+#[must_use]
 pub fn good() -> Style {
     Style::new().fg(Color::Green)
 }
 
+#[must_use]
 pub fn bad() -> Style {
     Style::new().fg(Color::Red)
 }
 
+#[must_use]
 pub fn warn() -> Style {
     Style::new().fg(Color::Yellow)
 }
 
+#[must_use]
 pub fn status_glyph(status: Status) -> (&'static str, Style) {
     match status {
         Status::Done => ("✔", good()),
@@ -57,6 +66,7 @@ pub fn status_glyph(status: Status) -> (&'static str, Style) {
     }
 }
 
+#[must_use]
 pub fn severity(sev: Severity) -> Style {
     match sev {
         Severity::Blocker => Style::new()

@@ -50,12 +50,64 @@ fn info<'a>(checklist: &'a Checklist, iv: &'a Interview, item: &'a Item) -> Vec<
     let mut lines = vec![
         Line::styled(item.prompt.as_str(), theme::title()),
         Line::from(vec![
-            Span::styled(format!("{} ", item.severity.name().to_uppercase()), theme::severity(item.severity)),
+            Span::styled(
+                format!("{} ", item.severity.name().to_uppercase()),
+                theme::severity(item.severity),
+            ),
             Span::styled(format!(" {} · {}", item.kind.name(), item.id), theme::dim()),
         ]),
     ];
-    let status = iv.assessment.status(checklist, item);
     lines.push(Line::raw(""));
+    lines.extend(answer_lines(checklist, iv, item));
+    let drafts: Vec<&str> = ["answer", "note", "reason", "table"]
+        .into_iter()
+        .filter(|f| {
+            iv.assessment
+                .drafts
+                .contains_key(&format!("{}#{f}", item.id))
+        })
+        .collect();
+    if !drafts.is_empty() && iv.edit.is_none() {
+        lines.push(Line::styled(
+            format!(
+                "  unsaved draft ({}): Enter, e or x picks it up",
+                drafts.join(", ")
+            ),
+            theme::warn(),
+        ));
+    }
+    if !item.guidance.trim().is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Guidance", theme::title()));
+        for para in item.guidance.trim().lines() {
+            lines.push(Line::raw(para));
+        }
+    }
+    if let Some(probe) = &item.probe {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(vec![
+            Span::styled("Probe: ", theme::title()),
+            Span::raw(probe.to_string()),
+        ]));
+        lines.push(Line::styled(
+            format!("  good when {}", probe.spec.good),
+            theme::dim(),
+        ));
+    }
+    if let Some(when) = &item.when {
+        lines.push(Line::styled(format!("Asked when {when}"), theme::dim()));
+    }
+    lines.push(Line::styled(
+        format!("Source: {}", item.source),
+        theme::dim(),
+    ));
+    lines
+}
+
+/// The answer as given (or a hint how to give it), why it fails, the note, who and when.
+fn answer_lines<'a>(checklist: &'a Checklist, iv: &'a Interview, item: &'a Item) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    let status = iv.assessment.status(checklist, item);
     let answer_line = match iv.assessment.response(&item.id) {
         None => Line::from(vec![
             Span::styled("Answer: ", theme::title()),
@@ -89,12 +141,16 @@ fn info<'a>(checklist: &'a Checklist, iv: &'a Interview, item: &'a Item) -> Vec<
             theme::bad(),
         ));
     }
-    if let Some(Response::Value(crate::assessment::Value::Table(rows))) = iv.assessment.response(&item.id) {
-        if let AnswerKind::Table { columns } = &item.kind {
-            lines.push(Line::styled(format!("  {}", columns.join(" │ ")), theme::dim()));
-            for row in rows {
-                lines.push(Line::raw(format!("  {}", row.join(" │ "))));
-            }
+    if let Some(Response::Value(crate::assessment::Value::Table(rows))) =
+        iv.assessment.response(&item.id)
+        && let AnswerKind::Table { columns } = &item.kind
+    {
+        lines.push(Line::styled(
+            format!("  {}", columns.join(" │ ")),
+            theme::dim(),
+        ));
+        for row in rows {
+            lines.push(Line::raw(format!("  {}", row.join(" │ "))));
         }
     }
     let note = iv.assessment.note(&item.id);
@@ -105,37 +161,11 @@ fn info<'a>(checklist: &'a Checklist, iv: &'a Interview, item: &'a Item) -> Vec<
         ]));
     }
     if let Some(e) = iv.assessment.entries.get(&item.id) {
-        lines.push(Line::styled(format!("  by {} at {}", e.by, e.at), theme::dim()));
-    }
-    let drafts: Vec<&str> = ["answer", "note", "reason", "table"]
-        .into_iter()
-        .filter(|f| iv.assessment.drafts.contains_key(&format!("{}#{f}", item.id)))
-        .collect();
-    if !drafts.is_empty() && iv.edit.is_none() {
         lines.push(Line::styled(
-            format!("  unsaved draft ({}): Enter, e or x picks it up", drafts.join(", ")),
-            theme::warn(),
+            format!("  by {} at {}", e.by, e.at),
+            theme::dim(),
         ));
     }
-    if !item.guidance.trim().is_empty() {
-        lines.push(Line::raw(""));
-        lines.push(Line::styled("Guidance", theme::title()));
-        for para in item.guidance.trim().lines() {
-            lines.push(Line::raw(para));
-        }
-    }
-    if let Some(probe) = &item.probe {
-        lines.push(Line::raw(""));
-        lines.push(Line::from(vec![
-            Span::styled("Probe: ", theme::title()),
-            Span::raw(probe.to_string()),
-        ]));
-        lines.push(Line::styled(format!("  good when {}", probe.spec.good), theme::dim()));
-    }
-    if let Some(when) = &item.when {
-        lines.push(Line::styled(format!("Asked when {when}"), theme::dim()));
-    }
-    lines.push(Line::styled(format!("Source: {}", item.source), theme::dim()));
     lines
 }
 
@@ -162,8 +192,13 @@ fn render_editor(frame: &mut Frame<'_>, area: Rect, edit: &Edit, item: &Item) {
     let (title, hint) = match edit {
         Edit::Choice { .. } => ("Answer", "↑↓ choose · Enter set · Esc cancel"),
         Edit::Multi { .. } => ("Answer", "Space tick · Enter set · Esc cancel"),
-        Edit::Line { field: Field::Note, .. } => ("Note", "Enter save · Esc keep as draft"),
-        Edit::Line { field: Field::Reason, .. } => ("Not applicable because…", "Enter save · Esc keep as draft"),
+        Edit::Line {
+            field: Field::Note, ..
+        } => ("Note", "Enter save · Esc keep as draft"),
+        Edit::Line {
+            field: Field::Reason,
+            ..
+        } => ("Not applicable because…", "Enter save · Esc keep as draft"),
         Edit::Line { .. } => ("Answer", "Enter save · Esc keep as draft"),
         Edit::Table { cell: Some(_), .. } => ("Answer", "Enter done with the cell"),
         Edit::Table { .. } => ("Answer", "Enter edit · a add · d delete · Esc save"),
@@ -187,7 +222,11 @@ fn render_editor(frame: &mut Frame<'_>, area: Rect, edit: &Edit, item: &Item) {
                 .map(|(n, l)| {
                     let mark = if n == *cursor { "(•) " } else { "( ) " };
                     let line = Line::raw(fit(&format!("{mark}{l}"), width));
-                    if n == *cursor { line.style(theme::selected(true)) } else { line }
+                    if n == *cursor {
+                        line.style(theme::selected(true))
+                    } else {
+                        line
+                    }
                 })
                 .collect();
             frame.render_widget(Paragraph::new(lines), inner);
@@ -202,45 +241,22 @@ fn render_editor(frame: &mut Frame<'_>, area: Rect, edit: &Edit, item: &Item) {
                 .map(|(n, (o, on))| {
                     let mark = if *on { "[x] " } else { "[ ] " };
                     let line = Line::raw(fit(&format!("{mark}{}", o.label), width));
-                    if n == *cursor { line.style(theme::selected(true)) } else { line }
+                    if n == *cursor {
+                        line.style(theme::selected(true))
+                    } else {
+                        line
+                    }
                 })
                 .collect();
             frame.render_widget(Paragraph::new(lines), inner);
         }
         Edit::Line { editor, .. } => line_editor(frame, inner, editor),
-        Edit::Table { rows, row, col, cell } => {
-            let AnswerKind::Table { columns } = &item.kind else {
-                return;
-            };
-            let cols = columns.len().max(1);
-            let cell_w = (width.saturating_sub(cols - 1) / cols).max(3);
-            let mut lines = vec![Line::styled(
-                columns.iter().map(|c| format!("{:cell_w$}", fit(c, cell_w))).collect::<Vec<_>>().join("│"),
-                theme::title(),
-            )];
-            for (r, cells) in rows.iter().enumerate() {
-                let spans: Vec<Span<'_>> = cells
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(c, text)| {
-                        let s = format!("{:cell_w$}", fit(text, cell_w));
-                        let style = if r == *row && c == *col { theme::selected(true) } else { ratatui::style::Style::new() };
-                        let sep = if c + 1 < cols { Span::styled("│", theme::dim()) } else { Span::raw("") };
-                        [Span::styled(s, style), sep]
-                    })
-                    .collect();
-                lines.push(Line::from(spans));
-            }
-            frame.render_widget(Paragraph::new(lines), inner);
-            if let Some(ed) = cell {
-                let x = inner.x + u16::try_from(*col * (cell_w + 1)).unwrap_or(0);
-                let y = inner.y + u16::try_from(*row + 1).unwrap_or(0);
-                let w = u16::try_from(cell_w).unwrap_or(1);
-                if y < inner.bottom() {
-                    line_editor(frame, Rect::new(x, y, w.min(inner.right() - x), 1), ed);
-                }
-            }
-        }
+        Edit::Table {
+            rows,
+            row,
+            col,
+            cell,
+        } => table_editor(frame, inner, item, rows, (*row, *col), cell.as_ref()),
     }
 }
 
@@ -250,9 +266,65 @@ fn line_editor(frame: &mut Frame<'_>, area: Rect, editor: &LineEditor) {
     let start = (editor.cursor() + 1).saturating_sub(width);
     let visible: String = editor.text().chars().skip(start).take(width).collect();
     frame.render_widget(
-        Paragraph::new(visible).style(ratatui::style::Style::new().add_modifier(Modifier::UNDERLINED)),
+        Paragraph::new(visible)
+            .style(ratatui::style::Style::new().add_modifier(Modifier::UNDERLINED)),
         area,
     );
     let x = area.x + u16::try_from(editor.cursor() - start).unwrap_or(0);
     frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
+}
+
+/// The table editor: a header of column names, the rows, the selected cell highlighted and,
+/// while a cell is being typed in, a line editor over it.
+fn table_editor(
+    frame: &mut Frame<'_>,
+    inner: Rect,
+    item: &Item,
+    rows: &[Vec<String>],
+    (row, col): (usize, usize),
+    cell: Option<&LineEditor>,
+) {
+    let AnswerKind::Table { columns } = &item.kind else {
+        return;
+    };
+    let cols = columns.len().max(1);
+    let cell_w = (usize::from(inner.width).saturating_sub(cols - 1) / cols).max(3);
+    let mut lines = vec![Line::styled(
+        columns
+            .iter()
+            .map(|c| format!("{:cell_w$}", fit(c, cell_w)))
+            .collect::<Vec<_>>()
+            .join("│"),
+        theme::title(),
+    )];
+    for (r, cells) in rows.iter().enumerate() {
+        let spans: Vec<Span<'_>> = cells
+            .iter()
+            .enumerate()
+            .flat_map(|(c, text)| {
+                let s = format!("{:cell_w$}", fit(text, cell_w));
+                let style = if r == row && c == col {
+                    theme::selected(true)
+                } else {
+                    ratatui::style::Style::new()
+                };
+                let sep = if c + 1 < cols {
+                    Span::styled("│", theme::dim())
+                } else {
+                    Span::raw("")
+                };
+                [Span::styled(s, style), sep]
+            })
+            .collect();
+        lines.push(Line::from(spans));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+    if let Some(ed) = cell {
+        let x = inner.x + u16::try_from(col * (cell_w + 1)).unwrap_or(0);
+        let y = inner.y + u16::try_from(row + 1).unwrap_or(0);
+        let w = u16::try_from(cell_w).unwrap_or(1);
+        if y < inner.bottom() && x < inner.right() {
+            line_editor(frame, Rect::new(x, y, w.min(inner.right() - x), 1), ed);
+        }
+    }
 }

@@ -20,7 +20,11 @@ pub fn render(
 ) {
     let mut stats = vec![if p.open_blockers > 0 {
         Span::styled(
-            format!(" {} open blocker{} ", p.open_blockers, plural(p.open_blockers)),
+            format!(
+                " {} open blocker{} ",
+                p.open_blockers,
+                plural(p.open_blockers)
+            ),
             theme::severity(crate::checklist::Severity::Blocker),
         )
     } else {
@@ -32,7 +36,10 @@ pub fn render(
         stats.push(Span::styled(format!("{} failed", p.failed), theme::bad()));
     }
     if iv.filter != Filter::All {
-        stats.push(Span::styled(format!(" · filter: {}", iv.filter.name()), theme::warn()));
+        stats.push(Span::styled(
+            format!(" · filter: {}", iv.filter.name()),
+            theme::warn(),
+        ));
     }
     let line1 = Rect { height: 1, ..area };
     let line2 = Rect {
@@ -46,7 +53,10 @@ pub fn render(
         let text = format!(" / {}", search.editor.text());
         frame.render_widget(Line::raw(text), line2);
         let x = line2.x + 3 + u16::try_from(search.editor.cursor()).unwrap_or(0);
-        frame.set_cursor_position(Position::new(x.min(line2.right().saturating_sub(1)), line2.y));
+        frame.set_cursor_position(Position::new(
+            x.min(line2.right().saturating_sub(1)),
+            line2.y,
+        ));
         return;
     }
     if let Some(n) = &app.notice {

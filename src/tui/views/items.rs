@@ -14,10 +14,19 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, checklist: &Checklist, iv: &Int
     let focused = iv.focus == Focus::Items;
     let rows = iv.rows(checklist);
     let global = iv.is_global();
-    let title = if let Some(q) = iv.search.as_ref().map(|s| s.editor.text().trim()).filter(|q| !q.is_empty()) {
+    let title = if let Some(q) = iv
+        .search
+        .as_ref()
+        .map(|s| s.editor.text().trim())
+        .filter(|q| !q.is_empty())
+    {
         format!(" Search “{q}” · {} ", rows.len())
     } else if iv.filter != Filter::All {
-        format!(" {} · all sections · {} ", capitalise(iv.filter.name()), rows.len())
+        format!(
+            " {} · all sections · {} ",
+            capitalise(iv.filter.name()),
+            rows.len()
+        )
     } else {
         let s = &checklist.sections[iv.section];
         let p = iv.assessment.section_progress(checklist, s);

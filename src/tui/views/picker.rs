@@ -23,7 +23,10 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
     frame.render_widget(
         Paragraph::new(vec![
             Line::styled("preflight", theme::title()),
-            Line::styled("Readiness checklists for a mobile-messaging go-live", theme::dim()),
+            Line::styled(
+                "Readiness checklists for a mobile-messaging go-live",
+                theme::dim(),
+            ),
         ]),
         head,
     );
@@ -37,7 +40,12 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
                     s.name, s.checklist, s.answered, s.updated
                 )
             }));
-            (" Assessments ", rows, *cursor, "↑↓ choose · Enter open · q quit")
+            (
+                " Assessments ",
+                rows,
+                *cursor,
+                "↑↓ choose · Enter open · q quit",
+            )
         }
         Picker::Checklists { cursor } => (
             " New assessment: pick a checklist ",
@@ -67,14 +75,24 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
             ];
             frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
             let x = inner.x + 6 + u16::try_from(editor.cursor()).unwrap_or(0);
-            frame.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), inner.y + 2));
+            frame.set_cursor_position(Position::new(
+                x.min(inner.right().saturating_sub(1)),
+                inner.y + 2,
+            ));
             footer(frame, foot, app, "Enter create · Esc back");
             return;
         }
     };
-    let items: Vec<ListItem<'_>> = rows.iter().map(|r| ListItem::new(fit(r, inner_w))).collect();
+    let items: Vec<ListItem<'_>> = rows
+        .iter()
+        .map(|r| ListItem::new(fit(r, inner_w)))
+        .collect();
     let list = List::new(items)
-        .block(Block::bordered().title(title).border_style(theme::border(true)))
+        .block(
+            Block::bordered()
+                .title(title)
+                .border_style(theme::border(true)),
+        )
         .highlight_style(theme::selected(true));
     let mut state = ListState::default().with_selected(Some(selected));
     frame.render_stateful_widget(list, body, &mut state);
@@ -84,7 +102,11 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
 fn footer(frame: &mut Frame<'_>, area: Rect, app: &App, hint: &str) {
     let mut lines = vec![Line::styled(hint.to_owned(), theme::dim())];
     if let Some(n) = &app.notice {
-        let style = if n.level == Level::Error { theme::bad() } else { theme::warn() };
+        let style = if n.level == Level::Error {
+            theme::bad()
+        } else {
+            theme::warn()
+        };
         lines.insert(0, Line::styled(n.text.clone(), style));
     }
     frame.render_widget(Paragraph::new(lines), area);
