@@ -1,4 +1,4 @@
-//! The two guide checklists (SAP SMP relay HTTPS, ActiveSync device trust) load, cover their
+//! The two guide checklists (SAP SMP relay HTTPS, `ActiveSync` device trust) load, cover their
 //! guides' requirements, and branch on the right answers.
 
 use std::collections::BTreeSet;
