@@ -1,5 +1,7 @@
 //! The items pane: status glyph, prompt and, for blockers, a badge that stands out.
 
+use std::fmt::Write as _;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -38,14 +40,14 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, checklist: &Checklist, iv: &Int
         .border_style(theme::border(focused));
     if rows.is_empty() {
         let text = if global {
-            "Nothing matches. Esc clears the filter or search."
+            "Nothing matches. Esc clears the filter or search.".to_owned()
         } else {
-            "No item of this section is asked with the answers given so far."
+            not_asked_because(checklist, iv.section)
         };
         frame.render_widget(
             Paragraph::new(text)
                 .style(theme::dim())
-                .wrap(ratatui::widgets::Wrap { trim: true })
+                .wrap(ratatui::widgets::Wrap { trim: false })
                 .block(block),
             area,
         );
@@ -86,6 +88,31 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, checklist: &Checklist, iv: &Int
         .highlight_style(theme::selected(focused));
     let mut state = ListState::default().with_selected(Some(iv.cursor.min(rows.len() - 1)));
     frame.render_stateful_widget(list, area, &mut state);
+}
+
+/// Why a section asks nothing yet: the conditions its items wait on, each with the prompt of
+/// the item to answer first.
+fn not_asked_because(checklist: &Checklist, section: usize) -> String {
+    let mut waits: Vec<String> = Vec::new();
+    for item in &checklist.sections[section].items {
+        let Some(when) = &item.when else { continue };
+        let text = when.to_string();
+        if !waits.contains(&text) {
+            waits.push(text);
+        }
+    }
+    let mut out = String::from("No item of this section is asked with the answers given so far.");
+    if !waits.is_empty() {
+        out.push_str("\n\nIts items are asked when:");
+        for w in waits.iter().take(4) {
+            out.push_str("\n  • ");
+            out.push_str(w);
+        }
+        if waits.len() > 4 {
+            let _ = write!(out, "\n  … and {} more", waits.len() - 4);
+        }
+    }
+    out
 }
 
 fn capitalise(s: &str) -> String {
