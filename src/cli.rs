@@ -3,7 +3,7 @@
 //! invalid checklist, a refused answer), 2 error.
 
 use std::fmt::Write as _;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal as _, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -21,6 +21,7 @@ use crate::store::Store;
 #[command(
     name = "preflight",
     version,
+    propagate_version = true,
     about = "Walk a mobile-messaging go-live checklist on site, probe the site and sign a readiness report",
     long_about = None
 )]
@@ -109,8 +110,15 @@ pub enum Format {
 #[must_use]
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Colours only where a person reads them; a script reading stderr gets plain text.
+    let theme = if io::stderr().is_terminal() {
+        color_eyre::config::Theme::dark()
+    } else {
+        color_eyre::config::Theme::new()
+    };
     if color_eyre::config::HookBuilder::default()
         .display_env_section(false)
+        .theme(theme)
         .install()
         .is_err()
     {

@@ -54,11 +54,13 @@ pub(super) fn build(text: &str, path: &Path, origin: Origin) -> Result<Checklist
     }
 
     let (mut sections, pending_when) = build_sections(&mut cx, file.sections);
-    let kinds: HashMap<String, AnswerKind> = sections
-        .iter()
-        .flat_map(|s| &s.items)
-        .map(|i| (i.id.clone(), i.kind.clone()))
-        .collect();
+    // Conditions read the first item of an id; a duplicate is already reported.
+    let mut kinds: HashMap<String, AnswerKind> = HashMap::new();
+    for item in sections.iter().flat_map(|s| &s.items) {
+        kinds
+            .entry(item.id.clone())
+            .or_insert_with(|| item.kind.clone());
+    }
     let mut conditions = HashMap::new();
     let mut when_spans = HashMap::new();
     for (id, when) in pending_when {
@@ -685,5 +687,118 @@ fn param_value(ty: ParamType, value: &toml::Value) -> Option<ParamValue> {
             .collect::<Option<Vec<_>>>()
             .map(ParamValue::StrList),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "[checklist]\nid = \"t\"\nversion = \"1\"\ntitle = \"T\"\nsource = \"s\"\n\n[[section]]\nid = \"a\"\ntitle = \"A\"\n";
+
+    fn item(id: &str, extra: &str) -> String {
+        format!(
+            "\n[[section.item]]\nid = \"{id}\"\nprompt = \"p\"\nkind = \"confirm\"\nseverity = \"info\"\nsource = \"s\"\n{extra}\n"
+        )
+    }
+
+    fn problems(body: &str) -> Vec<String> {
+        let text = format!("{HEAD}{body}");
+        match build(&text, Path::new("t.toml"), Origin::Builtin) {
+            Ok(_) => Vec::new(),
+            Err(d) => {
+                d.0.iter()
+                    .map(|d| format!("{}: {}", d.line, d.message))
+                    .collect()
+            }
+        }
+    }
+
+    #[test]
+    fn rules_table() {
+        let cases: &[(String, &str)] = &[
+            (
+                item("a.x", "when = { item = \"a.y\", is = \"yes\" }")
+                    + &item("a.y", "when = { item = \"a.x\", is = \"yes\" }"),
+                "depend on each other in a circle (a.x → a.y → a.x)",
+            ),
+            (
+                item("a.x", "when = { item = \"a.y\", in = [] }") + &item("a.y", ""),
+                "expected at least one value in `in`",
+            ),
+            (
+                item("a.x", "when = { all = [] }") + &item("a.y", ""),
+                "expected at least one condition in the list",
+            ),
+            (
+                item(
+                    "a.x",
+                    "when = { item = \"a.y\", is = \"yes\", answered = true }",
+                ) + &item("a.y", ""),
+                "invalid condition: expected exactly one of",
+            ),
+            (
+                item(
+                    "a.x",
+                    "when = { all = [{ item = \"a.y\", is = \"maybe\" }] }",
+                ) + &item("a.y", ""),
+                "`maybe` can never be an answer of `a.y`: expected one of `yes`, `no`",
+            ),
+            (
+                item("a.x", "options = [{ value = \"v\", label = \"V\" }]"),
+                "`options` applies to choice and multi items",
+            ),
+            (
+                item("a.x", "probe = { kind = \"tcp\", check = \"reachable\" }"),
+                "tcp.reachable needs `expect.ports`",
+            ),
+            (
+                item("a.x", "probe = { kind = \"sql\", check = \"nope\" }"),
+                "unknown sql check `nope`",
+            ),
+        ];
+        for (body, want) in cases {
+            let got = problems(body);
+            assert!(
+                got.iter().any(|p| p.contains(want)),
+                "want {want:?}, got {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_duplicate_id_does_not_confuse_conditions_on_the_first() {
+        let body = "\n[[section.item]]\nid = \"a.mode\"\nprompt = \"p\"\nkind = \"choice\"\nseverity = \"info\"\nsource = \"s\"\noptions = [{ value = \"one\", label = \"1\" }, { value = \"two\", label = \"2\" }]\n"
+            .to_owned()
+            + &item("a.x", "when = { item = \"a.mode\", is = \"two\" }")
+            + "\n[[section.item]]\nid = \"a.mode\"\nprompt = \"p\"\nkind = \"number\"\nseverity = \"info\"\nsource = \"s\"\n";
+        let got = problems(&body);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].contains("duplicate item id `a.mode` (first used on line 12)"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_valid_file_builds_with_its_conditions() {
+        let body = item("a.x", "good = [\"yes\"]")
+            + &item("a.y", "when = { not = { item = \"a.x\", is = \"no\" } }");
+        let c = build(
+            &format!("{HEAD}{body}"),
+            Path::new("t.toml"),
+            Origin::Builtin,
+        )
+        .expect("valid");
+        let y = c.item("a.y").expect("a.y");
+        assert_eq!(
+            y.when.as_ref().map(ToString::to_string).as_deref(),
+            Some("not (a.x is no)")
+        );
+        assert_eq!(
+            c.item("a.x").map(|i| i.good.clone()),
+            Some(vec!["yes".to_owned()])
+        );
+        assert!(c.content_hash.starts_with("sha256:") && c.content_hash.len() == 71);
     }
 }

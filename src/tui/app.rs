@@ -351,6 +351,13 @@ impl App {
         self.interview.as_ref().and_then(|iv| iv.edit.as_ref())
     }
 
+    fn flush_drafts(&mut self) {
+        if self.drafts_dirty {
+            self.effects.push(Effect::Save);
+            self.drafts_dirty = false;
+        }
+    }
+
     fn update_picker(&mut self, action: Action) {
         let sessions = self.sessions.len();
         let checklists = self.library.len();
@@ -443,13 +450,12 @@ impl App {
             Outcome::Draft => self.drafts_dirty = true,
             Outcome::Say(level, text) => self.say(level, text),
             Outcome::Quit => {
-                if self.drafts_dirty {
-                    self.effects.push(Effect::Save);
-                    self.drafts_dirty = false;
-                }
+                self.flush_drafts();
                 self.quit = true;
             }
             Outcome::Picker => {
+                // Another session may be opened from the picker: drafts of this one go first.
+                self.flush_drafts();
                 self.effects.push(Effect::RefreshSessions);
                 self.screen = Screen::Picker;
                 self.picker = Picker::Sessions { cursor: 0 };
@@ -1154,5 +1160,65 @@ impl Interview {
         self.undo = Some((id, redo));
         self.clamp(cx.checklist);
         Outcome::Saved
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checklist::builtin;
+    use crossterm::event::{KeyCode, KeyModifiers};
+
+    fn app() -> App {
+        let c = builtin::all()
+            .expect("built-ins")
+            .into_iter()
+            .find(|c| c.id == "activesync-device-trust")
+            .expect("activesync");
+        let a = Assessment::new("s", &c, "t0");
+        let mut app = App::new(vec![c], Vec::new(), "ana");
+        app.open(a).expect("open");
+        app
+    }
+
+    fn typed(c: char) -> Action {
+        Action::Type(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn drafts_are_saved_before_the_picker_can_open_another_session() {
+        let mut app = app();
+        app.update(Action::Down, "t1");
+        app.update(Action::Select, "t1");
+        app.update(typed('h'), "t1");
+        assert!(app.drafts_dirty);
+        app.update(Action::Back, "t1");
+        app.effects.clear();
+        app.update(Action::OpenPicker, "t1");
+        assert_eq!(app.effects, [Effect::Save, Effect::RefreshSessions]);
+        assert!(!app.drafts_dirty);
+        assert_eq!(app.screen, Screen::Picker);
+    }
+
+    #[test]
+    fn undo_puts_back_the_answer_a_clear_removed() {
+        let mut app = app();
+        app.update(Action::Down, "t1");
+        app.update(Action::Down, "t1");
+        let id = app
+            .current()
+            .and_then(|(c, iv)| iv.selected(c))
+            .map(|i| i.id.clone())
+            .expect("item");
+        app.update(Action::Quick(Value::Yes), "t1");
+        app.update(Action::Up, "t1");
+        app.update(Action::Clear, "t2");
+        let response = |app: &App| {
+            app.current()
+                .and_then(|(_, iv)| iv.assessment.response(&id).cloned())
+        };
+        assert_eq!(response(&app), None);
+        app.update(Action::Undo, "t3");
+        assert_eq!(response(&app), Some(Response::Value(Value::Yes)));
     }
 }

@@ -24,7 +24,8 @@ use crate::paths::Dirs;
 use crate::store::{SessionLock, Store, StoreError};
 use app::{App, Effect, Level, Picker};
 
-/// Drafts (text typed but not committed) are saved this long after the last keystroke.
+/// Drafts (text typed but not committed) are saved at most this long after the first keystroke
+/// not yet on disk: a throttle, so steady typing is saved about once a second.
 const DRAFT_SAVE_DELAY: Duration = Duration::from_millis(750);
 
 /// Opens the TUI on the named session, the last one, or the picker.
@@ -48,7 +49,17 @@ pub fn run(dirs: &Dirs, session: Option<&str>, checklist: Option<&str>) -> Resul
     let mut app = App::new(lib.checklists, sessions(&store), &user());
     let mut runner = Runner { store, lock: None };
     match session {
-        Some(name) if runner.store.exists(name) => runner.open(&mut app, name)?,
+        Some(name) if runner.store.exists(name) => {
+            runner.open(&mut app, name)?;
+            let existing = app.current().map(|(c, _)| c.id.clone());
+            if let (Some(asked), Some(existing)) = (checklist, existing)
+                && asked != existing
+            {
+                return Err(eyre!(
+                    "session `{name}` already exists with checklist {existing}; drop --checklist or pick another name"
+                ));
+            }
+        }
         Some(name) => {
             runner.store.path(name)?;
             if let Some(id) = checklist {
@@ -170,6 +181,7 @@ async fn event_loop(
     let mut events = EventStream::new();
     let mut draft_deadline: Option<tokio::time::Instant> = None;
     let mut redraw = true;
+    let mut failure = None;
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
     loop {
@@ -197,7 +209,10 @@ async fn event_loop(
                 }
                 Some(Ok(Event::Resize(..))) => redraw = true,
                 Some(Ok(_)) => {}
-                Some(Err(e)) => return Err(e).wrap_err("cannot read the terminal"),
+                Some(Err(e)) => {
+                    failure = Some(e);
+                    break;
+                }
                 None => break,
             },
             () = draft_due => {
@@ -221,7 +236,10 @@ async fn event_loop(
     if app.drafts_dirty {
         runner.save(app);
     }
-    Ok(())
+    match failure {
+        Some(e) => Err(e).wrap_err("cannot read the terminal"),
+        None => Ok(()),
+    }
 }
 
 /// Resolves when the terminal goes away or the process is asked to stop.

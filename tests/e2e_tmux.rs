@@ -1,0 +1,636 @@
+//! The real binary driven in tmux, with real keys: answers survive quitting and reopening, a
+//! `kill -9` between two answers, and drafts survive a `kill -9`, a hang-up (`SIGHUP`, the
+//! terminal closing) and `SIGTERM`, which also leave the terminal usable.
+//!
+//! Each test has its own tmux server (a socket in its temporary directory, killed on drop even
+//! when the test panics), a 100×30 window, and `XDG_DATA_HOME`/`XDG_CONFIG_HOME`/`HOME` in that
+//! directory. tmux is required: without it the tests fail, they never skip.
+
+#![cfg(unix)]
+
+use std::fs;
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+const BIN: &str = env!("CARGO_BIN_EXE_preflight");
+const ACTIVESYNC: &str = "activesync-device-trust";
+/// How long a screen or a file may take to show what a test waits for.
+const WAIT: Duration = Duration::from_secs(10);
+/// Longest any child command (tmux, the CLI) may run.
+const WATCHDOG: Duration = Duration::from_secs(30);
+
+/// Runs a program in the pane's foreground with its pid in a file, then says how it ended and
+/// whether the terminal was left in raw mode, and stays so the pane can still be read.
+const RUN_SH: &str = r#"pidfile=$1
+shift
+sh -c 'echo $$ > "$0.new" && mv "$0.new" "$0" && exec "$@"' "$pidfile" "$@"
+code=$?
+if stty -a | grep -Eq '(^|[ ;])-(icanon|echo)([ ;]|$)'; then tty=RAW; else tty=SANE; fi
+printf '\r\nEXITED %s TTY %s\r\n' "$code" "$tty"
+exec sleep 600
+"#;
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs a command with stdin closed; a watchdog kills it and fails the test if it hangs.
+fn run_with_watchdog(mut cmd: Command, what: &str) -> Out {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let out_reader = thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stdout.read_to_end(&mut buf);
+        buf
+    });
+    let err_reader = thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stderr.read_to_end(&mut buf);
+        buf
+    });
+    let deadline = Instant::now() + WATCHDOG;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the child") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} still ran after {WATCHDOG:?}; killed it");
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+    Out {
+        code: status
+            .code()
+            .unwrap_or_else(|| panic!("{what} was ended by a signal: {status:?}")),
+        stdout: text(out_reader.join().expect("stdout reader")),
+        stderr: text(err_reader.join().expect("stderr reader")),
+    }
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// One test's world: a temporary home, a private tmux server, and the preflight run in it.
+struct Tui {
+    dir: TempDir,
+    socket: PathBuf,
+    /// The tmux session of the current run; each start makes a new one.
+    target: String,
+    runs: u32,
+}
+
+impl Tui {
+    fn new() -> Self {
+        let found = Command::new("tmux").arg("-V").output();
+        assert!(
+            found.as_ref().is_ok_and(|o| o.status.success()),
+            "tmux is not on PATH ({found:?}): these end-to-end tests drive the TUI in tmux and \
+             do not skip; `.ci/run` installs it (apt-get install tmux)"
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        for sub in ["data", "config", "home"] {
+            fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
+        }
+        fs::write(dir.path().join("run.sh"), RUN_SH).expect("write run.sh");
+        let socket = dir.path().join("tmux.sock");
+        Self {
+            dir,
+            socket,
+            target: String::new(),
+            runs: 0,
+        }
+    }
+
+    fn path(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+
+    fn session_file(&self, name: &str) -> PathBuf {
+        self.path("data/preflight/sessions")
+            .join(format!("{name}.json"))
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let mut cmd = Command::new("tmux");
+        cmd.arg("-u")
+            .arg("-S")
+            .arg(&self.socket)
+            .arg("-f")
+            .arg("/dev/null")
+            .args(args)
+            .env("SHELL", "/bin/sh")
+            .env_remove("TMUX");
+        let out = run_with_watchdog(cmd, &format!("tmux {}", args.join(" ")));
+        assert_eq!(
+            out.code,
+            0,
+            "tmux {} failed: {}{}",
+            args.join(" "),
+            out.stdout,
+            out.stderr
+        );
+        out.stdout
+    }
+
+    /// Starts preflight with `args` in a fresh 100×30 tmux session, ending the previous run's.
+    fn start(&mut self, args: &[&str]) {
+        if !self.target.is_empty() {
+            self.tmux(&["kill-session", "-t", &self.target]);
+        }
+        let _ = fs::remove_file(self.path("pid"));
+        self.runs += 1;
+        self.target = format!("run{}", self.runs);
+        let p = |s: &str| quote(&self.path(s).to_string_lossy());
+        let mut cmd = format!(
+            "env XDG_DATA_HOME={} XDG_CONFIG_HOME={} HOME={} PREFLIGHT_USER=tester \
+             RUST_BACKTRACE=0 TERM=xterm-256color sh {} {} {}",
+            p("data"),
+            p("config"),
+            p("home"),
+            p("run.sh"),
+            p("pid"),
+            quote(BIN)
+        );
+        for a in args {
+            cmd.push(' ');
+            cmd.push_str(&quote(a));
+        }
+        let target = self.target.clone();
+        self.tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            &target,
+            "-x",
+            "100",
+            "-y",
+            "30",
+            &cmd,
+        ]);
+    }
+
+    /// Sends tmux key names (`Enter`, `Down`, `q`, …).
+    fn send(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.target];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    /// Types text literally.
+    fn type_text(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", &self.target, "-l", text]);
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", &self.target])
+    }
+
+    /// Polls the screen every 50 ms until it shows `text`; fails with the last screen.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{text}` did not appear within {WAIT:?}; the screen:\n{screen}"
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The pid of preflight in the current run.
+    fn pid(&self) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(pid) = fs::read_to_string(self.path("pid")) {
+                return pid.trim().to_owned();
+            }
+            assert!(Instant::now() < deadline, "preflight never wrote its pid");
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = self.pid();
+        let mut cmd = Command::new("kill");
+        cmd.args([&format!("-{signal}"), pid.as_str()]);
+        let out = run_with_watchdog(cmd, &format!("kill -{signal} {pid}"));
+        assert_eq!(out.code, 0, "kill -{signal} {pid}: {}", out.stderr);
+    }
+
+    /// The session file, parsed.
+    fn session(&self, name: &str) -> Value {
+        let bytes = fs::read(self.session_file(name)).expect("read the session file");
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            panic!(
+                "the session file does not parse: {e}\n{}",
+                String::from_utf8_lossy(&bytes)
+            )
+        })
+    }
+
+    /// Polls the session file until `ready` holds for it; fails with the last content.
+    fn wait_for_file(&self, name: &str, what: &str, ready: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let text = fs::read_to_string(self.session_file(name)).unwrap_or_default();
+            if let Ok(json) = serde_json::from_str::<Value>(&text)
+                && ready(&json)
+            {
+                return json;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the session file never showed {what}:\n{text}"
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Runs the CLI against the same home and parses its JSON output.
+    fn cli_json(&self, args: &[&str]) -> Value {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .env("XDG_DATA_HOME", self.path("data"))
+            .env("XDG_CONFIG_HOME", self.path("config"))
+            .env("HOME", self.path("home"))
+            .env("PREFLIGHT_USER", "tester")
+            .env_remove("RUST_BACKTRACE");
+        let out = run_with_watchdog(cmd, &format!("preflight {}", args.join(" ")));
+        assert_eq!(
+            out.code,
+            0,
+            "preflight {}: {}{}",
+            args.join(" "),
+            out.stdout,
+            out.stderr
+        );
+        serde_json::from_str(&out.stdout).expect("JSON output")
+    }
+
+    /// A tmux format for the current pane, e.g. `#{alternate_on}`.
+    fn pane(&self, format: &str) -> String {
+        self.tmux(&["display-message", "-p", "-t", &self.target, format])
+            .trim()
+            .to_owned()
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+fn entry<'a>(session: &'a Value, item: &str) -> &'a Value {
+    &session["entries"][item]
+}
+
+fn shown<'a>(show: &'a Value, id: &str) -> &'a Value {
+    show["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("{id} not in session show"))
+}
+
+/// The first three items of the `ActiveSync` checklist with real keys: a choice (Enter, Down,
+/// Enter), a text (Enter, typing, Enter), `n` on a yes/no, then a note on that one.
+fn answer_three(tui: &Tui) {
+    tui.wait_for("0/20 settled");
+    tui.wait_for("choice · name.server_type");
+    tui.send(&["Enter"]);
+    tui.wait_for("(•) Windows SBS 2003");
+    tui.send(&["Down"]);
+    tui.wait_for("(•) Another Exchange server");
+    tui.send(&["Enter"]);
+    tui.wait_for("1/20 settled");
+    tui.wait_for("text · name.external_host");
+    tui.send(&["Enter"]);
+    tui.wait_for("Enter save · Esc keep as draft");
+    tui.type_text("mail.example.com");
+    tui.wait_for("│mail.example.com");
+    tui.send(&["Enter"]);
+    tui.wait_for("2/20 settled");
+    // The SBS-only item is skipped: the next one is the certificate name check.
+    tui.wait_for("confirm · name.cert_matches");
+    tui.send(&["n"]);
+    tui.wait_for("3/20 settled · 1 failed");
+    tui.wait_for("confirm · dns.external");
+    // Up walks back across the section edge to the item just answered.
+    tui.send(&["Up"]);
+    tui.wait_for("Answer: no");
+    tui.send(&["e"]);
+    tui.wait_for("┌ Note ");
+    tui.type_text("CN is internal");
+    tui.wait_for("│CN is internal");
+    tui.send(&["Enter"]);
+    tui.wait_for("Note: CN is internal");
+}
+
+#[test]
+fn answers_survive_quit_and_reopen() {
+    let mut tui = Tui::new();
+    tui.start(&["--session", "e2e", "--checklist", ACTIVESYNC]);
+    tui.wait_for("preflight ─ e2e ─ activesync-device-trust 1.0.0");
+    answer_three(&tui);
+    tui.send(&["q"]);
+    tui.wait_for("EXITED 0 TTY SANE");
+    assert_eq!(
+        tui.pane("#{alternate_on}"),
+        "0",
+        "left the alternate screen"
+    );
+
+    let file = tui.session("e2e");
+    assert_eq!(file["schema"], 1);
+    assert_eq!(file["name"], "e2e");
+    assert_eq!(file["checklist"]["id"], ACTIVESYNC);
+    let server = entry(&file, "name.server_type");
+    assert_eq!(server["response"]["value"]["choice"], "other_exchange");
+    assert_eq!(server["by"], "tester");
+    assert_eq!(
+        entry(&file, "name.external_host")["response"]["value"]["text"],
+        "mail.example.com"
+    );
+    let cert = entry(&file, "name.cert_matches");
+    assert_eq!(cert["response"]["value"], "no");
+    assert_eq!(cert["note"], "CN is internal");
+    assert_eq!(
+        file["entries"].as_object().map(serde_json::Map::len),
+        Some(3)
+    );
+    assert!(file.get("drafts").is_none(), "no draft left: {file:#}");
+
+    let show = tui.cli_json(&["session", "show", "e2e", "--format", "json"]);
+    assert_eq!(shown(&show, "name.server_type")["status"], "done");
+    assert_eq!(shown(&show, "name.external_host")["status"], "done");
+    assert_eq!(shown(&show, "name.sbs_cert_name")["status"], "not_asked");
+    assert_eq!(shown(&show, "name.cert_matches")["status"], "failed");
+    assert_eq!(shown(&show, "name.cert_matches")["note"], "CN is internal");
+    assert_eq!(shown(&show, "dns.external")["status"], "unanswered");
+    let p = &show["progress"];
+    assert_eq!(p["settled"], 3);
+    assert_eq!(p["asked"], 20);
+    assert_eq!(p["failed"], 1);
+    let list = tui.cli_json(&["session", "list", "--format", "json"]);
+    assert_eq!(list["sessions"][0]["name"], "e2e");
+    assert_eq!(list["sessions"][0]["last"], true, "the TUI marks it last");
+
+    // Without --session the TUI resumes the last session, at the first open item.
+    tui.start(&[]);
+    tui.wait_for("preflight ─ e2e ─ activesync-device-trust 1.0.0");
+    tui.wait_for("3/20 settled · 1 failed");
+    tui.wait_for("confirm · dns.external");
+    tui.send(&["Up"]);
+    let screen = tui.wait_for("Answer: no");
+    assert!(screen.contains("Note: CN is internal"), "{screen}");
+    assert!(screen.contains("by tester at "), "{screen}");
+    tui.send(&["Up"]);
+    tui.wait_for("Answer: mail.example.com");
+    tui.send(&["Up"]);
+    tui.wait_for("Answer: Another Exchange server");
+    tui.send(&["q"]);
+    tui.wait_for("EXITED 0 TTY SANE");
+    // Reopening and looking changed nothing.
+    assert_eq!(tui.session("e2e")["entries"], file["entries"]);
+}
+
+#[test]
+fn kill_9_between_two_answers_keeps_the_first() {
+    let mut tui = Tui::new();
+    tui.start(&["--session", "k9", "--checklist", ACTIVESYNC]);
+    tui.wait_for("0/20 settled");
+    tui.send(&["Enter"]);
+    tui.wait_for("(•) Windows SBS 2003");
+    tui.send(&["Down"]);
+    tui.wait_for("(•) Another Exchange server");
+    tui.send(&["Enter"]);
+    tui.wait_for("1/20 settled");
+    tui.wait_for_file("k9", "the first answer", |f| {
+        f["entries"]["name.server_type"]["response"]["value"]["choice"] == "other_exchange"
+    });
+    tui.signal("KILL");
+    // Nobody restored the terminal: the harness sees the raw mode it left behind.
+    tui.wait_for("EXITED 137 TTY RAW");
+    let show = tui.cli_json(&["session", "show", "k9", "--format", "json"]);
+    assert_eq!(
+        shown(&show, "name.server_type")["response"]["value"]["choice"],
+        "other_exchange"
+    );
+    // A half-written temporary file from a save that never finished must not matter.
+    let sessions = tui.path("data/preflight/sessions");
+    fs::write(sessions.join("k9.json.tmp"), "{\n  \"schema\": 1,\n  \"na").expect("write .tmp");
+
+    // The lock died with the process: the session opens again, with the answer.
+    tui.start(&["--session", "k9"]);
+    tui.wait_for("1/20 settled");
+    tui.wait_for("text · name.external_host");
+    tui.send(&["Enter"]);
+    tui.wait_for("Enter save · Esc keep as draft");
+    tui.type_text("relay.example.org");
+    tui.wait_for("│relay.example.org");
+    tui.send(&["Enter"]);
+    tui.wait_for("2/20 settled");
+    tui.wait_for_file("k9", "the second answer", |f| {
+        f["entries"]["name.external_host"]["response"]["value"]["text"] == "relay.example.org"
+    });
+    tui.signal("KILL");
+    tui.wait_for("EXITED 137 TTY RAW");
+
+    let file = tui.session("k9");
+    assert_eq!(
+        entry(&file, "name.server_type")["response"]["value"]["choice"],
+        "other_exchange"
+    );
+    assert_eq!(
+        entry(&file, "name.external_host")["response"]["value"]["text"],
+        "relay.example.org"
+    );
+    let show = tui.cli_json(&["session", "show", "k9", "--format", "json"]);
+    assert_eq!(show["progress"]["settled"], 2);
+    let list = tui.cli_json(&["session", "list", "--format", "json"]);
+    assert_eq!(
+        list["sessions"],
+        serde_json::json!([{
+            "name": "k9", "checklist": "activesync-device-trust 1.0.0", "answered": 2,
+            "last": true, "updated": file["updated"],
+        }])
+    );
+    // And the TUI opens it a third time.
+    tui.start(&[]);
+    tui.wait_for("2/20 settled");
+    tui.send(&["q"]);
+    tui.wait_for("EXITED 0 TTY SANE");
+}
+
+/// Moves to the text item and opens its editor.
+fn open_text_editor(tui: &Tui) {
+    tui.wait_for("choice · name.server_type");
+    tui.send(&["Down"]);
+    tui.wait_for("text · name.external_host");
+    tui.send(&["Enter"]);
+    tui.wait_for("Enter save · Esc keep as draft");
+}
+
+#[test]
+fn a_draft_survives_kill_9() {
+    let mut tui = Tui::new();
+    tui.start(&["--session", "draft", "--checklist", ACTIVESYNC]);
+    tui.wait_for("0/20 settled");
+    open_text_editor(&tui);
+    tui.type_text("half-typed host");
+    tui.wait_for("│half-typed host");
+    // Drafts are saved within a second of typing, without Enter.
+    let file = tui.wait_for_file("draft", "the draft", |f| {
+        f["drafts"]["name.external_host#answer"] == "half-typed host"
+    });
+    assert!(
+        entry(&file, "name.external_host").is_null(),
+        "a draft is not an answer"
+    );
+    tui.signal("KILL");
+    tui.wait_for("EXITED 137 TTY RAW");
+
+    tui.start(&["--session", "draft"]);
+    tui.wait_for("0/20 settled");
+    tui.wait_for("choice · name.server_type");
+    tui.send(&["Down"]);
+    tui.wait_for("unsaved draft (answer)");
+    tui.send(&["Enter"]);
+    let screen = tui.wait_for("Enter save · Esc keep as draft");
+    assert!(screen.contains("│half-typed host"), "{screen}");
+    tui.send(&["Enter"]);
+    tui.wait_for("1/20 settled");
+    let file = tui.wait_for_file("draft", "the committed draft", |f| {
+        f["entries"]["name.external_host"]["response"]["value"]["text"] == "half-typed host"
+    });
+    assert!(
+        file.get("drafts").is_none(),
+        "the draft is gone once committed: {file:#}"
+    );
+    tui.send(&["q"]);
+    tui.wait_for("EXITED 0 TTY SANE");
+}
+
+/// Types into an editor and sends `signal` as soon as the text is on screen, well before the
+/// draft timer; the draft must be on disk and the terminal restored.
+fn signal_right_after_typing(tui: &mut Tui, name: &str, signal: &str, key: &str, text: &str) {
+    tui.start(&["--session", name, "--checklist", ACTIVESYNC]);
+    tui.wait_for("0/20 settled");
+    tui.wait_for("choice · name.server_type");
+    tui.send(&[key]);
+    tui.wait_for("Enter save · Esc keep as draft");
+    tui.type_text(text);
+    let typed = Instant::now();
+    tui.wait_for(&format!("│{text}"));
+    tui.signal(signal);
+    if typed.elapsed() >= Duration::from_millis(700) {
+        // Still a pass if the draft is saved, but the draft timer may have saved it.
+        eprintln!(
+            "note: {signal} reached preflight {:?} after typing; the draft timer may have \
+             saved the draft before the signal did",
+            typed.elapsed()
+        );
+    }
+    tui.wait_for("EXITED 0 TTY SANE");
+    assert_eq!(
+        tui.pane("#{alternate_on}"),
+        "0",
+        "still on the alternate screen"
+    );
+    assert_eq!(
+        tui.pane("#{cursor_flag}"),
+        "1",
+        "the cursor is still hidden"
+    );
+}
+
+#[test]
+fn a_hang_up_or_sigterm_right_after_typing_saves_the_draft() {
+    let mut tui = Tui::new();
+    signal_right_after_typing(&mut tui, "hup", "HUP", "e", "typed then hung up");
+    let file = tui.session("hup");
+    assert_eq!(
+        file["drafts"]["name.server_type#note"],
+        "typed then hung up"
+    );
+    assert!(
+        file["entries"]
+            .as_object()
+            .is_some_and(serde_json::Map::is_empty)
+    );
+    // The next run offers it back.
+    tui.start(&["--session", "hup"]);
+    tui.wait_for("unsaved draft (note)");
+    tui.send(&["e"]);
+    let screen = tui.wait_for("┌ Note ");
+    assert!(screen.contains("│typed then hung up"), "{screen}");
+    tui.send(&["q"]);
+    // q in an editor is text, not quit: it lands in the note.
+    tui.wait_for("│typed then hung upq");
+    tui.send(&["Escape"]);
+    tui.wait_for("draft kept: Enter on the item picks it up again");
+    tui.send(&["q"]);
+    tui.wait_for("EXITED 0 TTY SANE");
+    assert_eq!(
+        tui.session("hup")["drafts"]["name.server_type#note"],
+        "typed then hung upq"
+    );
+
+    signal_right_after_typing(&mut tui, "term", "TERM", "x", "no SBS here");
+    let file = tui.session("term");
+    assert_eq!(file["drafts"]["name.server_type#reason"], "no SBS here");
+}
+
+#[test]
+fn a_second_tui_on_an_open_session_is_refused() {
+    let mut tui = Tui::new();
+    tui.start(&["--session", "one", "--checklist", ACTIVESYNC]);
+    tui.wait_for("0/20 settled");
+    let first = tui.target.clone();
+    let pid = tui.pid();
+    tui.target.clear();
+    tui.start(&["--session", "one"]);
+    let screen = tui.wait_for("EXITED 2 TTY SANE");
+    assert!(
+        screen.contains(&format!(
+            "session `one` is open in another preflight (process {pid})"
+        )),
+        "{screen}"
+    );
+    // The first one is untouched and still answers keys.
+    tui.target = first;
+    tui.send(&["Down"]);
+    tui.wait_for("text · name.external_host");
+    tui.send(&["q"]);
+    tui.wait_for("EXITED 0 TTY SANE");
+}
