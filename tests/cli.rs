@@ -8,12 +8,12 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::process::Command;
 
+mod common;
+
+use common::{Out, run_with_watchdog};
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -21,94 +21,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_preflight");
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 const ACTIVESYNC: &str = "activesync-device-trust";
 const BUILTINS: [&str; 3] = ["spok-mobile-4.5", "sap-smp-relay-https", ACTIVESYNC];
-/// Longest a child may run before the test fails (a debug build on a loaded machine).
-const WATCHDOG: Duration = Duration::from_secs(30);
 
 // ---------------------------------------------------------------------------------------------
 // Running the binary
-
-#[derive(Debug)]
-struct Out {
-    code: i32,
-    stdout: String,
-    /// With colour escapes removed (color-eyre colours its reports even into a pipe).
-    stderr: String,
-}
-
-impl Out {
-    fn both(&self) -> String {
-        format!("--- stdout\n{}--- stderr\n{}", self.stdout, self.stderr)
-    }
-}
-
-/// Runs a command with stdin closed, failing the test if it runs longer than [`WATCHDOG`].
-fn run_with_watchdog(mut cmd: Command, what: &str) -> Out {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let out_reader = thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        buf
-    });
-    let err_reader = thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stderr.read_to_end(&mut buf);
-        buf
-    });
-    let deadline = Instant::now() + WATCHDOG;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for the child") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            let out = String::from_utf8_lossy(&out_reader.join().unwrap_or_default()).into_owned();
-            let err = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
-            panic!(
-                "{what} still ran after {WATCHDOG:?}; killed it\n--- stdout\n{out}--- stderr\n{err}"
-            );
-        }
-        thread::sleep(Duration::from_millis(10));
-    };
-    let stdout = String::from_utf8(out_reader.join().expect("stdout reader"))
-        .unwrap_or_else(|e| panic!("{what}: stdout is not UTF-8: {e}"));
-    let stderr = String::from_utf8(err_reader.join().expect("stderr reader"))
-        .unwrap_or_else(|e| panic!("{what}: stderr is not UTF-8: {e}"));
-    let code = status
-        .code()
-        .unwrap_or_else(|| panic!("{what} was ended by a signal: {status:?}\n{stderr}"));
-    Out {
-        code,
-        stdout,
-        stderr: strip_ansi(&stderr),
-    }
-}
-
-/// Removes CSI escape sequences (`ESC [ … final byte`).
-fn strip_ansi(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' && chars.peek() == Some(&'[') {
-            chars.next();
-            for c in chars.by_ref() {
-                if ('@'..='~').contains(&c) {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
 
 /// A fresh home for preflight: data and config directories in a temporary directory.
 struct Site {

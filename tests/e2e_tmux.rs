@@ -9,12 +9,14 @@
 #![cfg(unix)]
 
 use std::fs;
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::run_with_watchdog;
 use serde_json::Value;
 use tempfile::TempDir;
 
@@ -22,8 +24,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_preflight");
 const ACTIVESYNC: &str = "activesync-device-trust";
 /// How long a screen or a file may take to show what a test waits for.
 const WAIT: Duration = Duration::from_secs(10);
-/// Longest any child command (tmux, the CLI) may run.
-const WATCHDOG: Duration = Duration::from_secs(30);
 
 /// Runs a program in the pane's foreground with its pid in a file, then says how it ended and
 /// whether the terminal was left in raw mode, and stays so the pane can still be read.
@@ -35,54 +35,6 @@ if stty -a | grep -Eq '(^|[ ;])-(icanon|echo)([ ;]|$)'; then tty=RAW; else tty=S
 printf '\r\nEXITED %s TTY %s\r\n' "$code" "$tty"
 exec sleep 600
 "#;
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs a command with stdin closed; a watchdog kills it and fails the test if it hangs.
-fn run_with_watchdog(mut cmd: Command, what: &str) -> Out {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let out_reader = thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        buf
-    });
-    let err_reader = thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stderr.read_to_end(&mut buf);
-        buf
-    });
-    let deadline = Instant::now() + WATCHDOG;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for the child") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what} still ran after {WATCHDOG:?}; killed it");
-        }
-        thread::sleep(Duration::from_millis(10));
-    };
-    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
-    Out {
-        code: status
-            .code()
-            .unwrap_or_else(|| panic!("{what} was ended by a signal: {status:?}")),
-        stdout: text(out_reader.join().expect("stdout reader")),
-        stderr: text(err_reader.join().expect("stderr reader")),
-    }
-}
 
 fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))

@@ -220,13 +220,8 @@ fn render_editor(frame: &mut Frame<'_>, area: Rect, edit: &Edit, item: &Item) {
                 .iter()
                 .enumerate()
                 .map(|(n, l)| {
-                    let mark = if n == *cursor { "(•) " } else { "( ) " };
-                    let line = Line::raw(fit(&format!("{mark}{l}"), width));
-                    if n == *cursor {
-                        line.style(theme::selected(true))
-                    } else {
-                        line
-                    }
+                    let mark = if n == *cursor { "(•)" } else { "( )" };
+                    option_line(mark, l, n == *cursor, width)
                 })
                 .collect();
             frame.render_widget(Paragraph::new(lines), inner);
@@ -239,13 +234,8 @@ fn render_editor(frame: &mut Frame<'_>, area: Rect, edit: &Edit, item: &Item) {
                 .zip(selected)
                 .enumerate()
                 .map(|(n, (o, on))| {
-                    let mark = if *on { "[x] " } else { "[ ] " };
-                    let line = Line::raw(fit(&format!("{mark}{}", o.label), width));
-                    if n == *cursor {
-                        line.style(theme::selected(true))
-                    } else {
-                        line
-                    }
+                    let mark = if *on { "[x]" } else { "[ ]" };
+                    option_line(mark, &o.label, n == *cursor, width)
                 })
                 .collect();
             frame.render_widget(Paragraph::new(lines), inner);
@@ -257,6 +247,16 @@ fn render_editor(frame: &mut Frame<'_>, area: Rect, edit: &Edit, item: &Item) {
             col,
             cell,
         } => table_editor(frame, inner, item, rows, (*row, *col), cell.as_ref()),
+    }
+}
+
+/// One option of a choice or multi-choice editor: its mark, its label, the cursor's highlight.
+fn option_line(mark: &str, label: &str, current: bool, width: usize) -> Line<'static> {
+    let line = Line::raw(fit(&format!("{mark} {label}"), width));
+    if current {
+        line.style(theme::selected(true))
+    } else {
+        line
     }
 }
 
