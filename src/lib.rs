@@ -10,5 +10,6 @@ pub mod checklist;
 pub mod cli;
 pub mod library;
 pub mod paths;
+pub mod stamp;
 pub mod store;
 pub mod tui;

@@ -18,9 +18,9 @@ use futures_util::StreamExt;
 use ratatui::DefaultTerminal;
 
 use crate::assessment::Assessment;
-use crate::cli::{now, user};
 use crate::library::Library;
 use crate::paths::Dirs;
+use crate::stamp::{now, user};
 use crate::store::{SessionLock, Store, StoreError};
 use app::{App, Effect, Level, Picker};
 

@@ -1,0 +1,19 @@
+//! Who recorded an answer and when: the two stamps every change carries.
+
+/// Who is answering: `$PREFLIGHT_USER`, else the login name.
+pub fn user() -> String {
+    ["PREFLIGHT_USER", "USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// The current time as RFC 3339 UTC, to the second.
+#[must_use]
+pub fn now() -> String {
+    let t = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
