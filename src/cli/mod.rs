@@ -3,7 +3,11 @@
 //! invalid checklist, a refused answer), 2 error.
 
 mod checklists;
+mod dns;
+mod hosts;
+mod listen;
 mod sessions;
+mod tcp;
 
 use std::io::{self, IsTerminal as _, Write};
 use std::path::PathBuf;
@@ -47,6 +51,14 @@ pub enum Command {
     /// Read and answer assessments without the TUI.
     #[command(subcommand)]
     Session(SessionCommand),
+    /// Check that TCP ports answer: open, refused, filtered, unreachable or name error.
+    Tcp(tcp::Args),
+    /// Open the ports a service will use, so firewall rules can be tested before it exists.
+    Listen(listen::Args),
+    /// Resolve names through the system resolver and given resolvers, and compare.
+    Dns(dns::Args),
+    /// Read a hosts file and check the entries a site needs.
+    Hosts(hosts::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -165,6 +177,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 note,
             } => sessions::answer(&dirs, &name, &item, &value, note.as_deref()),
         },
+        Some(Command::Tcp(args)) => tcp::run(&args),
+        Some(Command::Listen(args)) => listen::run(&args),
+        Some(Command::Dns(args)) => dns::run(&args),
+        Some(Command::Hosts(args)) => hosts::run(&args),
     }
 }
 

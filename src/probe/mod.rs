@@ -1,0 +1,95 @@
+//! Live probes: async checks with hard timeouts that say what they found in plain words.
+//!
+//! Each kind lives in its own module and knows nothing of checklists: `tcp` (reachability and
+//! the responder), `dns`, `hosts`. A probe run produces [`ProbeResult`]s; the assessment matches
+//! them back to the checklist items whose bindings asked for them.
+
+pub mod dns;
+pub mod hosts;
+pub mod ports;
+pub mod responder;
+pub mod tcp;
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::checklist::ProbeKind;
+
+/// How a probe ended, as the report and the TUI show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// What the checklist asks for is there.
+    Pass,
+    /// Works, but not as the guide recommends.
+    Warn,
+    /// What the checklist asks for is not there.
+    Fail,
+    /// The probe could not tell (a timeout of its own, a broken reply, a local problem).
+    Error,
+    /// Not run: not for this vantage, or nothing to probe.
+    Skipped,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+            Verdict::Error => "error",
+            Verdict::Skipped => "skipped",
+        }
+    }
+
+    /// The worst of two verdicts, for a result made of several (fail > error > warn > pass >
+    /// skipped).
+    #[must_use]
+    pub fn worst(self, other: Verdict) -> Verdict {
+        let rank = |v: Verdict| match v {
+            Verdict::Skipped => 0,
+            Verdict::Pass => 1,
+            Verdict::Warn => 2,
+            Verdict::Error => 3,
+            Verdict::Fail => 4,
+        };
+        if rank(other) > rank(self) { other } else { self }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One probe's result, as the assessment keeps it by vantage and the report shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbeResult {
+    pub kind: ProbeKind,
+    /// The checklist check this result answers (`reachable`, `resolves`, …).
+    pub check: String,
+    /// What was probed, in the words a person would use (`sql1.example.org:1433`).
+    pub target: String,
+    pub verdict: Verdict,
+    /// One line, plain words: what was found and, on failure, what to change.
+    pub summary: String,
+    /// The structured facts behind the verdict (per-port states, DNS answers, …).
+    pub evidence: serde_json::Value,
+    /// When the probe started (RFC 3339) and how long it took.
+    pub at: String,
+    pub ms: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worst_orders_verdicts() {
+        use Verdict::{Error, Fail, Pass, Skipped, Warn};
+        assert_eq!(Pass.worst(Warn), Warn);
+        assert_eq!(Fail.worst(Error), Fail);
+        assert_eq!(Skipped.worst(Pass), Pass);
+        assert_eq!(Error.worst(Warn), Error);
+    }
+}
