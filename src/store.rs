@@ -13,10 +13,13 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::assessment::{Assessment, ChecklistRef, Entry};
+use crate::assessment::{Assessment, ChecklistRef, Entry, VantageRun};
+use crate::site::Site;
 
 /// The session file schema this build writes and the newest it reads.
-pub const SCHEMA: u32 = 1;
+///
+/// 2 added the site and probe runs; schema 1 files read as sessions without them.
+pub const SCHEMA: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -83,6 +86,14 @@ struct SessionFile {
     entries: BTreeMap<String, Entry>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     drafts: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "is_empty_site")]
+    site: Site,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    runs: BTreeMap<String, VantageRun>,
+}
+
+fn is_empty_site(site: &Site) -> bool {
+    *site == Site::default()
 }
 
 #[derive(Deserialize)]
@@ -188,6 +199,8 @@ impl Store {
             updated: a.updated.clone(),
             entries: a.entries.clone(),
             drafts: a.drafts.clone(),
+            site: a.site.clone(),
+            runs: a.runs.clone(),
         };
         let mut bytes = serde_json::to_vec_pretty(&file).map_err(|e| StoreError::Io {
             action: "encode",
@@ -328,6 +341,8 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<Assessment, StoreError> {
         updated: f.updated,
         entries: f.entries,
         drafts: f.drafts,
+        site: f.site,
+        runs: f.runs,
     })
 }
 

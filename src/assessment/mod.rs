@@ -3,6 +3,7 @@
 //! its status, progress, open blockers) is derived from it and the checklist, never stored.
 
 pub mod answer;
+pub mod evidence;
 
 use std::collections::BTreeMap;
 
@@ -11,6 +12,8 @@ use serde::{Deserialize, Serialize};
 pub use answer::{AnswerError, Response, Value};
 
 use crate::checklist::{AnswerLookup, Checklist, Item, Section, Severity};
+use crate::probe::ProbeResult;
+use crate::site::Site;
 
 /// Which checklist text the answers were given against.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +57,21 @@ pub struct Assessment {
     /// Text being typed but not yet committed, by `item id` + `#` + field, so nothing typed is
     /// lost when the program is closed mid-edit.
     pub drafts: BTreeMap<String, String>,
+    /// The site's facts, entered or imported once and used by every probe run.
+    pub site: Site,
+    /// Probe results by vantage (the role the probing machine played), the latest run of each.
+    pub runs: BTreeMap<String, VantageRun>,
+}
+
+/// One vantage's latest probe results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VantageRun {
+    /// The role the machine played (`Console Web Server - 1`), or `ad hoc` without one.
+    pub role: String,
+    /// The machine's host name.
+    pub host: String,
+    pub at: String,
+    pub results: Vec<ProbeResult>,
 }
 
 /// An item's state as the interview shows it.
@@ -121,6 +139,8 @@ impl Assessment {
             updated: now.to_owned(),
             entries: BTreeMap::new(),
             drafts: BTreeMap::new(),
+            site: Site::default(),
+            runs: BTreeMap::new(),
         }
     }
 

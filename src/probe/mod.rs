@@ -41,18 +41,25 @@ impl Verdict {
         }
     }
 
-    /// The worst of two verdicts, for a result made of several (fail > error > warn > pass >
-    /// skipped).
-    #[must_use]
-    pub fn worst(self, other: Verdict) -> Verdict {
-        let rank = |v: Verdict| match v {
+    /// How bad a verdict is: fail > error > warn > pass > skipped.
+    pub fn rank(self) -> u8 {
+        match self {
             Verdict::Skipped => 0,
             Verdict::Pass => 1,
             Verdict::Warn => 2,
             Verdict::Error => 3,
             Verdict::Fail => 4,
-        };
-        if rank(other) > rank(self) { other } else { self }
+        }
+    }
+
+    /// The worst of two verdicts, for a result made of several.
+    #[must_use]
+    pub fn worst(self, other: Verdict) -> Verdict {
+        if other.rank() > self.rank() {
+            other
+        } else {
+            self
+        }
     }
 }
 

@@ -1,0 +1,205 @@
+//! Probe evidence on checklist items: which results of which vantages answer an item's probe
+//! binding, the verdict they add up to, and the answer they suggest. A probe suggests; the
+//! person confirms or overrides (with a note), and a disagreement stays visible.
+
+use serde_json::Value as Json;
+
+use super::{Assessment, Value};
+use crate::checklist::probe::ParamValue;
+use crate::checklist::{AnswerKind, Item, ProbeBinding};
+use crate::probe::ports::Ports;
+use crate::probe::{ProbeResult, Verdict};
+
+/// What the probes say about one item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence<'a> {
+    pub verdict: Verdict,
+    /// (vantage, result) pairs, worst first.
+    pub results: Vec<(&'a str, &'a ProbeResult)>,
+    /// The answer the probes point to, for yes/no items.
+    pub suggestion: Option<Value>,
+}
+
+impl Assessment {
+    /// The probe evidence for an item, if any run produced results its binding asks for.
+    pub fn evidence<'a>(&'a self, item: &Item) -> Option<Evidence<'a>> {
+        let binding = item.probe.as_ref()?;
+        let mut results: Vec<(&str, &ProbeResult)> = self
+            .runs
+            .iter()
+            .flat_map(|(vantage, run)| run.results.iter().map(move |r| (vantage.as_str(), r)))
+            .filter(|(_, r)| answers(binding, r))
+            .collect();
+        if results.is_empty() {
+            return None;
+        }
+        results.sort_by_key(|(_, r)| std::cmp::Reverse(r.verdict.rank()));
+        let verdict = results
+            .iter()
+            .fold(Verdict::Skipped, |v, (_, r)| v.worst(r.verdict));
+        let suggestion = match (&item.kind, verdict) {
+            (AnswerKind::Confirm, Verdict::Pass | Verdict::Warn) => Some(Value::Yes),
+            (AnswerKind::Confirm, Verdict::Fail) => Some(Value::No),
+            _ => None,
+        };
+        Some(Evidence {
+            verdict,
+            results,
+            suggestion,
+        })
+    }
+}
+
+/// Whether a result answers a binding: same kind and check, and the same subject where the
+/// binding names one (the port rule's roles and ports, the names).
+fn answers(binding: &ProbeBinding, r: &ProbeResult) -> bool {
+    if r.kind != binding.spec.kind || r.check != binding.spec.name {
+        return false;
+    }
+    let field = |k: &str| r.evidence.get(k).and_then(Json::as_str);
+    let param = |k: &str| match binding.expect.get(k) {
+        Some(ParamValue::Str(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let same = |k: &str| param(k).is_none_or(|want| field(k).is_some_and(|got| got == want));
+    match binding.spec.name {
+        "reachable" => {
+            same("from")
+                && same("to")
+                && param("ports").is_none_or(|want| {
+                    let (Ok(want), Some(Ok(got))) =
+                        (Ports::parse(want), field("ports").map(Ports::parse))
+                    else {
+                        return false;
+                    };
+                    want.as_slice().iter().all(|p| got.as_slice().contains(p))
+                })
+        }
+        _ => match binding.expect.get("names") {
+            Some(ParamValue::StrList(names)) => {
+                field("name").is_some_and(|n| names.iter().any(|w| w.eq_ignore_ascii_case(n)))
+            }
+            _ => match param("name") {
+                Some(want) => field("name").is_some_and(|n| n.eq_ignore_ascii_case(want)),
+                None => true,
+            },
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::assessment::VantageRun;
+    use crate::checklist::{Checklist, Origin};
+    use crate::probe::ProbeKind;
+
+    const TEXT: &str = r#"
+[checklist]
+id = "t"
+version = "1"
+title = "T"
+source = "s"
+
+[[section]]
+id = "net"
+title = "Network"
+
+[[section.item]]
+id = "net.sql"
+prompt = "Can the console reach SQL on 1433?"
+kind = "confirm"
+severity = "blocker"
+source = "s"
+good = ["yes"]
+probe = { kind = "tcp", check = "reachable", expect = { ports = "1433", from = "Console", to = "SQL" } }
+
+[[section.item]]
+id = "net.dns"
+prompt = "Does sql1 resolve?"
+kind = "confirm"
+severity = "major"
+source = "s"
+probe = { kind = "dns", check = "resolves", expect = { names = ["sql1.example.org"] } }
+"#;
+
+    fn result(kind: ProbeKind, check: &str, verdict: Verdict, evidence: Json) -> ProbeResult {
+        ProbeResult {
+            kind,
+            check: check.into(),
+            target: "t".into(),
+            verdict,
+            summary: "s".into(),
+            evidence,
+            at: "now".into(),
+            ms: 1,
+        }
+    }
+
+    #[test]
+    fn results_are_matched_by_subject_and_add_up_to_the_worst() {
+        let c = Checklist::parse(TEXT, Path::new("t.toml"), Origin::Builtin).expect("valid");
+        let mut a = Assessment::new("s", &c, "now");
+        let tcp = |from: &str, ports: &str, v| {
+            result(
+                ProbeKind::Tcp,
+                "reachable",
+                v,
+                serde_json::json!({ "from": from, "to": "SQL", "ports": ports }),
+            )
+        };
+        a.runs.insert(
+            "Console".into(),
+            VantageRun {
+                role: "Console".into(),
+                host: "cws1".into(),
+                at: "now".into(),
+                results: vec![
+                    tcp("Console", "1433,5022", Verdict::Pass),
+                    tcp("Other", "1433", Verdict::Fail),
+                    result(
+                        ProbeKind::Dns,
+                        "resolves",
+                        Verdict::Fail,
+                        serde_json::json!({ "name": "SQL1.example.org" }),
+                    ),
+                    result(
+                        ProbeKind::Dns,
+                        "resolves",
+                        Verdict::Pass,
+                        serde_json::json!({ "name": "other.example.org" }),
+                    ),
+                ],
+            },
+        );
+        let sql = a
+            .evidence(c.item("net.sql").expect("item"))
+            .expect("evidence");
+        assert_eq!(sql.verdict, Verdict::Pass);
+        assert_eq!(sql.results.len(), 1, "the other role's row does not count");
+        assert_eq!(sql.suggestion, Some(Value::Yes));
+        let dns = a
+            .evidence(c.item("net.dns").expect("item"))
+            .expect("evidence");
+        assert_eq!((dns.verdict, dns.results.len()), (Verdict::Fail, 1));
+        assert_eq!(dns.suggestion, Some(Value::No));
+
+        // A second vantage failing the same row makes the item fail, worst first.
+        a.runs.insert(
+            "Console 2".into(),
+            VantageRun {
+                role: "Console".into(),
+                host: "cws2".into(),
+                at: "now".into(),
+                results: vec![tcp("Console", "1433", Verdict::Fail)],
+            },
+        );
+        let sql = a
+            .evidence(c.item("net.sql").expect("item"))
+            .expect("evidence");
+        assert_eq!(sql.verdict, Verdict::Fail);
+        assert_eq!(sql.results[0].0, "Console 2");
+    }
+}

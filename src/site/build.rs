@@ -1,0 +1,280 @@
+//! From a site file's text to the validated [`Site`], with every problem positioned.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::ops::Range;
+use std::path::Path;
+
+use toml::Spanned;
+
+use super::raw;
+use super::{
+    CertFile, Host, NameCheck, PortRule, Protocol, Resolvers, Site, SqlInstance, TlsEndpoint,
+};
+use crate::checklist::{Diagnostic, Diagnostics};
+use crate::probe::ports::Ports;
+
+struct Ctx<'a> {
+    path: &'a Path,
+    text: &'a str,
+    problems: Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
+        self.problems
+            .push(Diagnostic::at(self.path, self.text, span, message));
+    }
+
+    fn ip(&mut self, v: &Spanned<String>, what: &str) -> Option<IpAddr> {
+        let parsed = v.get_ref().trim().parse();
+        if parsed.is_err() {
+            self.error(
+                v.span(),
+                format!(
+                    "invalid {what} `{}`: expected an IPv4 or IPv6 address such as 10.1.2.3 or fd00::5",
+                    v.get_ref()
+                ),
+            );
+        }
+        parsed.ok()
+    }
+
+    fn ips(&mut self, list: &[Spanned<String>], what: &str) -> Vec<IpAddr> {
+        list.iter().filter_map(|v| self.ip(v, what)).collect()
+    }
+}
+
+/// `IP`, `IP:PORT` or `[IPv6]:PORT`; port 53 when none is given.
+pub fn resolver_addr(text: &str) -> Option<SocketAddr> {
+    let t = text.trim();
+    if let Ok(ip) = t.parse::<IpAddr>() {
+        return Some(SocketAddr::new(ip, 53));
+    }
+    t.parse().ok()
+}
+
+pub(super) fn build(text: &str, path: &Path) -> Result<Site, Diagnostics> {
+    let mut cx = Ctx {
+        path,
+        text,
+        problems: Vec::new(),
+    };
+    let file: raw::File = match toml::from_str(text) {
+        Ok(f) => f,
+        Err(e) => {
+            let mut message = e.message().trim_end().to_owned();
+            if message.contains("unknown field `password`")
+                || message.contains("unknown field `pwd`")
+            {
+                message = "a site file never holds a password: preflight asks for it when a probe connects (or reads PREFLIGHT_SQL_PASSWORD)".to_owned();
+            }
+            cx.error(e.span().unwrap_or(0..0), message);
+            return Err(Diagnostics(cx.problems));
+        }
+    };
+    let resolvers = file.resolvers.map_or_else(Resolvers::default, |r| {
+        let r = r.into_inner();
+        let mut addrs = |list: &[Spanned<String>]| {
+            list.iter()
+                .filter_map(|v| {
+                    let a = resolver_addr(v.get_ref());
+                    if a.is_none() {
+                        cx.error(
+                            v.span(),
+                            format!(
+                                "invalid resolver `{}`: expected IP or IP:PORT, such as 10.0.0.53 or 10.0.0.53:5353",
+                                v.get_ref()
+                            ),
+                        );
+                    }
+                    a
+                })
+                .collect::<Vec<_>>()
+        };
+        Resolvers {
+            internal: addrs(&r.internal),
+            external: addrs(&r.external),
+        }
+    });
+
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut hosts = Vec::new();
+    for h in file.host {
+        let h = h.into_inner();
+        if h.address.get_ref().trim().is_empty() {
+            cx.error(
+                h.address.span(),
+                "expected the host's DNS name or IP address",
+            );
+        }
+        let line = Diagnostic::at(path, text, h.name.span(), "").line;
+        if let Some(first) = seen.insert(h.name.get_ref().clone(), line) {
+            cx.error(
+                h.name.span(),
+                format!(
+                    "duplicate host `{}` (first on line {first})",
+                    h.name.get_ref()
+                ),
+            );
+        }
+        hosts.push(Host {
+            name: h.name.into_inner(),
+            address: h.address.into_inner().trim().to_owned(),
+            roles: h.roles,
+        });
+    }
+
+    let names = file
+        .name
+        .into_iter()
+        .map(|n| {
+            let n = n.into_inner();
+            if n.fqdn.get_ref().trim().is_empty() || n.fqdn.get_ref().contains(char::is_whitespace)
+            {
+                cx.error(
+                    n.fqdn.span(),
+                    "expected a DNS name such as spokmobile.example.org",
+                );
+            }
+            NameCheck {
+                fqdn: n.fqdn.get_ref().trim().trim_end_matches('.').to_owned(),
+                expect: cx.ips(&n.expect, "address"),
+                internal: cx.ips(&n.internal, "address"),
+                external: cx.ips(&n.external, "address"),
+                reverse: n.reverse,
+                hosts_entry: n.hosts_entry.as_ref().and_then(|v| cx.ip(v, "hosts entry")),
+            }
+        })
+        .collect();
+
+    let ports = file
+        .port
+        .into_iter()
+        .map(|p| port_rule(&mut cx, p.into_inner()))
+        .collect();
+
+    let tls = file
+        .tls
+        .into_iter()
+        .map(|t| {
+            let t = t.into_inner();
+            if split_host_port(t.endpoint.get_ref()).is_none() {
+                cx.error(
+                    t.endpoint.span(),
+                    format!(
+                        "invalid endpoint `{}`: expected HOST:PORT such as spokmobile.example.org:443",
+                        t.endpoint.get_ref()
+                    ),
+                );
+            }
+            TlsEndpoint {
+                endpoint: t.endpoint.into_inner(),
+                sni: t.sni,
+                role: t.role,
+            }
+        })
+        .collect();
+
+    let sql = file
+        .sql
+        .into_iter()
+        .map(|s| {
+            let s = s.into_inner();
+            if s.server.get_ref().trim().is_empty() {
+                cx.error(
+                    s.server.span(),
+                    "expected HOST, HOST:PORT or HOST\\INSTANCE",
+                );
+            }
+            SqlInstance {
+                server: s.server.into_inner(),
+                database: s.database,
+                user: s.user,
+            }
+        })
+        .collect();
+
+    let certfiles = file
+        .certfile
+        .into_iter()
+        .map(|c| {
+            let c = c.into_inner();
+            CertFile {
+                path: c.path.into(),
+                purpose: c.purpose,
+            }
+        })
+        .collect();
+
+    if !cx.problems.is_empty() {
+        cx.problems.sort_by_key(|d| (d.line, d.column));
+        return Err(Diagnostics(cx.problems));
+    }
+    Ok(Site {
+        name: file.site.unwrap_or_default(),
+        resolvers,
+        hosts,
+        names,
+        ports,
+        tls,
+        sql,
+        certfiles,
+    })
+}
+
+fn port_rule(cx: &mut Ctx<'_>, p: raw::Port) -> PortRule {
+    let protocol = match p
+        .protocol
+        .as_ref()
+        .map(|s| s.get_ref().to_ascii_lowercase())
+    {
+        None => Protocol::Tcp,
+        Some(s) if s == "tcp" => Protocol::Tcp,
+        Some(s) if s == "udp" => Protocol::Udp,
+        Some(s) => {
+            let span = p.protocol.as_ref().map_or(0..0, Spanned::span);
+            cx.error(
+                span,
+                format!("unknown protocol `{s}`: expected `tcp` or `udp`"),
+            );
+            Protocol::Tcp
+        }
+    };
+    if let Err(e) = Ports::parse(p.ports.get_ref()) {
+        // Point at the bad part inside the string (after its opening quote).
+        let start = p.ports.span().start + 1 + byte_of_char(p.ports.get_ref(), e.column - 1);
+        cx.error(start..start + 1, e.to_string());
+    }
+    for (field, value) in [("from", &p.from), ("to", &p.to)] {
+        if value.get_ref().trim().is_empty() {
+            cx.error(
+                value.span(),
+                format!("expected the `{field}` role of this port rule"),
+            );
+        }
+    }
+    PortRule {
+        from: p.from.into_inner(),
+        to: p.to.into_inner(),
+        protocol,
+        ports: p.ports.into_inner(),
+        purpose: p.purpose,
+        outbound: p.outbound,
+    }
+}
+
+fn byte_of_char(s: &str, chars: usize) -> usize {
+    s.char_indices().nth(chars).map_or(s.len(), |(b, _)| b)
+}
+
+/// Splits `host:port` or `[v6]:port`.
+pub fn split_host_port(text: &str) -> Option<(String, u16)> {
+    let t = text.trim();
+    if let Ok(sa) = t.parse::<SocketAddr>() {
+        return Some((sa.ip().to_string(), sa.port()));
+    }
+    let (host, port) = t.rsplit_once(':')?;
+    let port: u16 = port.parse().ok().filter(|p| *p > 0)?;
+    (!host.is_empty() && !host.contains(':')).then(|| (host.to_owned(), port))
+}

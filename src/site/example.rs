@@ -1,0 +1,115 @@
+//! `preflight init`: an annotated example site, and the port matrix a checklist carries.
+
+use super::{PortRule, Protocol};
+use crate::checklist::Checklist;
+use crate::checklist::probe::ParamValue;
+
+/// A site file that explains itself. Every value is an example to replace.
+pub const EXAMPLE: &str = r#"# A preflight site file: the facts of one site. Replace every value; delete what you don't use.
+# Never put a password here: preflight asks for it when a probe connects.
+# Check it with `preflight probe --site THIS_FILE --only dns` or import it into a session.
+
+site = "St. Example Hospital"
+
+# Resolvers to ask besides this machine's own: internal ones (what staff devices and servers
+# use) and external ones (what phones on a carrier network see). IP or IP:PORT.
+[resolvers]
+internal = ["10.0.0.53"]
+external = ["203.0.113.53"]
+
+# The machines, and the roles they play. Port rules name roles; a probe run from a machine
+# (its vantage) checks the rules whose `from` is its role.
+[[host]]
+name = "cws1"
+address = "cws1.example.org"
+roles = ["Console Web Server - 1"]
+
+[[host]]
+name = "sql"
+address = "sqlcluster.example.org"
+roles = ["MS SQL Server Cluster"]
+
+[[host]]
+name = "smlb"
+address = "spokmobile.example.org"
+roles = ["Spok Mobile Servers via Load Balancer"]
+
+# Names that must resolve. `expect` applies to every resolver; `internal` and `external`
+# describe a split horizon; `reverse` asks that PTR gives the same name back (SQL mirroring
+# partners need true FQDNs); `hosts_entry` is the line the hosts file must have.
+[[name]]
+fqdn = "spokmobile.example.org"
+internal = ["10.1.2.3"]
+external = ["203.0.113.7"]
+
+[[name]]
+fqdn = "sql1.example.org"
+expect = ["10.1.5.11"]
+reverse = true
+hosts_entry = "10.1.5.11"
+
+# The port matrix: from a role, to a role (or to a URL or address), TCP or UDP, ports as
+# `443,8091,20000-20009`, what it is for, and whether it goes out to the internet.
+[[port]]
+from = "Console Web Server - 1"
+to = "Spok Mobile Servers via Load Balancer"
+protocol = "tcp"
+ports = "8091,20000-20009"
+purpose = "Send messages and device registrations to Spok Mobile Server"
+
+[[port]]
+from = "Console Web Server - 1"
+to = "MS SQL Server Cluster"
+protocol = "tcp"
+ports = "1433"
+purpose = "Spok Console or MediCall database connection"
+
+# TLS endpoints to scan, with the name clients use.
+[[tls]]
+endpoint = "spokmobile.example.org:443"
+sni = "spokmobile.example.org"
+role = "Spok Mobile Servers via Load Balancer"
+
+# SQL Server instances: HOST, HOST:PORT or HOST\INSTANCE, and the login to use (no password).
+[[sql]]
+server = 'sqlcluster.example.org\SPOK'
+database = "AmcomAmcPremiseCore"
+user = "sdc"
+
+# Certificate files to inspect (PEM, DER, PKCS#7, PKCS#12).
+[[certfile]]
+path = 'C:\Users\admin\AppData\Roaming\RabbitMQ\Certs\certificate.pfx'
+purpose = "Spok Notification Framework"
+"#;
+
+/// The port rules a checklist's TCP bindings describe, in checklist order: the guide's port
+/// tables, with the guide's role names to map onto the site's hosts.
+pub fn template_ports(checklist: &Checklist) -> Vec<PortRule> {
+    let mut rules: Vec<PortRule> = Vec::new();
+    for item in checklist.items() {
+        let Some(binding) = &item.probe else { continue };
+        if binding.spec.name != "reachable" {
+            continue;
+        }
+        let text = |k: &str| match binding.expect.get(k) {
+            Some(ParamValue::Str(s)) => s.clone(),
+            _ => String::new(),
+        };
+        let rule = PortRule {
+            from: text("from"),
+            to: text("to"),
+            protocol: Protocol::Tcp,
+            ports: text("ports"),
+            purpose: item.prompt.clone(),
+            outbound: false,
+        };
+        if !rule.from.is_empty()
+            && !rules
+                .iter()
+                .any(|r| r.from == rule.from && r.to == rule.to && r.ports == rule.ports)
+        {
+            rules.push(rule);
+        }
+    }
+    rules
+}

@@ -1,0 +1,245 @@
+//! The site: the facts of the environment a checklist is walked against. Hosts and their roles,
+//! names and the addresses they should resolve to, resolvers, the port matrix, TLS endpoints,
+//! SQL instances and certificate files. Read from TOML (`build`), imported from a port
+//! workbook exported as CSV (`workbook`), written back as TOML, never holding a password.
+
+mod build;
+pub mod example;
+mod raw;
+pub mod workbook;
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::checklist::Diagnostics;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    #[error("cannot read site file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Invalid(Diagnostics),
+}
+
+/// A site, as kept in an assessment and written to a site file. Field names are the TOML keys.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Site {
+    /// The site's name (the TOML key is `site`).
+    #[serde(default, rename = "site")]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Resolvers::is_empty")]
+    pub resolvers: Resolvers,
+    #[serde(default, rename = "host", skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<Host>,
+    #[serde(default, rename = "name", skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<NameCheck>,
+    #[serde(default, rename = "port", skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<PortRule>,
+    #[serde(default, rename = "tls", skip_serializing_if = "Vec::is_empty")]
+    pub tls: Vec<TlsEndpoint>,
+    #[serde(default, rename = "sql", skip_serializing_if = "Vec::is_empty")]
+    pub sql: Vec<SqlInstance>,
+    #[serde(default, rename = "certfile", skip_serializing_if = "Vec::is_empty")]
+    pub certfiles: Vec<CertFile>,
+}
+
+/// A machine of the site and the roles it plays (the port matrix's sources and destinations).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Host {
+    /// A short label people use ("ccs1").
+    pub name: String,
+    /// Its DNS name or IP address, as probes reach it.
+    pub address: String,
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+/// A name that must resolve, and how.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameCheck {
+    pub fqdn: String,
+    /// Addresses every resolver should give (when `internal`/`external` do not say otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expect: Vec<IpAddr>,
+    /// What the internal resolvers should answer (split horizon).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub internal: Vec<IpAddr>,
+    /// What the external resolvers should answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub external: Vec<IpAddr>,
+    /// Forward and reverse lookups must agree (SQL mirroring partners need true FQDNs).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reverse: bool,
+    /// The entry the hosts file must have for this name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosts_entry: Option<IpAddr>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolvers {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub internal: Vec<SocketAddr>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub external: Vec<SocketAddr>,
+}
+
+impl Resolvers {
+    pub fn is_empty(&self) -> bool {
+        self.internal.is_empty() && self.external.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    Tcp,
+    Udp,
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+        })
+    }
+}
+
+/// One row of the port matrix: traffic from a role to a role on some ports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortRule {
+    pub from: String,
+    pub to: String,
+    pub protocol: Protocol,
+    /// A port list as people write it (`443,8091,20000-20009`), validated on load.
+    pub ports: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub purpose: String,
+    /// Whether the rule crosses the firewall outbound to the internet.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub outbound: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlsEndpoint {
+    /// `host:port`.
+    pub endpoint: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sni: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+}
+
+/// A SQL Server instance. The login's password is never part of a site: it is asked for (or
+/// read from `PREFLIGHT_SQL_PASSWORD`) when a probe connects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SqlInstance {
+    /// `host`, `host:port` or `host\INSTANCE`.
+    pub server: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertFile {
+    pub path: PathBuf,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub purpose: String,
+}
+
+impl Site {
+    /// Parses and validates a site file's text.
+    ///
+    /// # Errors
+    /// Every problem, each with its line and column.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, SiteError> {
+        build::build(text, path).map_err(SiteError::Invalid)
+    }
+
+    /// Reads a site file: TOML, or a port workbook exported as CSV (by the `.csv` extension).
+    ///
+    /// # Errors
+    /// When the file cannot be read or has problems (each with its line and column).
+    pub fn load(path: &Path) -> Result<Self, SiteError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SiteError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+        {
+            let ports = workbook::parse(&text, path).map_err(SiteError::Invalid)?;
+            return Ok(Site {
+                ports,
+                ..Site::default()
+            });
+        }
+        Self::parse(&text, path)
+    }
+
+    /// The site as a TOML file.
+    ///
+    /// # Errors
+    /// Only if a value cannot be written as TOML, which the model rules out.
+    pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
+        toml::to_string_pretty(self)
+    }
+
+    /// Adds what `other` has that this site lacks: hosts and names by their key, every port
+    /// row not already present. Used to add an imported workbook to a site.
+    pub fn merge(&mut self, other: Site) {
+        if self.name.is_empty() {
+            self.name = other.name;
+        }
+        for r in other.resolvers.internal {
+            if !self.resolvers.internal.contains(&r) {
+                self.resolvers.internal.push(r);
+            }
+        }
+        for r in other.resolvers.external {
+            if !self.resolvers.external.contains(&r) {
+                self.resolvers.external.push(r);
+            }
+        }
+        merge_by(&mut self.hosts, other.hosts, |h| h.name.clone());
+        merge_by(&mut self.names, other.names, |n| n.fqdn.to_lowercase());
+        merge_by(&mut self.ports, other.ports, Clone::clone);
+        merge_by(&mut self.tls, other.tls, |t| t.endpoint.clone());
+        merge_by(&mut self.sql, other.sql, |s| s.server.clone());
+        merge_by(&mut self.certfiles, other.certfiles, |c| c.path.clone());
+    }
+
+    /// Every role some host plays, sorted, for the vantage picker.
+    pub fn roles(&self) -> Vec<&str> {
+        let mut roles: Vec<&str> = self
+            .hosts
+            .iter()
+            .flat_map(|h| h.roles.iter().map(String::as_str))
+            .chain(self.ports.iter().map(|p| p.from.as_str()))
+            .collect();
+        roles.sort_unstable();
+        roles.dedup();
+        roles
+    }
+}
+
+fn merge_by<T, K: PartialEq>(into: &mut Vec<T>, from: Vec<T>, key: impl Fn(&T) -> K) {
+    for item in from {
+        let k = key(&item);
+        if !into.iter().any(|x| key(x) == k) {
+            into.push(item);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,114 @@
+//! Site files: the example parses, every rule's error is positioned, export round-trips.
+
+use std::path::Path;
+
+use super::*;
+use crate::checklist::builtin;
+
+#[test]
+fn the_example_parses_and_round_trips_through_toml() {
+    let site = Site::parse(example::EXAMPLE, Path::new("site.toml")).expect("example is valid");
+    assert_eq!(site.name, "St. Example Hospital");
+    assert_eq!(site.hosts.len(), 3);
+    assert_eq!(
+        site.resolvers.internal,
+        ["10.0.0.53:53".parse().expect("addr")]
+    );
+    assert_eq!(site.ports[0].ports, "8091,20000-20009");
+    assert!(site.names[1].reverse);
+    let text = site.to_toml().expect("toml");
+    let again = Site::parse(&text, Path::new("export.toml")).expect("export parses");
+    assert_eq!(again, site);
+}
+
+#[test]
+fn errors_carry_positions() {
+    let cases: &[(&str, usize, usize, &str)] = &[
+        (
+            "[resolvers]\ninternal = [\"10.0.0.300\"]\n",
+            2,
+            13,
+            "invalid resolver `10.0.0.300`",
+        ),
+        (
+            "[[port]]\nfrom = \"a\"\nto = \"b\"\nports = \"443,80x80\"\n",
+            4,
+            14,
+            "found `80x80`",
+        ),
+        (
+            "[[port]]\nfrom = \"a\"\nto = \"b\"\nprotocol = \"icmp\"\nports = \"1\"\n",
+            4,
+            12,
+            "expected `tcp` or `udp`",
+        ),
+        (
+            "[[name]]\nfqdn = \"x.example.org\"\nexpect = [\"nope\"]\n",
+            3,
+            11,
+            "invalid address `nope`",
+        ),
+        (
+            "[[sql]]\nserver = \"s\"\npassword = \"hunter2\"\n",
+            3,
+            1,
+            "never holds a password",
+        ),
+        (
+            "[[host]]\nname = \"a\"\naddress = \"a\"\n[[host]]\nname = \"a\"\naddress = \"b\"\n",
+            5,
+            8,
+            "duplicate host `a` (first on line 2)",
+        ),
+        (
+            "[[tls]]\nendpoint = \"web.example.org\"\n",
+            2,
+            12,
+            "expected HOST:PORT",
+        ),
+        ("colour = \"red\"\n", 1, 1, "unknown field `colour`"),
+    ];
+    for (text, line, column, want) in cases {
+        let Err(SiteError::Invalid(d)) = Site::parse(text, Path::new("s.toml")) else {
+            panic!("{text} should fail");
+        };
+        let first = &d.0[0];
+        assert!(first.message.contains(want), "{text}: {d}");
+        assert_eq!((first.line, first.column), (*line, *column), "{text}: {d}");
+    }
+}
+
+#[test]
+fn the_spok_checklist_carries_the_guides_port_tables() {
+    let spok = builtin::all()
+        .expect("built-ins")
+        .into_iter()
+        .find(|c| c.id == "spok-mobile-4.5")
+        .expect("spok");
+    let rules = example::template_ports(&spok);
+    assert!(rules.len() >= 50, "{} rules", rules.len());
+    assert!(rules.iter().any(|r| r.from == "Console Web Server - 1"
+        && r.to == "Spok Mobile Servers via Load Balancer"
+        && r.ports.contains("20000-20009")));
+    for r in &rules {
+        crate::probe::ports::Ports::parse(&r.ports).expect("template ports parse");
+    }
+}
+
+#[test]
+fn merge_adds_what_is_missing_only() {
+    let mut a = Site::parse(example::EXAMPLE, Path::new("a.toml")).expect("valid");
+    let before = a.ports.len();
+    let mut b = a.clone();
+    b.ports.push(PortRule {
+        from: "Web Client".into(),
+        to: "CTRM".into(),
+        protocol: Protocol::Tcp,
+        ports: "443,2037".into(),
+        purpose: String::new(),
+        outbound: false,
+    });
+    a.merge(b);
+    assert_eq!(a.ports.len(), before + 1);
+    assert_eq!(a.hosts.len(), 3);
+}

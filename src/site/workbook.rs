@@ -1,0 +1,330 @@
+//! Port workbooks: the vendor's port requirement tables, exported from a spreadsheet as CSV.
+//!
+//! The columns are found by their headers (Source, Destination, Port Numbers, Allowing
+//! Outbound Traffic?, Purpose, in any order and case). A row with no source and destination
+//! continues the row above, as the guide's tables are laid out. Port cells are read the way
+//! the tables write them: `TCP 8091`, `UDP 135-139`, `TCP 5228-5230`, `TCP 443/2001/8091`,
+//! `TCP 5060 or 5061`, and `TCP 2000x` for the ten MXPP ports 20000-20009.
+
+use std::path::Path;
+
+use super::{PortRule, Protocol};
+use crate::checklist::{Diagnostic, Diagnostics};
+use crate::probe::ports::Ports;
+
+struct Columns {
+    from: usize,
+    to: usize,
+    ports: usize,
+    outbound: Option<usize>,
+    purpose: Option<usize>,
+}
+
+/// Reads a workbook's rows as port rules.
+///
+/// # Errors
+/// Every bad row, with its line and column and what was expected.
+pub fn parse(text: &str, path: &Path) -> Result<Vec<PortRule>, Diagnostics> {
+    let text_no_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let offset = text.len() - text_no_bom.len();
+    let mut problems = Vec::new();
+    let err = |problems: &mut Vec<Diagnostic>, at: usize, message: String| {
+        problems.push(Diagnostic::at(path, text, at..at + 1, message));
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text_no_bom.as_bytes());
+    let mut records = reader.records();
+    let columns = match records.next() {
+        Some(Ok(header)) => find_columns(&header),
+        Some(Err(e)) => {
+            err(
+                &mut problems,
+                offset,
+                format!("cannot read the header row: {e}"),
+            );
+            None
+        }
+        None => None,
+    };
+    let Some(columns) = columns else {
+        if problems.is_empty() {
+            err(
+                &mut problems,
+                offset,
+                "expected a header row naming the Source, Destination and Port Numbers columns (and optionally Allowing Outbound Traffic? and Purpose)".to_owned(),
+            );
+        }
+        return Err(Diagnostics(problems));
+    };
+    let mut rules = Vec::new();
+    let mut previous: Option<(String, String, String)> = None;
+    for record in records {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let at = e
+                    .position()
+                    .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0));
+                err(
+                    &mut problems,
+                    offset + at,
+                    format!("cannot read this row: {e}"),
+                );
+                continue;
+            }
+        };
+        let mut start = offset
+            + record
+                .position()
+                .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0));
+        while text[start..].starts_with(['\r', '\n']) {
+            start += 1;
+        }
+        let cell = |i: usize| record.get(i).unwrap_or("").trim().to_owned();
+        // Where a cell starts in the file, for messages.
+        let at = |i: usize| start + field_offset(&text[start..], i);
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let (mut from, mut to) = (cell(columns.from), cell(columns.to));
+        let mut purpose = columns.purpose.map(cell).unwrap_or_default();
+        if from.is_empty() && to.is_empty() {
+            let Some((f, t, p)) = &previous else {
+                err(
+                    &mut problems,
+                    at(columns.from),
+                    "expected a Source and a Destination (a row without them continues the row above, and there is none)".to_owned(),
+                );
+                continue;
+            };
+            (from, to) = (f.clone(), t.clone());
+            if purpose.is_empty() {
+                purpose.clone_from(p);
+            }
+        } else if from.is_empty() || to.is_empty() {
+            let (i, which) = if from.is_empty() {
+                (columns.from, "Source")
+            } else {
+                (columns.to, "Destination")
+            };
+            err(
+                &mut problems,
+                at(i),
+                format!("expected a {which} on this row"),
+            );
+            continue;
+        }
+        let (protocol, ports) = match port_cell(&cell(columns.ports)) {
+            Ok(v) => v,
+            Err(message) => {
+                err(&mut problems, at(columns.ports), message);
+                continue;
+            }
+        };
+        let outbound = match columns.outbound.map(cell) {
+            None => false,
+            Some(v) => match v.to_ascii_lowercase().as_str() {
+                "yes" | "y" | "true" => true,
+                "no" | "n" | "false" | "n/a" | "na" | "" => false,
+                _ => {
+                    let i = columns.outbound.unwrap_or(0);
+                    err(
+                        &mut problems,
+                        at(i),
+                        format!("expected Yes, No or N/A for outbound traffic, found `{v}`"),
+                    );
+                    continue;
+                }
+            },
+        };
+        previous = Some((from.clone(), to.clone(), purpose.clone()));
+        rules.push(PortRule {
+            from,
+            to,
+            protocol,
+            ports,
+            purpose,
+            outbound,
+        });
+    }
+    if problems.is_empty() {
+        Ok(rules)
+    } else {
+        Err(Diagnostics(problems))
+    }
+}
+
+/// The byte offset of field `i` in a CSV line: commas inside quotes do not count.
+fn field_offset(line: &str, i: usize) -> usize {
+    let mut field = 0;
+    let mut quoted = false;
+    for (n, c) in line.char_indices() {
+        if field == i {
+            return n;
+        }
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => field += 1,
+            '\n' | '\r' if !quoted => return n,
+            _ => {}
+        }
+    }
+    line.len()
+}
+
+fn find_columns(header: &csv::StringRecord) -> Option<Columns> {
+    let find = |words: &[&str]| {
+        header.iter().position(|h| {
+            let h = h.to_ascii_lowercase();
+            words.iter().any(|w| h.contains(w))
+        })
+    };
+    Some(Columns {
+        from: find(&["source", "from"])?,
+        to: find(&["destination", "to "]).or_else(|| find(&["dest"]))?,
+        ports: find(&["port"])?,
+        outbound: find(&["outbound"]),
+        purpose: find(&["purpose", "description"]),
+    })
+}
+
+/// Reads a port cell: an optional protocol, then ports separated by `,`, `/`, `or` or `and`.
+fn port_cell(cell: &str) -> Result<(Protocol, String), String> {
+    let mut rest = cell.trim();
+    let mut protocol = Protocol::Tcp;
+    for (word, p) in [("tcp", Protocol::Tcp), ("udp", Protocol::Udp)] {
+        if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case(word) {
+            protocol = p;
+            rest = rest[3..].trim_start();
+        }
+    }
+    if rest.is_empty() {
+        return Err(format!("expected ports after the protocol in `{cell}`"));
+    }
+    let mut parts = Vec::new();
+    for token in rest
+        .split([',', '/', '&'])
+        .flat_map(|t| t.split(" or "))
+        .flat_map(|t| t.split(" and "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        parts.push(expand(token).map_err(|m| format!("{m} in `{cell}`"))?);
+    }
+    let list = parts.join(",");
+    Ports::parse(&list).map_err(|e| format!("{} in `{cell}`", e.problem))?;
+    Ok((protocol, list))
+}
+
+/// `2000x` is the guide's way of writing the ten ports 20000-20009.
+fn expand(token: &str) -> Result<String, String> {
+    if let Some(stem) = token.strip_suffix(['x', 'X']) {
+        if !stem.is_empty() && stem.chars().all(|c| c.is_ascii_digit()) {
+            return Ok(format!("{stem}0-{stem}9"));
+        }
+    }
+    let number = |s: &str| s.trim().parse::<u32>();
+    let check = |n: u32| {
+        if n == 0 || n > 65_535 {
+            Err(format!(
+                "`{n}` is not a port (1 to 65535; a footnote number stuck to a port, as in the guide's `90911` for 9091¹?)"
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    match token.split_once('-') {
+        Some((a, b)) => match (number(a), number(b)) {
+            (Ok(a), Ok(b)) => {
+                check(a)?;
+                check(b)?;
+                Ok(format!("{a}-{b}"))
+            }
+            _ => Err(format!(
+                "expected a port range such as 5228-5230, found `{token}`"
+            )),
+        },
+        None => match number(token) {
+            Ok(n) => {
+                check(n)?;
+                Ok(n.to_string())
+            }
+            Err(_) => Err(format!(
+                "expected a port number, a range or 2000x, found `{token}`"
+            )),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_cells_as_the_guide_writes_them() {
+        let ok = [
+            ("TCP 8091", Protocol::Tcp, "8091"),
+            ("UDP 135-139", Protocol::Udp, "135-139"),
+            ("TCP 2000x", Protocol::Tcp, "20000-20009"),
+            ("tcp 443/2001/8091", Protocol::Tcp, "443,2001,8091"),
+            ("TCP 5060 or 5061", Protocol::Tcp, "5060,5061"),
+            ("5228-5230", Protocol::Tcp, "5228-5230"),
+        ];
+        for (cell, protocol, ports) in ok {
+            assert_eq!(port_cell(cell), Ok((protocol, ports.to_owned())), "{cell}");
+        }
+        for (cell, want) in [
+            ("TCP 90911", "footnote"),
+            ("UDP dynamic", "expected a port number"),
+            ("TCP", "expected ports"),
+            ("TCP 10-x", "expected a port range"),
+        ] {
+            let e = port_cell(cell).expect_err(cell);
+            assert!(e.contains(want), "{cell}: {e}");
+        }
+    }
+
+    #[test]
+    fn continuation_rows_and_errors_with_positions() {
+        let csv = "\u{feff}Source,Destination,Port Numbers,Allowing Outbound Traffic?,Purpose\r\n\
+Console Web Server - 1,Spok Mobile Servers via Load Balancer,TCP 8091,No,Send messages\r\n\
+,,TCP 2000x,No,\r\n\
+\"Care Connect Server, Primary\",SAN/DFS/File Server,UDP 135-139,No,Message attachment access\r\n\
+Spok Speech,MS SQL Server Cluster,TCP 14330000,No,Database access\r\n\
+Web Client,,TCP 443,No,x\r\n\
+Mobile User,Apple Push Server,TCP 5223,Maybe,APNS\r\n";
+        let err = parse(csv, Path::new("ports.csv")).expect_err("bad rows");
+        let lines: Vec<(usize, &str)> =
+            err.0.iter().map(|d| (d.line, d.message.as_str())).collect();
+        assert_eq!(lines.len(), 3, "{err}");
+        assert_eq!(lines[0].0, 5);
+        assert!(lines[0].1.contains("14330000"), "{err}");
+        assert_eq!(lines[1].0, 6);
+        assert!(lines[1].1.contains("Destination"), "{err}");
+        assert_eq!(lines[2].0, 7);
+        assert!(lines[2].1.contains("Maybe"), "{err}");
+        assert_eq!(err.0[0].column, 35, "{err}");
+        assert_eq!(err.0[1].column, 12, "{err}");
+
+        let good: String = csv.lines().take(4).map(|l| format!("{l}\n")).collect();
+        let rules = parse(&good, Path::new("ports.csv")).expect("good rows");
+        assert_eq!(rules.len(), 3);
+        assert_eq!(rules[1].from, "Console Web Server - 1");
+        assert_eq!(rules[1].ports, "20000-20009");
+        assert_eq!(rules[1].purpose, "Send messages");
+        assert_eq!(rules[2].from, "Care Connect Server, Primary");
+        assert_eq!(rules[2].protocol, Protocol::Udp);
+    }
+
+    #[test]
+    fn a_file_without_the_columns_says_which_it_needs() {
+        let err = parse("a,b\n1,2\n", Path::new("x.csv")).expect_err("no columns");
+        assert!(
+            err.to_string()
+                .contains("Source, Destination and Port Numbers"),
+            "{err}"
+        );
+    }
+}
