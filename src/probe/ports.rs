@@ -46,7 +46,10 @@ impl Ports {
                     Ok(p) => Ok(p),
                     Err(_) => Err(err(
                         at,
-                        format!("expected a port from 1 to 65535 or a range like 20000-20009, found `{}`", s.trim()),
+                        format!(
+                            "expected a port from 1 to 65535 or a range like 20000-20009, found `{}`",
+                            s.trim()
+                        ),
                     )),
                 }
             };
