@@ -7,6 +7,7 @@ mod dns;
 mod hosts;
 mod listen;
 mod sessions;
+mod site;
 mod tcp;
 
 use std::io::{self, IsTerminal as _, Write};
@@ -51,6 +52,11 @@ pub enum Command {
     /// Read and answer assessments without the TUI.
     #[command(subcommand)]
     Session(SessionCommand),
+    /// Write an annotated example site file.
+    Init(site::InitArgs),
+    /// Check site files and keep a session's site.
+    #[command(subcommand)]
+    Site(site::SiteCommand),
     /// Check that TCP ports answer: open, refused, filtered, unreachable or name error.
     Tcp(tcp::Args),
     /// Open the ports a service will use, so firewall rules can be tested before it exists.
@@ -177,6 +183,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 note,
             } => sessions::answer(&dirs, &name, &item, &value, note.as_deref()),
         },
+        Some(Command::Init(args)) => site::init(&dirs, &args),
+        Some(Command::Site(command)) => site::run(&dirs, &command),
         Some(Command::Tcp(args)) => tcp::run(&args),
         Some(Command::Listen(args)) => listen::run(&args),
         Some(Command::Dns(args)) => dns::run(&args),

@@ -67,85 +67,22 @@ pub(super) fn build(text: &str, path: &Path) -> Result<Site, Diagnostics> {
             if message.contains("unknown field `password`")
                 || message.contains("unknown field `pwd`")
             {
-                message = "a site file never holds a password: preflight asks for it when a probe connects (or reads PREFLIGHT_SQL_PASSWORD)".to_owned();
+                "a site file never holds a password: preflight asks for it when a probe connects (or reads PREFLIGHT_SQL_PASSWORD)".clone_into(&mut message);
             }
             cx.error(e.span().unwrap_or(0..0), message);
             return Err(Diagnostics(cx.problems));
         }
     };
-    let resolvers = file.resolvers.map_or_else(Resolvers::default, |r| {
-        let r = r.into_inner();
-        let mut addrs = |list: &[Spanned<String>]| {
-            list.iter()
-                .filter_map(|v| {
-                    let a = resolver_addr(v.get_ref());
-                    if a.is_none() {
-                        cx.error(
-                            v.span(),
-                            format!(
-                                "invalid resolver `{}`: expected IP or IP:PORT, such as 10.0.0.53 or 10.0.0.53:5353",
-                                v.get_ref()
-                            ),
-                        );
-                    }
-                    a
-                })
-                .collect::<Vec<_>>()
-        };
-        Resolvers {
-            internal: addrs(&r.internal),
-            external: addrs(&r.external),
-        }
-    });
+    let resolvers = file
+        .resolvers
+        .map_or_else(Resolvers::default, |r| resolvers(&mut cx, &r.into_inner()));
 
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut hosts = Vec::new();
-    for h in file.host {
-        let h = h.into_inner();
-        if h.address.get_ref().trim().is_empty() {
-            cx.error(
-                h.address.span(),
-                "expected the host's DNS name or IP address",
-            );
-        }
-        let line = Diagnostic::at(path, text, h.name.span(), "").line;
-        if let Some(first) = seen.insert(h.name.get_ref().clone(), line) {
-            cx.error(
-                h.name.span(),
-                format!(
-                    "duplicate host `{}` (first on line {first})",
-                    h.name.get_ref()
-                ),
-            );
-        }
-        hosts.push(Host {
-            name: h.name.into_inner(),
-            address: h.address.into_inner().trim().to_owned(),
-            roles: h.roles,
-        });
-    }
+    let hosts = hosts(&mut cx, file.host);
 
     let names = file
         .name
         .into_iter()
-        .map(|n| {
-            let n = n.into_inner();
-            if n.fqdn.get_ref().trim().is_empty() || n.fqdn.get_ref().contains(char::is_whitespace)
-            {
-                cx.error(
-                    n.fqdn.span(),
-                    "expected a DNS name such as spokmobile.example.org",
-                );
-            }
-            NameCheck {
-                fqdn: n.fqdn.get_ref().trim().trim_end_matches('.').to_owned(),
-                expect: cx.ips(&n.expect, "address"),
-                internal: cx.ips(&n.internal, "address"),
-                external: cx.ips(&n.external, "address"),
-                reverse: n.reverse,
-                hosts_entry: n.hosts_entry.as_ref().and_then(|v| cx.ip(v, "hosts entry")),
-            }
-        })
+        .map(|n| name_check(&mut cx, n.get_ref()))
         .collect();
 
     let ports = file
@@ -157,42 +94,13 @@ pub(super) fn build(text: &str, path: &Path) -> Result<Site, Diagnostics> {
     let tls = file
         .tls
         .into_iter()
-        .map(|t| {
-            let t = t.into_inner();
-            if split_host_port(t.endpoint.get_ref()).is_none() {
-                cx.error(
-                    t.endpoint.span(),
-                    format!(
-                        "invalid endpoint `{}`: expected HOST:PORT such as spokmobile.example.org:443",
-                        t.endpoint.get_ref()
-                    ),
-                );
-            }
-            TlsEndpoint {
-                endpoint: t.endpoint.into_inner(),
-                sni: t.sni,
-                role: t.role,
-            }
-        })
+        .map(|t| tls_endpoint(&mut cx, t.into_inner()))
         .collect();
 
     let sql = file
         .sql
         .into_iter()
-        .map(|s| {
-            let s = s.into_inner();
-            if s.server.get_ref().trim().is_empty() {
-                cx.error(
-                    s.server.span(),
-                    "expected HOST, HOST:PORT or HOST\\INSTANCE",
-                );
-            }
-            SqlInstance {
-                server: s.server.into_inner(),
-                database: s.database,
-                user: s.user,
-            }
-        })
+        .map(|q| sql_instance(&mut cx, q.into_inner()))
         .collect();
 
     let certfiles = file
@@ -221,6 +129,109 @@ pub(super) fn build(text: &str, path: &Path) -> Result<Site, Diagnostics> {
         sql,
         certfiles,
     })
+}
+
+fn resolvers(cx: &mut Ctx<'_>, r: &raw::Resolvers) -> Resolvers {
+    let mut addrs = |list: &[Spanned<String>]| {
+        list.iter()
+                .filter_map(|v| {
+                    let a = resolver_addr(v.get_ref());
+                    if a.is_none() {
+                        cx.error(
+                            v.span(),
+                            format!(
+                                "invalid resolver `{}`: expected IP or IP:PORT, such as 10.0.0.53 or 10.0.0.53:5353",
+                                v.get_ref()
+                            ),
+                        );
+                    }
+                    a
+                })
+                .collect::<Vec<_>>()
+    };
+    Resolvers {
+        internal: addrs(&r.internal),
+        external: addrs(&r.external),
+    }
+}
+
+fn hosts(cx: &mut Ctx<'_>, list: Vec<Spanned<raw::Host>>) -> Vec<Host> {
+    let (path, text) = (cx.path, cx.text);
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut hosts = Vec::new();
+    for h in list {
+        let h = h.into_inner();
+        if h.address.get_ref().trim().is_empty() {
+            cx.error(
+                h.address.span(),
+                "expected the host's DNS name or IP address",
+            );
+        }
+        let line = Diagnostic::at(path, text, h.name.span(), "").line;
+        if let Some(first) = seen.insert(h.name.get_ref().clone(), line) {
+            cx.error(
+                h.name.span(),
+                format!(
+                    "duplicate host `{}` (first on line {first})",
+                    h.name.get_ref()
+                ),
+            );
+        }
+        hosts.push(Host {
+            name: h.name.into_inner(),
+            address: h.address.into_inner().trim().to_owned(),
+            roles: h.roles,
+        });
+    }
+    hosts
+}
+
+fn name_check(cx: &mut Ctx<'_>, n: &raw::Name) -> NameCheck {
+    if n.fqdn.get_ref().trim().is_empty() || n.fqdn.get_ref().contains(char::is_whitespace) {
+        cx.error(
+            n.fqdn.span(),
+            "expected a DNS name such as spokmobile.example.org",
+        );
+    }
+    NameCheck {
+        fqdn: n.fqdn.get_ref().trim().trim_end_matches('.').to_owned(),
+        expect: cx.ips(&n.expect, "address"),
+        internal: cx.ips(&n.internal, "address"),
+        external: cx.ips(&n.external, "address"),
+        reverse: n.reverse,
+        hosts_entry: n.hosts_entry.as_ref().and_then(|v| cx.ip(v, "hosts entry")),
+    }
+}
+
+fn tls_endpoint(cx: &mut Ctx<'_>, t: raw::Tls) -> TlsEndpoint {
+    if split_host_port(t.endpoint.get_ref()).is_none() {
+        cx.error(
+            t.endpoint.span(),
+            format!(
+                "invalid endpoint `{}`: expected HOST:PORT such as spokmobile.example.org:443",
+                t.endpoint.get_ref()
+            ),
+        );
+    }
+    TlsEndpoint {
+        endpoint: t.endpoint.into_inner(),
+        sni: t.sni,
+        role: t.role,
+    }
+}
+
+fn sql_instance(cx: &mut Ctx<'_>, s: raw::Sql) -> SqlInstance {
+    if s.server.get_ref().trim().is_empty() {
+        cx.error(
+            s.server.span(),
+            "expected HOST, HOST:PORT or HOST\\INSTANCE",
+        );
+    }
+    SqlInstance {
+        server: s.server.into_inner(),
+        database: s.database,
+        user: s.user,
+    }
 }
 
 fn port_rule(cx: &mut Ctx<'_>, p: raw::Port) -> PortRule {

@@ -31,7 +31,7 @@ pub enum SiteError {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Site {
     /// The site's name (the TOML key is `site`).
-    #[serde(default, rename = "site")]
+    #[serde(default, rename = "site", skip_serializing_if = "String::is_empty")]
     pub name: String,
     #[serde(default, skip_serializing_if = "Resolvers::is_empty")]
     pub resolvers: Resolvers,

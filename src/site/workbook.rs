@@ -82,78 +82,83 @@ pub fn parse(text: &str, path: &Path) -> Result<Vec<PortRule>, Diagnostics> {
         while text[start..].starts_with(['\r', '\n']) {
             start += 1;
         }
-        let cell = |i: usize| record.get(i).unwrap_or("").trim().to_owned();
-        // Where a cell starts in the file, for messages.
-        let at = |i: usize| start + field_offset(&text[start..], i);
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let (mut from, mut to) = (cell(columns.from), cell(columns.to));
-        let mut purpose = columns.purpose.map(cell).unwrap_or_default();
-        if from.is_empty() && to.is_empty() {
-            let Some((f, t, p)) = &previous else {
-                err(
-                    &mut problems,
-                    at(columns.from),
-                    "expected a Source and a Destination (a row without them continues the row above, and there is none)".to_owned(),
-                );
-                continue;
-            };
-            (from, to) = (f.clone(), t.clone());
-            if purpose.is_empty() {
-                purpose.clone_from(p);
+        match read_row(&record, &columns, previous.as_ref(), &text[start..]) {
+            Ok(None) => {}
+            Ok(Some(rule)) => {
+                previous = Some((rule.from.clone(), rule.to.clone(), rule.purpose.clone()));
+                rules.push(rule);
             }
-        } else if from.is_empty() || to.is_empty() {
-            let (i, which) = if from.is_empty() {
-                (columns.from, "Source")
-            } else {
-                (columns.to, "Destination")
-            };
-            err(
-                &mut problems,
-                at(i),
-                format!("expected a {which} on this row"),
-            );
-            continue;
+            Err((at, message)) => err(&mut problems, start + at, message),
         }
-        let (protocol, ports) = match port_cell(&cell(columns.ports)) {
-            Ok(v) => v,
-            Err(message) => {
-                err(&mut problems, at(columns.ports), message);
-                continue;
-            }
-        };
-        let outbound = match columns.outbound.map(cell) {
-            None => false,
-            Some(v) => match v.to_ascii_lowercase().as_str() {
-                "yes" | "y" | "true" => true,
-                "no" | "n" | "false" | "n/a" | "na" | "" => false,
-                _ => {
-                    let i = columns.outbound.unwrap_or(0);
-                    err(
-                        &mut problems,
-                        at(i),
-                        format!("expected Yes, No or N/A for outbound traffic, found `{v}`"),
-                    );
-                    continue;
-                }
-            },
-        };
-        previous = Some((from.clone(), to.clone(), purpose.clone()));
-        rules.push(PortRule {
-            from,
-            to,
-            protocol,
-            ports,
-            purpose,
-            outbound,
-        });
     }
     if problems.is_empty() {
         Ok(rules)
     } else {
         Err(Diagnostics(problems))
     }
+}
+
+/// One row as a port rule; `None` for a blank row. Errors carry the byte offset of the bad
+/// cell within `line`.
+fn read_row(
+    record: &csv::StringRecord,
+    columns: &Columns,
+    previous: Option<&(String, String, String)>,
+    line: &str,
+) -> Result<Option<PortRule>, (usize, String)> {
+    let cell = |i: usize| record.get(i).unwrap_or("").trim().to_owned();
+    // Where a cell starts in the file, for messages.
+    let at = |i: usize| field_offset(line, i);
+    if record.iter().all(|c| c.trim().is_empty()) {
+        return Ok(None);
+    }
+    let (mut from, mut to) = (cell(columns.from), cell(columns.to));
+    let mut purpose = columns.purpose.map(cell).unwrap_or_default();
+    if from.is_empty() && to.is_empty() {
+        let Some((f, t, p)) = previous else {
+            return Err((
+                at(columns.from),
+                "expected a Source and a Destination (a row without them continues the row above, and there is none)".to_owned(),
+            ));
+        };
+        (from, to) = (f.clone(), t.clone());
+        if purpose.is_empty() {
+            purpose.clone_from(p);
+        }
+    } else if from.is_empty() || to.is_empty() {
+        let (i, which) = if from.is_empty() {
+            (columns.from, "Source")
+        } else {
+            (columns.to, "Destination")
+        };
+        return Err((at(i), format!("expected a {which} on this row")));
+    }
+    let (protocol, ports) = match port_cell(&cell(columns.ports)) {
+        Ok(v) => v,
+        Err(message) => return Err((at(columns.ports), message)),
+    };
+    let outbound = match columns.outbound.map(cell) {
+        None => false,
+        Some(v) => match v.to_ascii_lowercase().as_str() {
+            "yes" | "y" | "true" => true,
+            "no" | "n" | "false" | "n/a" | "na" | "" => false,
+            _ => {
+                let i = columns.outbound.unwrap_or(0);
+                return Err((
+                    at(i),
+                    format!("expected Yes, No or N/A for outbound traffic, found `{v}`"),
+                ));
+            }
+        },
+    };
+    Ok(Some(PortRule {
+        from,
+        to,
+        protocol,
+        ports,
+        purpose,
+        outbound,
+    }))
 }
 
 /// The byte offset of field `i` in a CSV line: commas inside quotes do not count.
@@ -220,10 +225,11 @@ fn port_cell(cell: &str) -> Result<(Protocol, String), String> {
 
 /// `2000x` is the guide's way of writing the ten ports 20000-20009.
 fn expand(token: &str) -> Result<String, String> {
-    if let Some(stem) = token.strip_suffix(['x', 'X']) {
-        if !stem.is_empty() && stem.chars().all(|c| c.is_ascii_digit()) {
-            return Ok(format!("{stem}0-{stem}9"));
-        }
+    if let Some(stem) = token.strip_suffix(['x', 'X'])
+        && !stem.is_empty()
+        && stem.chars().all(|c| c.is_ascii_digit())
+    {
+        return Ok(format!("{stem}0-{stem}9"));
     }
     let number = |s: &str| s.trim().parse::<u32>();
     let check = |n: u32| {
@@ -308,7 +314,7 @@ Mobile User,Apple Push Server,TCP 5223,Maybe,APNS\r\n";
         assert_eq!(err.0[0].column, 35, "{err}");
         assert_eq!(err.0[1].column, 12, "{err}");
 
-        let good: String = csv.lines().take(4).map(|l| format!("{l}\n")).collect();
+        let good = csv.lines().take(4).collect::<Vec<_>>().join("\n");
         let rules = parse(&good, Path::new("ports.csv")).expect("good rows");
         assert_eq!(rules.len(), 3);
         assert_eq!(rules[1].from, "Console Web Server - 1");
