@@ -50,8 +50,17 @@ pub fn init(dirs: &Dirs, args: &InitArgs) -> Result<ExitCode> {
     if let Some(id) = &args.checklist {
         let lib = library(dirs)?;
         let checklist = lib.get(id)?;
+        // The example already has a few of the guide's rows; add the others.
+        let shown = Site::parse(example::EXAMPLE, Path::new("example"))?.ports;
         let template = Site {
-            ports: example::template_ports(checklist),
+            ports: example::template_ports(checklist)
+                .into_iter()
+                .filter(|r| {
+                    !shown
+                        .iter()
+                        .any(|s| s.from == r.from && s.to == r.to && s.ports == r.ports)
+                })
+                .collect(),
             ..Site::default()
         };
         let _ = write!(
