@@ -6,6 +6,7 @@
 
 pub mod dns;
 pub mod hosts;
+pub mod plan;
 pub mod ports;
 pub mod responder;
 pub mod tcp;
