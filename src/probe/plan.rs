@@ -69,11 +69,11 @@ pub fn plan(site: &Site, vantage: &Vantage, only: &[ProbeKind]) -> Vec<Task> {
             names: site.names.clone(),
         });
     }
-    if wanted(ProbeKind::Tcp) {
-        if let Vantage::Role(role) = vantage {
-            for rule in site.ports.iter().filter(|r| same_role(&r.from, role)) {
-                tasks.extend(port_tasks(site, rule));
-            }
+    if wanted(ProbeKind::Tcp)
+        && let Vantage::Role(role) = vantage
+    {
+        for rule in site.ports.iter().filter(|r| same_role(&r.from, role)) {
+            tasks.extend(port_tasks(site, rule));
         }
     }
     tasks
