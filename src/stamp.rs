@@ -17,3 +17,17 @@ pub fn now() -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
+
+/// This machine's host name, as probe runs record where they ran: the kernel's on Unix, the
+/// `COMPUTERNAME` variable on Windows; "unknown" when neither can be read.
+pub fn hostname() -> String {
+    #[cfg(unix)]
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .ok();
+    #[cfg(not(unix))]
+    let name = std::env::var("COMPUTERNAME").ok();
+    name.map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
+}

@@ -1277,7 +1277,10 @@ fn a_session_from_a_newer_preflight_is_refused() {
     ] {
         let out = expect_error(&site, args, "was written by a newer preflight (schema 99");
         assert!(
-            out.stderr.contains(&format!("this one reads up to {}", preflight::store::SCHEMA)),
+            out.stderr.contains(&format!(
+                "this one reads up to {}",
+                preflight::store::SCHEMA
+            )),
             "{}",
             out.stderr
         );

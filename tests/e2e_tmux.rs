@@ -323,7 +323,7 @@ fn answers_survive_quit_and_reopen() {
     );
 
     let file = tui.session("e2e");
-    assert_eq!(file["schema"], 1);
+    assert_eq!(file["schema"], preflight::store::SCHEMA);
     assert_eq!(file["name"], "e2e");
     assert_eq!(file["checklist"]["id"], ACTIVESYNC);
     let server = entry(&file, "name.server_type");

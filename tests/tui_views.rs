@@ -142,3 +142,100 @@ fn picker_lists_sessions_and_new() {
     press(&mut app, &[KeyCode::Enter, KeyCode::Enter]);
     both_sizes("picker_name", &app);
 }
+
+/// The probes view after a run: one port rule failed, one untestable, a name resolved.
+#[test]
+fn probes_view_with_results() {
+    use preflight::probe::run::Event;
+    use preflight::probe::{ProbeKind, ProbeResult, Verdict};
+    use preflight::site::Site;
+    use preflight::tui::app::Action;
+
+    let mut app = app_on("activesync-device-trust");
+    app.host = "cws1".into();
+    let site = Site::parse(
+        r#"
+site = "St. Example"
+[[host]]
+name = "sql"
+address = "10.1.5.11"
+roles = ["MS SQL Server Cluster"]
+[[name]]
+fqdn = "mail.example.org"
+expect = ["10.1.2.3"]
+[[port]]
+from = "Console Web Server - 1"
+to = "MS SQL Server Cluster"
+ports = "1433"
+[[port]]
+from = "Console Web Server - 1"
+to = "SAN/DFS/File Server"
+protocol = "udp"
+ports = "135-139"
+"#,
+        Path::new("site.toml"),
+    )
+    .expect("site");
+    if let Some(iv) = app.interview.as_mut() {
+        iv.assessment.site = site;
+    }
+    press(&mut app, &[KeyCode::Char('p'), KeyCode::Char('v')]);
+    assert_eq!(
+        app.probes.vantage.as_deref(),
+        Some("Console Web Server - 1")
+    );
+    assert_eq!(app.probes.tasks.len(), 4, "{:?}", app.probes.tasks);
+    press(&mut app, &[KeyCode::Char('r')]);
+    let result = |kind, check: &str, target: String, verdict, summary: &str| ProbeResult {
+        kind,
+        check: check.into(),
+        target,
+        verdict,
+        summary: summary.into(),
+        evidence: serde_json::json!({}),
+        at: NOW.into(),
+        ms: 3,
+    };
+    let labels: Vec<String> = app
+        .probes
+        .tasks
+        .iter()
+        .map(preflight::probe::plan::Task::label)
+        .collect();
+    for (i, r) in [
+        (
+            0,
+            result(
+                ProbeKind::Dns,
+                "resolves",
+                "mail.example.org".into(),
+                Verdict::Pass,
+                "every resolver gives 10.1.2.3",
+            ),
+        ),
+        (
+            2,
+            result(
+                ProbeKind::Tcp,
+                "reachable",
+                labels[2].clone(),
+                Verdict::Fail,
+                "1433 filtered (no answer in 3 s): a firewall between here and 10.1.5.11 drops it",
+            ),
+        ),
+    ] {
+        app.update(Action::Probe(Event::Started(i)), NOW);
+        app.update(Action::Probe(Event::Finished(i, vec![r])), NOW);
+    }
+    app.update(Action::Probe(Event::Started(1)), NOW);
+    both_sizes("probes_running", &app);
+    app.update(Action::Probe(Event::Ended), NOW);
+    press(&mut app, &[KeyCode::Down, KeyCode::Down]);
+    both_sizes("probes", &app);
+    let saved = &app.current().expect("interview").1.assessment.runs;
+    assert_eq!(saved["Console Web Server - 1"].results.len(), 2);
+    assert!(
+        app.effects.is_empty(),
+        "press() clears effects; saving was queued"
+    );
+}

@@ -6,6 +6,7 @@ mod checklists;
 mod dns;
 mod hosts;
 mod listen;
+mod probe;
 mod sessions;
 mod site;
 mod tcp;
@@ -57,6 +58,8 @@ pub enum Command {
     /// Check site files and keep a session's site.
     #[command(subcommand)]
     Site(site::SiteCommand),
+    /// Run the probes a site calls for from this machine (DNS, hosts file, TCP port rules).
+    Probe(probe::Args),
     /// Check that TCP ports answer: open, refused, filtered, unreachable or name error.
     Tcp(tcp::Args),
     /// Open the ports a service will use, so firewall rules can be tested before it exists.
@@ -185,6 +188,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         },
         Some(Command::Init(args)) => site::init(&dirs, &args),
         Some(Command::Site(command)) => site::run(&dirs, &command),
+        Some(Command::Probe(args)) => probe::run(&dirs, &args),
         Some(Command::Tcp(args)) => tcp::run(&args),
         Some(Command::Listen(args)) => listen::run(&args),
         Some(Command::Dns(args)) => dns::run(&args),

@@ -9,6 +9,7 @@ pub mod hosts;
 pub mod plan;
 pub mod ports;
 pub mod responder;
+pub mod run;
 pub mod tcp;
 
 use serde::{Deserialize, Serialize};

@@ -43,7 +43,11 @@ impl Task {
                 )
             }
             Task::Dns { name } => format!("resolve {}", name.fqdn),
-            Task::Hosts { names } => format!("hosts file: {} names", names.len()),
+            Task::Hosts { names } => format!(
+                "hosts file entries for {} name{}",
+                names.len(),
+                if names.len() == 1 { "" } else { "s" }
+            ),
         }
     }
 }

@@ -9,6 +9,9 @@ use crate::checklist::{AnswerKind, Checklist, Item};
 use crate::store::SessionInfo;
 
 use super::editor::LineEditor;
+use super::probes::Probes;
+use crate::probe::plan::Task;
+use crate::probe::run::Event as ProbeEvent;
 
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,12 +174,17 @@ pub enum Picker {
 pub enum Screen {
     Picker,
     Interview,
+    Probes,
 }
 
 /// Work the event loop carries out after an action.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Save,
+    /// Run these tasks of the probes view, reporting as `Action::Probe` events.
+    RunProbes(Vec<(usize, Task)>),
+    /// Stop the run in progress.
+    CancelProbes,
     /// Re-read the list of saved sessions for the picker.
     RefreshSessions,
     Open(String),
@@ -218,6 +226,20 @@ pub enum Action {
     DeleteRow,
     /// A key for the active text editor.
     Type(KeyEvent),
+    /// `p`: the probes view.
+    ShowProbes,
+    /// `r` in the probes view: run every task.
+    RunAll,
+    /// `c`: stop the run.
+    Cancel,
+    /// `v`: the next vantage (role) of the site.
+    CycleVantage,
+    /// `a`: take the answer the probes suggest for the item.
+    AcceptSuggestion,
+    /// Progress of a probe run.
+    Probe(ProbeEvent),
+    /// Time passing while something moves on screen (a run's spinner).
+    Tick,
 }
 
 pub struct App {
@@ -235,6 +257,9 @@ pub struct App {
     pub drafts_dirty: bool,
     /// The name asked for with `--session` when no such session exists yet.
     pub new_name: Option<String>,
+    pub probes: Probes,
+    /// This machine's name, recorded with its probe results.
+    pub host: String,
 }
 
 const PAGE: usize = 10;
@@ -255,6 +280,8 @@ impl App {
             effects: Vec::new(),
             drafts_dirty: false,
             new_name: None,
+            probes: Probes::default(),
+            host: "unknown".to_owned(),
         }
     }
 
@@ -324,9 +351,18 @@ impl App {
             self.help = false;
             return;
         }
+        match action {
+            Action::Probe(event) => return self.on_probe_event(event, now),
+            Action::Tick => {
+                self.probes.frame = self.probes.frame.wrapping_add(1);
+                return;
+            }
+            _ => {}
+        }
         match self.screen {
             Screen::Picker => self.update_picker(action),
             Screen::Interview => self.update_interview(action, now),
+            Screen::Probes => self.update_probes(&action),
         }
     }
 
@@ -335,6 +371,7 @@ impl App {
     pub fn typing(&self) -> bool {
         match self.screen {
             Screen::Picker => matches!(self.picker, Picker::Name { .. }),
+            Screen::Probes => false,
             Screen::Interview => self.interview.as_ref().is_some_and(|iv| {
                 iv.search.as_ref().is_some_and(|s| s.typing)
                     || matches!(
@@ -349,6 +386,67 @@ impl App {
     #[must_use]
     pub fn editing(&self) -> Option<&Edit> {
         self.interview.as_ref().and_then(|iv| iv.edit.as_ref())
+    }
+
+    fn on_probe_event(&mut self, event: ProbeEvent, now: &str) {
+        let Some(iv) = self.interview.as_mut() else {
+            return;
+        };
+        if self
+            .probes
+            .apply(event, &mut iv.assessment, &self.host, now)
+        {
+            self.effects.push(Effect::Save);
+        }
+    }
+
+    fn show_probes(&mut self) {
+        if let Some(iv) = &self.interview {
+            if self.probes.tasks.is_empty() && !self.probes.running {
+                self.probes.replan(&iv.assessment);
+            }
+            self.screen = Screen::Probes;
+        }
+    }
+
+    fn update_probes(&mut self, action: &Action) {
+        let Some(iv) = &self.interview else {
+            return;
+        };
+        let p = &mut self.probes;
+        let n = p.tasks.len();
+        match action {
+            Action::Quit => {
+                self.quit = true;
+                if p.running {
+                    self.effects.push(Effect::CancelProbes);
+                }
+            }
+            Action::Up => p.cursor = p.cursor.saturating_sub(1),
+            Action::Down => p.cursor = (p.cursor + 1).min(n.saturating_sub(1)),
+            Action::Top => p.cursor = 0,
+            Action::Bottom => p.cursor = n.saturating_sub(1),
+            Action::PageUp => p.cursor = p.cursor.saturating_sub(PAGE),
+            Action::PageDown => p.cursor = (p.cursor + PAGE).min(n.saturating_sub(1)),
+            Action::Select | Action::RunAll if p.running => {
+                self.say(Level::Info, "a run is in progress: c stops it");
+            }
+            Action::Select if n > 0 => {
+                let tasks = p.queue(&[p.cursor]);
+                self.effects.push(Effect::RunProbes(tasks));
+            }
+            Action::RunAll if n > 0 => {
+                let all: Vec<usize> = (0..n).collect();
+                let tasks = p.queue(&all);
+                self.effects.push(Effect::RunProbes(tasks));
+            }
+            Action::Cancel | Action::Back if p.running => {
+                self.effects.push(Effect::CancelProbes);
+            }
+            Action::CycleVantage if !p.running => p.cycle_vantage(&iv.assessment),
+            Action::Back | Action::ShowProbes => self.screen = Screen::Interview,
+            _ => {}
+        }
     }
 
     fn flush_drafts(&mut self) {
@@ -453,6 +551,7 @@ impl App {
                 self.flush_drafts();
                 self.quit = true;
             }
+            Outcome::Probes => self.show_probes(),
             Outcome::Picker => {
                 // Another session may be opened from the picker: drafts of this one go first.
                 self.flush_drafts();
@@ -479,6 +578,7 @@ enum Outcome {
     Say(Level, String),
     Quit,
     Picker,
+    Probes,
 }
 
 fn draft_key(item: &str, field: &str) -> String {
@@ -648,6 +748,8 @@ impl Interview {
         match action {
             Action::Quit => return Outcome::Quit,
             Action::OpenPicker => return Outcome::Picker,
+            Action::ShowProbes => return Outcome::Probes,
+            Action::AcceptSuggestion => return self.accept_suggestion(cx),
             Action::FocusNext => {
                 self.focus = match self.focus {
                     Focus::Sections => Focus::Items,
@@ -732,6 +834,21 @@ impl Interview {
             _ => {}
         }
         Outcome::None
+    }
+
+    /// `a`: the answer the probes suggest becomes the item's answer.
+    fn accept_suggestion(&mut self, cx: &Ctx<'_>) -> Outcome {
+        let Some(item) = self.selected(cx.checklist) else {
+            return Outcome::None;
+        };
+        let suggestion = self.assessment.evidence(item).and_then(|e| e.suggestion);
+        match suggestion {
+            Some(v) => self.commit(cx, &item.id, Some(Response::Value(v)), true),
+            None => Outcome::Say(
+                Level::Info,
+                "no probe result suggests an answer for this item (p opens the probes)".to_owned(),
+            ),
+        }
     }
 
     /// `y` or `n` on a yes/no item answers it and moves on.

@@ -38,6 +38,16 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "Probes",
+        &[
+            ("p", "the probes view, and back"),
+            ("r  Enter", "probes: run all / run the selected one"),
+            ("c", "probes: stop the run"),
+            ("v", "probes: the next vantage (this machine's role)"),
+            ("a", "checklist: take the answer the probes suggest"),
+        ],
+    ),
+    (
         "Session",
         &[
             ("s", "switch or start an assessment"),
@@ -89,6 +99,11 @@ pub fn action(key: KeyEvent, app: &App) -> Option<Action> {
         KeyCode::Char(']') => Action::NextSection,
         KeyCode::Char('[') => Action::PrevSection,
         KeyCode::Char('s') => Action::OpenPicker,
+        KeyCode::Char('p') => Action::ShowProbes,
+        KeyCode::Char('a') => Action::AcceptSuggestion,
+        KeyCode::Char('r') => Action::RunAll,
+        KeyCode::Char('c') => Action::Cancel,
+        KeyCode::Char('v') => Action::CycleVantage,
         _ => return None,
     })
 }

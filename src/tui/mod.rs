@@ -7,6 +7,7 @@
 pub mod app;
 pub mod editor;
 pub mod keys;
+pub mod probes;
 pub mod theme;
 pub mod views;
 
@@ -22,7 +23,15 @@ use crate::library::Library;
 use crate::paths::Dirs;
 use crate::stamp::{now, user};
 use crate::store::{SessionLock, Store, StoreError};
-use app::{App, Effect, Level, Picker};
+use std::sync::Arc;
+
+use app::{Action, App, Effect, Level, Picker};
+use tokio::sync::mpsc;
+
+use crate::probe::dns::QueryOptions;
+use crate::probe::plan::Task;
+use crate::probe::run::{self, Env, Event as ProbeEvent};
+use crate::stamp::hostname;
 
 /// Drafts (text typed but not committed) are saved at most this long after the first keystroke
 /// not yet on disk: a throttle, so steady typing is saved about once a second.
@@ -47,7 +56,14 @@ pub fn run(dirs: &Dirs, session: Option<&str>, checklist: Option<&str>) -> Resul
         .collect();
     let store = Store::new(dirs.sessions());
     let mut app = App::new(lib.checklists, sessions(&store), &user());
-    let mut runner = Runner { store, lock: None };
+    let (events, probe_events) = mpsc::channel(256);
+    let mut runner = Runner {
+        store,
+        lock: None,
+        job: None,
+        events,
+    };
+    app.host = hostname();
     match session {
         Some(name) if runner.store.exists(name) => {
             runner.open(&mut app, name)?;
@@ -94,7 +110,11 @@ pub fn run(dirs: &Dirs, session: Option<&str>, checklist: Option<&str>) -> Resul
         .build()
         .wrap_err("cannot start the async runtime")?;
     let mut terminal = ratatui::init();
-    let result = runtime.block_on(event_loop(&mut terminal, &mut app, &mut runner));
+    let local = tokio::task::LocalSet::new();
+    let result = local.block_on(
+        &runtime,
+        event_loop(&mut terminal, &mut app, &mut runner, probe_events),
+    );
     ratatui::restore();
     result
 }
@@ -103,10 +123,13 @@ fn sessions(store: &Store) -> Vec<crate::store::SessionInfo> {
     store.list().into_iter().filter_map(Result::ok).collect()
 }
 
-/// Carries out effects: the only place the TUI touches the disk.
+/// Carries out effects: the only place the TUI touches the disk or the network.
 struct Runner {
     store: Store,
     lock: Option<SessionLock>,
+    /// The probe run in progress; aborting it drops every probe it started.
+    job: Option<tokio::task::JoinHandle<()>>,
+    events: mpsc::Sender<ProbeEvent>,
 }
 
 impl Runner {
@@ -152,6 +175,25 @@ impl Runner {
         }
     }
 
+    fn run_probes(&mut self, app: &mut App, tasks: Vec<(usize, Task)>) -> Result<()> {
+        let Some((_, iv)) = app.current() else {
+            return Ok(());
+        };
+        let env = Env::for_site(&iv.assessment.site, true, QueryOptions::default())
+            .wrap_err("cannot set up the resolvers")?;
+        if let Some(old) = self.job.take() {
+            old.abort();
+        }
+        let events = self.events.clone();
+        // The TUI runs on one thread inside a `LocalSet`, so the run needs not be `Send`.
+        self.job = Some(tokio::task::spawn_local(run::run(
+            tasks,
+            Arc::new(env),
+            events,
+        )));
+        Ok(())
+    }
+
     fn apply(&mut self, app: &mut App) {
         for effect in std::mem::take(&mut app.effects) {
             let result = match effect {
@@ -161,6 +203,16 @@ impl Runner {
                 }
                 Effect::RefreshSessions => {
                     app.sessions = sessions(&self.store);
+                    Ok(())
+                }
+                Effect::RunProbes(tasks) => self.run_probes(app, tasks),
+                Effect::CancelProbes => {
+                    if let Some(job) = self.job.take() {
+                        job.abort();
+                    }
+                    // The aborted run cannot say it ended; say it for it.
+                    app.update(Action::Probe(ProbeEvent::Ended), &now());
+                    app.say(Level::Info, "probe run stopped");
                     Ok(())
                 }
                 Effect::Open(name) => self.open(app, &name),
@@ -177,11 +229,14 @@ async fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
     runner: &mut Runner,
+    mut probe_events: mpsc::Receiver<ProbeEvent>,
 ) -> Result<()> {
     let mut events = EventStream::new();
     let mut draft_deadline: Option<tokio::time::Instant> = None;
     let mut redraw = true;
     let mut failure = None;
+    // Only ticks while a probe run shows a spinner; an idle TUI never wakes.
+    let mut spinner = tokio::time::interval(Duration::from_millis(120));
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
     loop {
@@ -215,6 +270,14 @@ async fn event_loop(
                 }
                 None => break,
             },
+            Some(event) = probe_events.recv() => {
+                app.update(Action::Probe(event), &now());
+                redraw = true;
+            }
+            _ = spinner.tick(), if app.probes.running => {
+                app.update(Action::Tick, &now());
+                redraw = true;
+            }
             () = draft_due => {
                 app.effects.push(Effect::Save);
                 app.drafts_dirty = false;

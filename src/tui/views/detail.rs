@@ -93,6 +93,7 @@ fn info<'a>(checklist: &'a Checklist, iv: &'a Interview, item: &'a Item) -> Vec<
             format!("  good when {}", probe.spec.good),
             theme::dim(),
         ));
+        lines.extend(evidence_lines(iv, item));
     }
     if let Some(when) = &item.when {
         lines.push(Line::styled(format!("Asked when {when}"), theme::dim()));
@@ -165,6 +166,57 @@ fn answer_lines<'a>(checklist: &'a Checklist, iv: &'a Interview, item: &'a Item)
             format!("  by {} at {}", e.by, e.at),
             theme::dim(),
         ));
+    }
+    lines
+}
+
+/// What the probes found for the item, and the answer they suggest.
+fn evidence_lines<'a>(iv: &'a Interview, item: &'a Item) -> Vec<Line<'a>> {
+    let Some(evidence) = iv.assessment.evidence(item) else {
+        return vec![Line::styled(
+            "  not probed yet (p opens the probes)",
+            theme::dim(),
+        )];
+    };
+    let (glyph, style) = super::probes::verdict_glyph(evidence.verdict);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(
+            format!("  {glyph} {} ", evidence.verdict.name().to_uppercase()),
+            style,
+        ),
+        Span::styled(
+            format!(
+                "from {} result{}",
+                evidence.results.len(),
+                if evidence.results.len() == 1 { "" } else { "s" }
+            ),
+            theme::dim(),
+        ),
+    ])];
+    for (vantage, r) in evidence.results.iter().take(3) {
+        let (g, st) = super::probes::verdict_glyph(r.verdict);
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {g} "), st),
+            Span::raw(r.summary.clone()),
+            Span::styled(format!(" ({vantage}, {})", r.at), theme::dim()),
+        ]));
+    }
+    if let Some(suggestion) = evidence.suggestion {
+        let answered = match iv.assessment.response(&item.id) {
+            Some(Response::Value(v)) => Some(v),
+            _ => None,
+        };
+        match answered {
+            Some(v) if *v != suggestion => lines.push(Line::styled(
+                format!("  the probes say {suggestion}, the answer says {v}: check, and note why"),
+                theme::warn(),
+            )),
+            Some(_) => {}
+            None => lines.push(Line::styled(
+                format!("  suggests: {suggestion} (a takes it)"),
+                theme::key(),
+            )),
+        }
     }
     lines
 }

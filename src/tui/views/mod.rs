@@ -5,6 +5,7 @@ mod footer;
 mod help;
 mod items;
 mod picker;
+mod probes;
 mod sections;
 
 use ratatui::Frame;
@@ -32,6 +33,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App) {
     match app.screen {
         Screen::Picker => picker::render(frame, area, app),
         Screen::Interview => interview(frame, area, app),
+        Screen::Probes => probes::render(frame, area, app),
     }
     if app.help {
         help::render(frame, area);

@@ -1,0 +1,207 @@
+//! `preflight probe`: every probe a site calls for from this machine, headless.
+
+use std::fmt::Write as _;
+use std::io::{IsTerminal as _, Write as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use color_eyre::eyre::{Result, WrapErr, eyre};
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use super::{Format, print, print_json};
+use crate::assessment::VantageRun;
+use crate::paths::Dirs;
+use crate::probe::dns::QueryOptions;
+use crate::probe::plan::{self, Vantage};
+use crate::probe::run::{self, Env, Event};
+use crate::probe::{ProbeKind, ProbeResult, Verdict};
+use crate::stamp::{hostname, now};
+use crate::store::Store;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The site file (TOML, or a port workbook as CSV).
+    #[arg(long, value_name = "FILE", required_unless_present = "session")]
+    pub site: Option<PathBuf>,
+    /// Probe the site kept in this session, and save the results there.
+    #[arg(long, value_name = "NAME")]
+    pub session: Option<String>,
+    /// The role this machine plays (port rules whose source it is are probed); by default the
+    /// site's host whose name is this machine's.
+    #[arg(long, value_name = "ROLE")]
+    pub from: Option<String>,
+    /// Only these kinds (comma-separated).
+    #[arg(long, value_delimiter = ',', value_parser = parse_kind)]
+    pub only: Vec<ProbeKind>,
+    /// Ask only the site's resolvers, not this machine's own.
+    #[arg(long)]
+    pub no_system_resolver: bool,
+    /// Read this hosts file instead of the platform's.
+    #[arg(long, value_name = "PATH")]
+    pub hosts_file: Option<PathBuf>,
+    /// Per-connection and per-query timeout.
+    #[arg(long, value_name = "MS", default_value_t = 3000)]
+    pub timeout: u64,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+fn parse_kind(s: &str) -> Result<ProbeKind, String> {
+    match ProbeKind::parse(s.trim()) {
+        Some(k @ (ProbeKind::Dns | ProbeKind::Hosts | ProbeKind::Tcp)) => Ok(k),
+        Some(k) => Err(format!(
+            "the {k} probe is not available yet; use dns, hosts or tcp"
+        )),
+        None => Err(format!(
+            "unknown probe kind `{s}`: expected dns, hosts or tcp"
+        )),
+    }
+}
+
+pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
+    let store = Store::new(dirs.sessions());
+    let (site, session) = match (&args.site, &args.session) {
+        (Some(file), session) => match super::site::load(file)? {
+            Ok(site) => (site, session.clone()),
+            Err(code) => return Ok(code),
+        },
+        (None, Some(name)) => (store.load(name)?.site, Some(name.clone())),
+        (None, None) => return Err(eyre!("give --site FILE or --session NAME")),
+    };
+    let host = hostname();
+    let role = args.from.clone().or_else(|| plan::own_role(&site, &host));
+    if role.is_none() && (args.only.is_empty() || args.only.contains(&ProbeKind::Tcp)) {
+        eprintln!(
+            "note: port rules are probed from their source role; this machine ({host}) is not one of the site's hosts, so say which role it plays with --from ROLE (roles: {})",
+            site.roles().join(", ")
+        );
+    }
+    let vantage = role.clone().map_or(Vantage::None, Vantage::Role);
+    let tasks = plan::plan(&site, &vantage, &args.only);
+    let timeout = std::time::Duration::from_millis(args.timeout.max(1));
+    let mut env = Env::for_site(
+        &site,
+        !args.no_system_resolver,
+        QueryOptions {
+            timeout,
+            ..QueryOptions::default()
+        },
+    )
+    .wrap_err("cannot set up the resolvers")?;
+    env.tcp.timeout = timeout;
+    if let Some(path) = &args.hosts_file {
+        env.hosts_path.clone_from(path);
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .wrap_err("cannot start the async runtime")?;
+    let total = tasks.len();
+    let labels: Vec<String> = tasks.iter().map(plan::Task::label).collect();
+    let results = runtime.block_on(collect(tasks.into_iter().enumerate().collect(), env, total));
+    let mut ordered: Vec<(String, Vec<ProbeResult>)> = labels.into_iter().zip(results).collect();
+    ordered.retain(|(_, r)| !r.is_empty());
+    let all: Vec<&ProbeResult> = ordered.iter().flat_map(|(_, r)| r).collect();
+    let count = |v: Verdict| all.iter().filter(|r| r.verdict == v).count();
+    let failed = count(Verdict::Fail) + count(Verdict::Error);
+
+    if let Some(name) = &session {
+        let _lock = store.lock(name)?;
+        let mut a = store.load(name)?;
+        let key = role.clone().unwrap_or_else(|| "ad hoc".to_owned());
+        a.runs.insert(
+            key.clone(),
+            VantageRun {
+                role: key,
+                host: host.clone(),
+                at: now(),
+                results: all.iter().map(|r| (*r).clone()).collect(),
+            },
+        );
+        store.save(&a)?;
+        eprintln!("results saved in session `{name}`");
+    }
+
+    let summary = json!({
+        "pass": count(Verdict::Pass), "warn": count(Verdict::Warn), "fail": count(Verdict::Fail),
+        "error": count(Verdict::Error), "skipped": count(Verdict::Skipped),
+    });
+    if args.format == Format::Json {
+        print_json(&json!({
+            "host": host,
+            "vantage": role,
+            "summary": summary,
+            "results": all,
+        }))?;
+    } else {
+        print(&text_report(&ordered, &host, role.as_deref(), &count))?;
+    }
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The text report: each task's worst verdict and label, its results' summaries, the totals.
+fn text_report(
+    ordered: &[(String, Vec<ProbeResult>)],
+    host: &str,
+    role: Option<&str>,
+    count: &dyn Fn(Verdict) -> usize,
+) -> String {
+    let mut s = String::new();
+    for (label, results) in ordered {
+        let worst = results
+            .iter()
+            .fold(Verdict::Skipped, |v, r| v.worst(r.verdict));
+        let _ = writeln!(s, "{:7} {label}", worst.name().to_uppercase());
+        for r in results {
+            let _ = writeln!(s, "        {}.{}: {}", r.kind, r.check, r.summary);
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\n{} pass, {} warn, {} fail, {} error, {} skipped — from {host} as {}",
+        count(Verdict::Pass),
+        count(Verdict::Warn),
+        count(Verdict::Fail),
+        count(Verdict::Error),
+        count(Verdict::Skipped),
+        role.unwrap_or("no role (names and hosts file only)")
+    );
+    s
+}
+
+/// Runs the tasks and gathers their results in task order, with a progress line on stderr
+/// when it is a terminal.
+async fn collect(tasks: Vec<(usize, plan::Task)>, env: Env, total: usize) -> Vec<Vec<ProbeResult>> {
+    let (tx, mut rx) = mpsc::channel(64);
+    let progress = std::io::stderr().is_terminal();
+    let gather = async {
+        let mut results = vec![Vec::new(); total];
+        let mut done = 0;
+        while let Some(event) = rx.recv().await {
+            match event {
+                Event::Started(_) => {}
+                Event::Finished(i, r) => {
+                    done += 1;
+                    results[i] = r;
+                    if progress {
+                        eprint!("\r\x1b[2Kprobing: {done}/{total} done");
+                        let _ = std::io::stderr().flush();
+                    }
+                }
+                Event::Ended => break,
+            }
+        }
+        if progress {
+            eprint!("\r\x1b[2K");
+        }
+        results
+    };
+    let ((), results) = tokio::join!(run::run(tasks, Arc::new(env), tx), gather);
+    results
+}

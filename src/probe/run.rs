@@ -1,0 +1,264 @@
+//! Running planned tasks: each kind's probe with the site's resolvers and options, results
+//! streamed as events so the TUI and the progress bar see them as they come. Cancelling is
+//! dropping (or aborting) the run's future; every probe below owns its own tasks.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use super::dns::{self, Expectation, Horizon, HorizonExpectation, QueryOptions, QueryType};
+use super::hosts::{self, HostsFile};
+use super::plan::Task;
+use super::ports::Ports;
+use super::tcp;
+use super::{ProbeKind, ProbeResult, Verdict};
+use crate::site::{NameCheck, PortRule, Site};
+
+/// Progress of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Started(usize),
+    Finished(usize, Vec<ProbeResult>),
+    /// The run is over (every task done, or it was stopped).
+    Ended,
+}
+
+/// Tasks run at once; each TCP task has its own bound on connections.
+const TASKS_AT_ONCE: usize = 8;
+
+/// What a run needs besides the tasks.
+pub struct Env {
+    /// Internal resolvers: this machine's own (unless left out) and the site's internal ones.
+    pub internal: Vec<dns::Resolver>,
+    pub external: Vec<dns::Resolver>,
+    pub hosts_path: PathBuf,
+    pub tcp: tcp::Options,
+    /// How TCP destinations given by name are resolved (the system resolver on site).
+    pub tcp_resolver: Arc<dyn tcp::Resolve>,
+}
+
+impl Env {
+    /// The environment for a site: its resolvers (and this machine's, when `system`), the
+    /// platform's hosts file, default timeouts.
+    ///
+    /// # Errors
+    /// When a resolver cannot be set up (the system configuration unreadable).
+    pub fn for_site(site: &Site, system: bool, dns: QueryOptions) -> Result<Self, dns::DnsError> {
+        let mut internal = Vec::new();
+        if system {
+            internal.push(dns::Resolver::new(&dns::ResolverSpec::system(), dns)?);
+        }
+        for (n, addr) in site.resolvers.internal.iter().enumerate() {
+            let spec = dns::ResolverSpec::server(*addr).with_label(format!("internal {}", n + 1));
+            internal.push(dns::Resolver::new(&spec, dns)?);
+        }
+        let external = site
+            .resolvers
+            .external
+            .iter()
+            .enumerate()
+            .map(|(n, addr)| {
+                let spec =
+                    dns::ResolverSpec::server(*addr).with_label(format!("external {}", n + 1));
+                dns::Resolver::new(&spec, dns)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            internal,
+            external,
+            hosts_path: hosts::system_path(),
+            tcp: tcp::Options::default(),
+            tcp_resolver: Arc::new(tcp::SystemResolver),
+        })
+    }
+}
+
+/// Runs the tasks (at most a few at once), sending `Started`, `Finished` for each and `Ended`.
+pub async fn run(tasks: Vec<(usize, Task)>, env: Arc<Env>, events: mpsc::Sender<Event>) {
+    let mut pending = tasks.into_iter();
+    let mut running = FuturesUnordered::new();
+    loop {
+        while running.len() < TASKS_AT_ONCE {
+            let Some((i, task)) = pending.next() else {
+                break;
+            };
+            let _ = events.send(Event::Started(i)).await;
+            let env = Arc::clone(&env);
+            running.push(async move { (i, execute(&task, &env).await) });
+        }
+        let Some((i, results)) = running.next().await else {
+            break;
+        };
+        let _ = events.send(Event::Finished(i, results)).await;
+    }
+    let _ = events.send(Event::Ended).await;
+}
+
+/// Runs one task.
+pub async fn execute(task: &Task, env: &Env) -> Vec<ProbeResult> {
+    match task {
+        Task::Tcp { rule, host } => vec![tcp_task(rule, host, env).await],
+        Task::Untestable { rule, why } => vec![untestable(rule, why)],
+        Task::Dns { name } => dns_task(name, env).await,
+        Task::Hosts { names } => hosts_task(names, env).await,
+    }
+}
+
+/// The facts that tie a TCP result to its port rule (and so to checklist items).
+fn rule_evidence(
+    rule: &PortRule,
+    host: Option<&str>,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("from".into(), json!(rule.from));
+    m.insert("to".into(), json!(rule.to));
+    m.insert("protocol".into(), json!(rule.protocol.to_string()));
+    m.insert("ports".into(), json!(rule.ports));
+    m.insert("purpose".into(), json!(rule.purpose));
+    if let Some(h) = host {
+        m.insert("host".into(), json!(h));
+    }
+    m
+}
+
+async fn tcp_task(rule: &PortRule, host: &str, env: &Env) -> ProbeResult {
+    let at = crate::stamp::now();
+    let started = Instant::now();
+    let ports = Ports::parse(&rule.ports)
+        .map(|p| p.as_slice().to_vec())
+        .unwrap_or_default();
+    let targets = tcp::targets(host, &ports);
+    let outcomes = tcp::probe(&targets, &env.tcp, Arc::clone(&env.tcp_resolver), |_, _| {}).await;
+    let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let mut result = tcp::probe_result(host, &outcomes, env.tcp.timeout, at, ms);
+    let mut evidence = rule_evidence(rule, Some(host));
+    if let serde_json::Value::Object(probe) = std::mem::take(&mut result.evidence) {
+        evidence.extend(probe);
+    }
+    result.evidence = serde_json::Value::Object(evidence);
+    result.target = Task::Tcp {
+        rule: rule.clone(),
+        host: host.to_owned(),
+    }
+    .label();
+    result
+}
+
+fn untestable(rule: &PortRule, why: &str) -> ProbeResult {
+    ProbeResult {
+        kind: ProbeKind::Tcp,
+        check: "reachable".to_owned(),
+        target: Task::Untestable {
+            rule: rule.clone(),
+            why: why.to_owned(),
+        }
+        .label(),
+        verdict: Verdict::Skipped,
+        summary: format!("not probed: {why}"),
+        evidence: serde_json::Value::Object(rule_evidence(rule, None)),
+        at: crate::stamp::now(),
+        ms: 0,
+    }
+}
+
+async fn dns_task(name: &NameCheck, env: &Env) -> Vec<ProbeResult> {
+    let mut results = Vec::new();
+    let all: Vec<dns::Resolver> = env.internal.iter().chain(&env.external).cloned().collect();
+    let split = !name.internal.is_empty() || !name.external.is_empty();
+    if !split || !name.expect.is_empty() {
+        let target = Expectation {
+            name: name.fqdn.clone(),
+            addresses: name.expect.clone(),
+        };
+        results.extend(dns::resolves(&all, &[target], dns::DEFAULT_CONCURRENCY).await);
+    }
+    if split && !env.external.is_empty() {
+        let target = HorizonExpectation {
+            name: name.fqdn.clone(),
+            horizon: if name.internal == name.external {
+                Horizon::Same
+            } else if name.external.is_empty() {
+                Horizon::InternalOnly
+            } else {
+                Horizon::Split
+            },
+            internal: name.internal.clone(),
+            external: name.external.clone(),
+        };
+        results.extend(
+            dns::split_horizon(
+                &env.internal,
+                &env.external,
+                &[target],
+                dns::DEFAULT_CONCURRENCY,
+            )
+            .await,
+        );
+    } else if split {
+        // Only inside resolvers: check what they must answer.
+        let target = Expectation {
+            name: name.fqdn.clone(),
+            addresses: name.internal.clone(),
+        };
+        results.extend(dns::resolves(&env.internal, &[target], dns::DEFAULT_CONCURRENCY).await);
+    }
+    if name.reverse {
+        results.extend(
+            dns::reverse_matches(
+                &env.internal,
+                std::slice::from_ref(&name.fqdn),
+                dns::DEFAULT_CONCURRENCY,
+            )
+            .await,
+        );
+    }
+    results
+}
+
+async fn hosts_task(names: &[NameCheck], env: &Env) -> Vec<ProbeResult> {
+    let file = match HostsFile::read(&env.hosts_path) {
+        Ok(f) => f,
+        Err(e) => {
+            return vec![ProbeResult {
+                kind: ProbeKind::Hosts,
+                check: "entry_present".to_owned(),
+                target: env.hosts_path.display().to_string(),
+                verdict: Verdict::Error,
+                summary: e.to_string(),
+                evidence: json!({ "file": env.hosts_path }),
+                at: crate::stamp::now(),
+                ms: 0,
+            }];
+        }
+    };
+    let mut results = Vec::new();
+    for name in names {
+        if let Some(address) = name.hosts_entry {
+            results.push(hosts::entry_present(
+                &file,
+                &hosts::Expectation::new(name.fqdn.clone(), address),
+            ));
+        }
+        // Only names the file mentions can override DNS.
+        if file.lookup(&name.fqdn).addresses().is_empty() {
+            continue;
+        }
+        if let Some(resolver) = env.internal.first() {
+            let mut dns_addresses = Vec::new();
+            for qtype in [QueryType::A, QueryType::Aaaa] {
+                dns_addresses.extend(resolver.query(&name.fqdn, qtype).await.addresses());
+            }
+            results.push(hosts::consistent_with_dns(
+                &file,
+                &name.fqdn,
+                &dns_addresses,
+            ));
+        }
+    }
+    results
+}

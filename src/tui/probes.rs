@@ -1,0 +1,162 @@
+//! The probes view's state: the tasks planned for the site from the chosen vantage, each one's
+//! live status, and the results as they stream in. The runs themselves happen in the event
+//! loop's task; this only changes state and queues effects.
+
+use crate::assessment::{Assessment, VantageRun};
+use crate::probe::plan::{self, Task, Vantage};
+use crate::probe::run::Event;
+use crate::probe::{ProbeResult, Verdict};
+
+/// Where a task is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TaskStatus {
+    /// Not run in this view; `results` may hold the last run's results of this vantage.
+    Idle,
+    Queued,
+    Running,
+    Done,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Probes {
+    /// The role this machine plays; port rules are probed only with one.
+    pub vantage: Option<String>,
+    pub tasks: Vec<Task>,
+    pub status: Vec<TaskStatus>,
+    /// Results per task: from this run, or the vantage's last saved run.
+    pub results: Vec<Vec<ProbeResult>>,
+    pub cursor: usize,
+    pub running: bool,
+    /// Advances while a run is on, for the spinner.
+    pub frame: usize,
+}
+
+/// The key under which a vantage's results are kept.
+pub fn vantage_key(vantage: Option<&str>) -> String {
+    vantage.unwrap_or("ad hoc").to_owned()
+}
+
+impl Probes {
+    /// Plans the tasks for the site from the vantage, showing the vantage's saved results.
+    pub fn replan(&mut self, assessment: &Assessment) {
+        let vantage = self.vantage.clone().map_or(Vantage::None, Vantage::Role);
+        self.tasks = plan::plan(&assessment.site, &vantage, &[]);
+        self.status = vec![TaskStatus::Idle; self.tasks.len()];
+        let saved = assessment.runs.get(&vantage_key(self.vantage.as_deref()));
+        self.results = self
+            .tasks
+            .iter()
+            .map(|t| {
+                saved.map_or_else(Vec::new, |run| {
+                    run.results
+                        .iter()
+                        .filter(|r| r.target == t.label())
+                        .cloned()
+                        .collect()
+                })
+            })
+            .collect();
+        self.cursor = self.cursor.min(self.tasks.len().saturating_sub(1));
+    }
+
+    /// The roles to choose a vantage from, and "none" (names and hosts file only).
+    pub fn cycle_vantage(&mut self, assessment: &Assessment) {
+        let roles = assessment.site.roles();
+        let next = match &self.vantage {
+            None => roles.first().map(|r| (*r).to_owned()),
+            Some(v) => {
+                let at = roles.iter().position(|r| r == v);
+                at.and_then(|i| roles.get(i + 1)).map(|r| (*r).to_owned())
+            }
+        };
+        self.vantage = next;
+        self.replan(assessment);
+    }
+
+    /// Marks tasks queued; returns them for the run effect.
+    pub fn queue(&mut self, which: &[usize]) -> Vec<(usize, Task)> {
+        for &i in which {
+            self.status[i] = TaskStatus::Queued;
+        }
+        self.running = true;
+        which.iter().map(|&i| (i, self.tasks[i].clone())).collect()
+    }
+
+    /// Applies a run event; returns whether the assessment changed (results to save).
+    pub fn apply(
+        &mut self,
+        event: Event,
+        assessment: &mut Assessment,
+        host: &str,
+        now: &str,
+    ) -> bool {
+        match event {
+            Event::Started(i) => {
+                if let Some(s) = self.status.get_mut(i) {
+                    *s = TaskStatus::Running;
+                }
+                false
+            }
+            Event::Finished(i, results) => {
+                let Some(s) = self.status.get_mut(i) else {
+                    return false;
+                };
+                *s = TaskStatus::Done;
+                let key = vantage_key(self.vantage.as_deref());
+                let run = assessment
+                    .runs
+                    .entry(key.clone())
+                    .or_insert_with(|| VantageRun {
+                        role: key,
+                        host: host.to_owned(),
+                        at: now.to_owned(),
+                        results: Vec::new(),
+                    });
+                host.clone_into(&mut run.host);
+                now.clone_into(&mut run.at);
+                // A new result replaces the last one of the same check on the same target.
+                run.results.retain(|old| {
+                    !results.iter().any(|new| {
+                        new.kind == old.kind && new.check == old.check && new.target == old.target
+                    })
+                });
+                run.results.extend(results.iter().cloned());
+                self.results[i] = results;
+                true
+            }
+            Event::Ended => {
+                self.running = false;
+                for s in &mut self.status {
+                    if matches!(s, TaskStatus::Queued | TaskStatus::Running) {
+                        *s = TaskStatus::Idle;
+                    }
+                }
+                false
+            }
+        }
+    }
+
+    /// The worst verdict of a task's results.
+    pub fn verdict(&self, i: usize) -> Option<Verdict> {
+        let results = self.results.get(i)?;
+        (!results.is_empty()).then(|| {
+            results
+                .iter()
+                .fold(Verdict::Skipped, |v, r| v.worst(r.verdict))
+        })
+    }
+
+    /// Counts of task verdicts: (pass, warn, fail or error).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let mut c = (0, 0, 0);
+        for i in 0..self.tasks.len() {
+            match self.verdict(i) {
+                Some(Verdict::Pass) => c.0 += 1,
+                Some(Verdict::Warn) => c.1 += 1,
+                Some(Verdict::Fail | Verdict::Error) => c.2 += 1,
+                _ => {}
+            }
+        }
+        c
+    }
+}

@@ -1,0 +1,158 @@
+//! The probes view: the tasks planned for the site from the chosen vantage with their live
+//! status, and the selected task's results with their evidence.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
+
+use super::fit;
+use crate::probe::Verdict;
+use crate::tui::app::App;
+use crate::tui::probes::TaskStatus;
+use crate::tui::theme;
+
+const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
+
+pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let p = &app.probes;
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(5),
+        Constraint::Length(2),
+    ])
+    .areas(area);
+    let vantage = p
+        .vantage
+        .as_deref()
+        .unwrap_or("none (names and hosts file only)");
+    frame.render_widget(
+        Line::from(vec![
+            Span::styled(" preflight ", theme::title()),
+            Span::styled("─ probes ─ vantage: ", theme::dim()),
+            Span::raw(vantage.to_owned()),
+            Span::styled(format!(" ─ on {}", app.host), theme::dim()),
+        ]),
+        header,
+    );
+    let [list_area, detail_area] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
+    let inner_w = usize::from(list_area.width.saturating_sub(2));
+    let rows: Vec<ListItem<'_>> = p
+        .tasks
+        .iter()
+        .enumerate()
+        .map(|(i, task)| {
+            let (glyph, style) = match (&p.status[i], p.verdict(i)) {
+                (TaskStatus::Running, _) => (SPINNER[p.frame % SPINNER.len()], theme::key()),
+                (TaskStatus::Queued, _) => ("…", theme::dim()),
+                (_, Some(v)) => verdict_glyph(v),
+                (_, None) => ("·", theme::dim()),
+            };
+            ListItem::new(Line::from(vec![
+                Span::styled(format!(" {glyph} "), style),
+                Span::raw(fit(&task.label(), inner_w.saturating_sub(3))),
+            ]))
+        })
+        .collect();
+    let title = format!(" {} probes ", p.tasks.len());
+    if rows.is_empty() {
+        frame.render_widget(
+            Paragraph::new(
+                "Nothing to probe: the site has no names, and no port rule starts at this vantage.\n\nImport a site (`preflight site import SESSION FILE`, `preflight init` writes an example), then press v to choose this machine's role.",
+            )
+            .wrap(Wrap { trim: false })
+            .style(theme::dim())
+            .block(Block::bordered().title(title).border_style(theme::border(true))),
+            list_area,
+        );
+    } else {
+        let list = List::new(rows)
+            .block(
+                Block::bordered()
+                    .title(title)
+                    .border_style(theme::border(true)),
+            )
+            .highlight_style(theme::selected(true));
+        let mut state = ListState::default().with_selected(Some(p.cursor));
+        frame.render_stateful_widget(list, list_area, &mut state);
+    }
+    frame.render_widget(
+        Paragraph::new(detail(app))
+            .wrap(Wrap { trim: false })
+            .block(
+                Block::bordered()
+                    .title(" Results ")
+                    .border_style(theme::border(false)),
+            ),
+        detail_area,
+    );
+    let (pass, warn, fail) = p.counts();
+    let state = if p.running { "running" } else { "idle" };
+    let keys = if p.running {
+        " c stop · ↑↓ move · ? help"
+    } else {
+        " r run all · Enter run this · v vantage · Esc back to the checklist · q quit"
+    };
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::from(vec![
+                Span::styled(format!(" {pass} pass "), theme::good()),
+                Span::styled(format!("· {warn} warn "), theme::warn()),
+                Span::styled(format!("· {fail} fail "), theme::bad()),
+                Span::styled(format!("· {state}"), theme::dim()),
+            ]),
+            match &app.notice {
+                Some(n) => Line::styled(format!(" {}", n.text), theme::warn()),
+                None => Line::styled(keys, theme::dim()),
+            },
+        ]),
+        footer,
+    );
+}
+
+pub fn verdict_glyph(v: Verdict) -> (&'static str, ratatui::style::Style) {
+    match v {
+        Verdict::Pass => ("✔", theme::good()),
+        Verdict::Warn => ("!", theme::warn()),
+        Verdict::Fail => ("✘", theme::bad()),
+        Verdict::Error => ("?", theme::bad()),
+        Verdict::Skipped => ("–", theme::dim()),
+    }
+}
+
+fn detail(app: &App) -> Vec<Line<'static>> {
+    let p = &app.probes;
+    let Some(task) = p.tasks.get(p.cursor) else {
+        return Vec::new();
+    };
+    let mut lines = vec![Line::styled(task.label(), theme::title()), Line::raw("")];
+    let results = &p.results[p.cursor];
+    if results.is_empty() {
+        lines.push(Line::styled(
+            "Not run yet: Enter runs it, r runs all.",
+            theme::dim(),
+        ));
+    }
+    for r in results {
+        let (glyph, style) = verdict_glyph(r.verdict);
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{glyph} {} ", r.verdict.name().to_uppercase()),
+                style,
+            ),
+            Span::styled(
+                format!("{}.{} · {} ms · {}", r.kind, r.check, r.ms, r.at),
+                theme::dim(),
+            ),
+        ]));
+        lines.push(Line::raw(r.summary.clone()));
+        if let Ok(pretty) = serde_json::to_string_pretty(&r.evidence) {
+            for l in pretty.lines().take(40) {
+                lines.push(Line::styled(format!("  {l}"), theme::dim()));
+            }
+        }
+        lines.push(Line::raw(""));
+    }
+    lines
+}
