@@ -13,30 +13,23 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::path::Path;
 use std::process::Command;
-use std::sync::Arc;
-use std::sync::mpsc;
-use std::thread;
 use std::time::{Duration, Instant};
 
-use hickory_server::Server;
-use hickory_server::net::runtime::TokioRuntimeProvider;
-use hickory_server::proto::rr::{LowerName, Name};
+use hickory_server::proto::rr::Name;
 use hickory_server::proto::serialize::txt::Parser;
-use hickory_server::store::in_memory::InMemoryZoneHandler;
-use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneHandler, ZoneType};
 use preflight::probe::Verdict;
 use preflight::probe::dns::{
     self, Expectation, Horizon, HorizonExpectation, QueryOptions, QueryType, Question, Resolver,
     ResolverSpec, Status,
 };
 use serde_json::Value;
-use tokio::sync::oneshot;
 
 mod common;
 
+use common::dns_server::DnsServer;
 use common::{Out, run_with_watchdog};
 
 const BIN: &str = env!("CARGO_BIN_EXE_preflight");
@@ -119,73 +112,12 @@ fn bulk_zone() -> String {
 // ---------------------------------------------------------------------------------------------
 // Servers
 
-/// A hickory-server on 127.0.0.1, UDP and TCP on the same random port, serving the given zones
-/// from its own thread and runtime (so a test can run the real binary against it while it
-/// serves). Stopped when dropped.
-struct TestServer {
-    addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-}
+/// The test's servers: the shared loopback DNS server with this file's zones.
+struct TestServer(DnsServer);
 
 impl TestServer {
-    /// `zones`: (origin, zone-file text). `servfail`: origins whose queries get SERVFAIL.
-    fn start(zones: &[(&str, String)], servfail: &[&str]) -> Self {
-        let mut catalog = Catalog::new();
-        for (origin, text) in zones {
-            let origin = Name::from_ascii(origin).expect("origin");
-            let (origin, records) = Parser::new(text.as_str(), None, Some(origin))
-                .parse()
-                .unwrap_or_else(|e| panic!("zone text does not parse: {e}"));
-            let handler = InMemoryZoneHandler::<TokioRuntimeProvider>::new(
-                origin.clone(),
-                records,
-                ZoneType::Primary,
-                AxfrPolicy::Deny,
-            )
-            .expect("zone");
-            catalog.upsert(
-                LowerName::new(&origin),
-                vec![Arc::new(handler) as Arc<dyn ZoneHandler>],
-            );
-        }
-        for origin in servfail {
-            // A zone whose every handler declines: the catalog answers SERVFAIL.
-            catalog.upsert(
-                LowerName::new(&Name::from_ascii(origin).expect("origin")),
-                Vec::new(),
-            );
-        }
-        let (addr_tx, addr_rx) = mpsc::channel();
-        let (stop_tx, stop_rx) = oneshot::channel::<()>();
-        thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("server runtime");
-            runtime.block_on(async move {
-                let (udp, tcp) = bind_pair().await;
-                let addr = udp.local_addr().expect("udp address");
-                let mut server = Server::new(catalog);
-                server.register_socket(udp);
-                server.register_listener(tcp, Duration::from_secs(5), 64);
-                addr_tx.send(addr).expect("report the address");
-                let _ = stop_rx.await;
-                let _ = tokio::time::timeout(Duration::from_secs(2), server.shutdown_gracefully())
-                    .await;
-            });
-        });
-        let addr = addr_rx
-            .recv_timeout(Duration::from_secs(10))
-            .expect("the DNS server started");
-        assert!(addr.ip().is_loopback());
-        Self {
-            addr,
-            stop: Some(stop_tx),
-        }
-    }
-
     fn internal() -> Self {
-        Self::start(
+        Self(DnsServer::start(
             &[
                 ("example.test.", INTERNAL_ZONE.to_owned()),
                 ("2.1.10.in-addr.arpa.", INTERNAL_REVERSE.to_owned()),
@@ -193,42 +125,23 @@ impl TestServer {
                 ("bulk.test.", bulk_zone()),
             ],
             &["broken.test."],
-        )
+        ))
     }
 
     fn external() -> Self {
-        Self::start(&[("example.test.", EXTERNAL_ZONE.to_owned())], &[])
+        Self(DnsServer::start(
+            &[("example.test.", EXTERNAL_ZONE.to_owned())],
+            &[],
+        ))
     }
 
     fn spec(&self, label: &str) -> ResolverSpec {
-        ResolverSpec::server(self.addr).with_label(label)
+        ResolverSpec::server(self.0.addr).with_label(label)
     }
 
     fn arg(&self) -> String {
-        self.addr.to_string()
+        self.0.addr.to_string()
     }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
-
-/// UDP and TCP on one port; a port taken for TCP by someone else means another try.
-async fn bind_pair() -> (tokio::net::UdpSocket, tokio::net::TcpListener) {
-    for _ in 0..50 {
-        let udp = tokio::net::UdpSocket::bind("127.0.0.1:0")
-            .await
-            .expect("bind udp");
-        let port = udp.local_addr().expect("udp address").port();
-        if let Ok(tcp) = tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
-            return (udp, tcp);
-        }
-    }
-    panic!("no port free for both UDP and TCP on 127.0.0.1");
 }
 
 /// A resolver that never answers: a bound UDP socket nobody reads. Kept open by the caller.
@@ -333,7 +246,7 @@ async fn the_cname_chain_is_followed_and_recorded() {
 async fn nxdomain_and_no_answer_are_told_apart() {
     let server = TestServer::internal();
     let r = resolver(&server.spec("internal"));
-    let who = format!("the resolver internal ({})", server.addr);
+    let who = format!("the resolver internal ({})", server.0.addr);
     guarded(async {
         let missing = r.query("missing.example.test", QueryType::A).await;
         assert_eq!(missing.status, Status::Nxdomain, "{missing:?}");
@@ -370,8 +283,8 @@ async fn nxdomain_and_no_answer_are_told_apart() {
 #[tokio::test]
 async fn servfail_and_refused_are_reported_in_plain_words() {
     let server = TestServer::internal();
-    let r = resolver(&ResolverSpec::server(server.addr));
-    let who = format!("the resolver {}", server.addr);
+    let r = resolver(&ResolverSpec::server(server.0.addr));
+    let who = format!("the resolver {}", server.0.addr);
     guarded(async {
         let sf = r.query("host.broken.test", QueryType::A).await;
         assert_eq!(sf.status, Status::Servfail, "{sf:?}");

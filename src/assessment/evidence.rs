@@ -14,29 +14,44 @@ use crate::probe::{ProbeResult, Verdict};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evidence<'a> {
     pub verdict: Verdict,
-    /// (vantage, result) pairs, worst first.
-    pub results: Vec<(&'a str, &'a ProbeResult)>,
+    /// Each result that answers the item, worst first.
+    pub results: Vec<Found<'a>>,
     /// The answer the probes point to, for yes/no items.
     pub suggestion: Option<Value>,
+}
+
+/// One result answering an item, from one vantage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found<'a> {
+    pub vantage: &'a str,
+    pub result: &'a ProbeResult,
+    /// The verdict as it applies to the item: a port rule's result judged on the item's ports
+    /// only (a rule's other ports may fail while the item's are open).
+    pub verdict: Verdict,
 }
 
 impl Assessment {
     /// The probe evidence for an item, if any run produced results its binding asks for.
     pub fn evidence<'a>(&'a self, item: &Item) -> Option<Evidence<'a>> {
         let binding = item.probe.as_ref()?;
-        let mut results: Vec<(&str, &ProbeResult)> = self
+        let mut results: Vec<Found<'a>> = self
             .runs
             .iter()
             .flat_map(|(vantage, run)| run.results.iter().map(move |r| (vantage.as_str(), r)))
             .filter(|(_, r)| answers(binding, r))
+            .map(|(vantage, result)| Found {
+                vantage,
+                result,
+                verdict: applied_verdict(binding, result),
+            })
             .collect();
         if results.is_empty() {
             return None;
         }
-        results.sort_by_key(|(_, r)| std::cmp::Reverse(r.verdict.rank()));
+        results.sort_by_key(|f| std::cmp::Reverse(f.verdict.rank()));
         let verdict = results
             .iter()
-            .fold(Verdict::Skipped, |v, (_, r)| v.worst(r.verdict));
+            .fold(Verdict::Skipped, |v, f| v.worst(f.verdict));
         let suggestion = match (&item.kind, verdict) {
             (AnswerKind::Confirm, Verdict::Pass | Verdict::Warn) => Some(Value::Yes),
             (AnswerKind::Confirm, Verdict::Fail) => Some(Value::No),
@@ -47,6 +62,39 @@ impl Assessment {
             results,
             suggestion,
         })
+    }
+}
+
+/// A TCP result judged on the binding's ports alone, from its per-port outcomes.
+fn applied_verdict(binding: &ProbeBinding, r: &ProbeResult) -> Verdict {
+    let (Some(ParamValue::Str(ports)), Some(outcomes)) = (
+        binding.expect.get("ports"),
+        r.evidence.get("outcomes").and_then(Json::as_array),
+    ) else {
+        return r.verdict;
+    };
+    let Ok(wanted) = Ports::parse(ports) else {
+        return r.verdict;
+    };
+    let mine: Vec<&Json> = outcomes
+        .iter()
+        .filter(|o| {
+            o.get("port")
+                .and_then(Json::as_u64)
+                .and_then(|p| u16::try_from(p).ok())
+                .is_some_and(|p| wanted.as_slice().contains(&p))
+        })
+        .collect();
+    if mine.is_empty() {
+        return r.verdict;
+    }
+    if mine
+        .iter()
+        .all(|o| o.get("state").and_then(Json::as_str) == Some("open"))
+    {
+        Verdict::Pass
+    } else {
+        Verdict::Fail
     }
 }
 
@@ -200,6 +248,6 @@ probe = { kind = "dns", check = "resolves", expect = { names = ["sql1.example.or
             .evidence(c.item("net.sql").expect("item"))
             .expect("evidence");
         assert_eq!(sql.verdict, Verdict::Fail);
-        assert_eq!(sql.results[0].0, "Console 2");
+        assert_eq!(sql.results[0].vantage, "Console 2");
     }
 }

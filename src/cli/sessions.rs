@@ -112,6 +112,14 @@ pub fn show_session(dirs: &Dirs, name: &str, format: Format) -> Result<ExitCode>
                     "response": e.and_then(|e| e.response.as_ref()),
                     "note": e.map(|e| e.note.as_str()).filter(|n| !n.is_empty()),
                     "by": e.map(|e| e.by.as_str()), "at": e.map(|e| e.at.as_str()),
+                    "probe": a.evidence(i).map(|ev| json!({
+                        "verdict": ev.verdict,
+                        "suggestion": ev.suggestion,
+                        "results": ev.results.iter().map(|f| json!({
+                            "vantage": f.vantage, "verdict": f.verdict,
+                            "summary": f.result.summary, "at": f.result.at,
+                        })).collect::<Vec<_>>(),
+                    })),
                 })
             })
             .collect();

@@ -170,14 +170,24 @@ async fn dns_task(name: &NameCheck, env: &Env) -> Vec<ProbeResult> {
     let mut results = Vec::new();
     let all: Vec<dns::Resolver> = env.internal.iter().chain(&env.external).cloned().collect();
     let split = !name.internal.is_empty() || !name.external.is_empty();
-    if !split || !name.expect.is_empty() {
-        let target = Expectation {
-            name: name.fqdn.clone(),
-            addresses: name.expect.clone(),
-        };
-        results.extend(dns::resolves(&all, &[target], dns::DEFAULT_CONCURRENCY).await);
-    }
-    if split && !env.external.is_empty() {
+    // `resolves`: every resolver against `expect`; or, for a name described per side, the
+    // internal resolvers against what they must answer; or, with nothing stated, any answer
+    // as long as the resolvers agree.
+    let (resolvers, addresses) = if !name.expect.is_empty() {
+        (all.as_slice(), name.expect.clone())
+    } else if !name.internal.is_empty() {
+        (env.internal.as_slice(), name.internal.clone())
+    } else if split {
+        (env.external.as_slice(), name.external.clone())
+    } else {
+        (all.as_slice(), Vec::new())
+    };
+    let target = Expectation {
+        name: name.fqdn.clone(),
+        addresses,
+    };
+    results.extend(dns::resolves(resolvers, &[target], dns::DEFAULT_CONCURRENCY).await);
+    if split && !env.external.is_empty() && !env.internal.is_empty() {
         let target = HorizonExpectation {
             name: name.fqdn.clone(),
             horizon: if name.internal == name.external {
@@ -199,13 +209,6 @@ async fn dns_task(name: &NameCheck, env: &Env) -> Vec<ProbeResult> {
             )
             .await,
         );
-    } else if split {
-        // Only inside resolvers: check what they must answer.
-        let target = Expectation {
-            name: name.fqdn.clone(),
-            addresses: name.internal.clone(),
-        };
-        results.extend(dns::resolves(&env.internal, &[target], dns::DEFAULT_CONCURRENCY).await);
     }
     if name.reverse {
         results.extend(
@@ -218,6 +221,14 @@ async fn dns_task(name: &NameCheck, env: &Env) -> Vec<ProbeResult> {
         );
     }
     results
+}
+
+/// Records the name a result is about in its evidence, where checklist items look for it.
+fn named(mut result: ProbeResult, name: &str) -> ProbeResult {
+    if let serde_json::Value::Object(map) = &mut result.evidence {
+        map.entry("name").or_insert_with(|| json!(name));
+    }
+    result
 }
 
 async fn hosts_task(names: &[NameCheck], env: &Env) -> Vec<ProbeResult> {
@@ -239,9 +250,9 @@ async fn hosts_task(names: &[NameCheck], env: &Env) -> Vec<ProbeResult> {
     let mut results = Vec::new();
     for name in names {
         if let Some(address) = name.hosts_entry {
-            results.push(hosts::entry_present(
-                &file,
-                &hosts::Expectation::new(name.fqdn.clone(), address),
+            results.push(named(
+                hosts::entry_present(&file, &hosts::Expectation::new(name.fqdn.clone(), address)),
+                &name.fqdn,
             ));
         }
         // Only names the file mentions can override DNS.
@@ -253,10 +264,9 @@ async fn hosts_task(names: &[NameCheck], env: &Env) -> Vec<ProbeResult> {
             for qtype in [QueryType::A, QueryType::Aaaa] {
                 dns_addresses.extend(resolver.query(&name.fqdn, qtype).await.addresses());
             }
-            results.push(hosts::consistent_with_dns(
-                &file,
+            results.push(named(
+                hosts::consistent_with_dns(&file, &name.fqdn, &dns_addresses),
                 &name.fqdn,
-                &dns_addresses,
             ));
         }
     }

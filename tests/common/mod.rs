@@ -5,6 +5,8 @@
     reason = "each test binary uses its own part of these helpers"
 )]
 
+pub mod dns_server;
+
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::thread;

@@ -193,12 +193,15 @@ fn evidence_lines<'a>(iv: &'a Interview, item: &'a Item) -> Vec<Line<'a>> {
             theme::dim(),
         ),
     ])];
-    for (vantage, r) in evidence.results.iter().take(3) {
-        let (g, st) = super::probes::verdict_glyph(r.verdict);
+    for found in evidence.results.iter().take(3) {
+        let (g, st) = super::probes::verdict_glyph(found.verdict);
         lines.push(Line::from(vec![
             Span::styled(format!("  {g} "), st),
-            Span::raw(r.summary.clone()),
-            Span::styled(format!(" ({vantage}, {})", r.at), theme::dim()),
+            Span::raw(found.result.summary.clone()),
+            Span::styled(
+                format!(" ({}, {})", found.vantage, found.result.at),
+                theme::dim(),
+            ),
         ]));
     }
     if let Some(suggestion) = evidence.suggestion {
