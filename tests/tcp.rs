@@ -262,7 +262,7 @@ fn an_open_port_is_open_with_its_address_and_time() {
             assert_eq!(o.host, host(ip));
             assert_eq!(o.port, addr.port());
             // A silent service is still just open; the time is the connect's, not the wait's.
-            assert_eq!(o.detail, "open");
+            assert_eq!(o.detail, "connected");
             assert!(o.responder.is_none());
             assert!(o.ms < 100, "{o:?}");
         }
@@ -469,7 +469,7 @@ fn concurrency_is_bounded_and_used() {
         );
         assert!(
             out.iter()
-                .all(|o| o.detail == "open; the service said `ok`"),
+                .all(|o| o.detail == "connected; the service said `ok`"),
             "{out:?}"
         );
         assert_eq!(counter.live.load(Ordering::SeqCst), 0, "{ip}: left open");

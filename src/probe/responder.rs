@@ -194,17 +194,13 @@ impl Served {
         format!(
             "served {} connection{} from {} address{} on port{} {}",
             self.connections,
-            plural(self.connections, ""),
+            if self.connections == 1 { "" } else { "s" },
             self.peers.len(),
             if self.peers.len() == 1 { "" } else { "es" },
             if ports.len() == 1 { "" } else { "s" },
             crate::probe::tcp::compact(&ports),
         )
     }
-}
-
-fn plural(n: u64, one: &'static str) -> &'static str {
-    if n == 1 { one } else { "s" }
 }
 
 /// The open listeners of one run, with the ports that could not be opened.
