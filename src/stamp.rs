@@ -18,16 +18,30 @@ pub fn now() -> String {
         .unwrap_or_default()
 }
 
-/// This machine's host name, as probe runs record where they ran: the kernel's on Unix, the
-/// `COMPUTERNAME` variable on Windows; "unknown" when neither can be read.
+/// This machine's host name, as probe runs record where they ran: read from the files and
+/// variables the platform keeps it in (no system call, no `unsafe`); "unknown" when none says.
 pub fn hostname() -> String {
-    #[cfg(unix)]
-    let name = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
-        .ok();
-    #[cfg(not(unix))]
-    let name = std::env::var("COMPUTERNAME").ok();
-    name.map(|n| n.trim().to_owned())
+    platform_hostname()
+        .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "unknown".to_owned())
+}
+
+#[cfg(unix)]
+fn platform_hostname() -> Option<String> {
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .filter_map(|path| std::fs::read_to_string(path).ok())
+        .find(|s| !s.trim().is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+}
+
+#[cfg(windows)]
+fn platform_hostname() -> Option<String> {
+    std::env::var("COMPUTERNAME").ok()
+}
+
+#[cfg(not(any(unix, windows)))]
+fn platform_hostname() -> Option<String> {
+    None
 }

@@ -91,28 +91,33 @@ impl Ports {
 impl fmt::Display for Ports {
     /// Writes the list back compactly, consecutive ports as ranges.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut first = true;
-        let mut i = 0;
-        while i < self.0.len() {
-            let start = self.0[i];
-            let mut end = start;
-            while i + 1 < self.0.len() && self.0[i + 1] == end.wrapping_add(1) {
-                i += 1;
-                end = self.0[i];
-            }
-            if !first {
-                f.write_str(",")?;
-            }
-            first = false;
-            if end > start {
-                write!(f, "{start}-{end}")?;
-            } else {
-                write!(f, "{start}")?;
-            }
-            i += 1;
-        }
-        Ok(())
+        f.write_str(&compact(&self.0))
     }
+}
+
+/// Ports written compactly in the order given, consecutive runs as ranges:
+/// `8091,20000-20002,443`.
+pub fn compact(ports: &[u16]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < ports.len() {
+        let start = ports[i];
+        let mut end = start;
+        while i + 1 < ports.len() && end.checked_add(1) == Some(ports[i + 1]) {
+            i += 1;
+            end = ports[i];
+        }
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.push_str(&start.to_string());
+        if end > start {
+            out.push('-');
+            out.push_str(&end.to_string());
+        }
+        i += 1;
+    }
+    out
 }
 
 #[cfg(test)]

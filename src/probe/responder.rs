@@ -81,13 +81,10 @@ impl Identity {
     }
 }
 
-/// This machine's name as the responder announces it, or `unknown`. Read from the files and
-/// variables the platform keeps it in, so no system call (and no `unsafe`) is needed.
+/// This machine's name as the responder announces it, or `unknown`.
 pub fn hostname() -> String {
-    let raw = platform_hostname().unwrap_or_default();
     // The line is split on spaces and `=`, so the name may contain neither.
-    let clean: String = raw
-        .trim()
+    let clean: String = crate::stamp::hostname()
         .chars()
         .filter(|c| c.is_ascii_graphic() && *c != '=')
         .collect();
@@ -96,25 +93,6 @@ pub fn hostname() -> String {
     } else {
         clean
     }
-}
-
-#[cfg(unix)]
-fn platform_hostname() -> Option<String> {
-    ["/proc/sys/kernel/hostname", "/etc/hostname"]
-        .iter()
-        .filter_map(|path| std::fs::read_to_string(path).ok())
-        .find(|s| !s.trim().is_empty())
-        .or_else(|| std::env::var("HOSTNAME").ok())
-}
-
-#[cfg(windows)]
-fn platform_hostname() -> Option<String> {
-    std::env::var("COMPUTERNAME").ok()
-}
-
-#[cfg(not(any(unix, windows)))]
-fn platform_hostname() -> Option<String> {
-    None
 }
 
 /// A fresh token: 48 bits from std's randomly keyed hasher, fed the clock and the process id

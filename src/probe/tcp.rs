@@ -13,7 +13,7 @@
 //! identity line at once, and the outcome then names the host and token that answered.
 
 use std::collections::HashMap;
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -29,6 +29,7 @@ use tokio::sync::{OnceCell, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, timeout_at};
 
+pub use super::ports::compact;
 use super::responder::Identity;
 use super::{ProbeKind, ProbeResult, Verdict};
 
@@ -636,30 +637,6 @@ pub fn human(d: Duration) -> String {
     } else {
         format!("{}.{} s", ms / 1000, (ms % 1000) / 100)
     }
-}
-
-/// Ports written compactly, consecutive ones as ranges, in the order given: `443,20000-20009`.
-pub fn compact(ports: &[u16]) -> String {
-    let mut out = String::new();
-    let mut i = 0;
-    while i < ports.len() {
-        let start = ports[i];
-        let mut end = start;
-        while i + 1 < ports.len() && end.checked_add(1) == Some(ports[i + 1]) {
-            i += 1;
-            end = ports[i];
-        }
-        if !out.is_empty() {
-            out.push(',');
-        }
-        if end > start {
-            let _ = write!(out, "{start}-{end}");
-        } else {
-            let _ = write!(out, "{start}");
-        }
-        i += 1;
-    }
-    out
 }
 
 /// One line for a host's outcomes: the ports by state, then what to change. For example
