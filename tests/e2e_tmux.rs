@@ -1,6 +1,7 @@
 //! The real binary driven in tmux, with real keys: answers survive quitting and reopening, a
 //! `kill -9` between two answers, and drafts survive a `kill -9`, a hang-up (`SIGHUP`, the
-//! terminal closing) and `SIGTERM`, which also leave the terminal usable.
+//! terminal closing) and `SIGTERM`, which also leave the terminal usable; a site row typed in
+//! the site view is checked, saved, and its draft survives a `kill -9`.
 //!
 //! Each test has its own tmux server (a socket in its temporary directory, killed on drop even
 //! when the test panics), a 100×30 window, and `XDG_DATA_HOME`/`XDG_CONFIG_HOME`/`HOME` in that
@@ -489,6 +490,60 @@ fn a_draft_survives_kill_9() {
         file.get("drafts").is_none(),
         "the draft is gone once committed: {file:#}"
     );
+    tui.send(&["q"]);
+    tui.wait_for("EXITED 0 TTY SANE");
+}
+
+/// The site view with real keys: a port rule typed, refused for a bad port list, put right and
+/// saved; a second one half-typed survives a `kill -9` and comes back on `a`.
+#[test]
+fn a_site_row_is_checked_saved_and_its_draft_survives_kill_9() {
+    let mut tui = Tui::new();
+    tui.start(&["--session", "site", "--checklist", ACTIVESYNC]);
+    tui.wait_for("0/20 settled");
+    tui.send(&["S"]);
+    tui.wait_for("No hosts yet: a adds one.");
+    tui.send(&["3"]);
+    tui.wait_for("No port rules yet");
+    tui.send(&["a"]);
+    tui.wait_for("┌ New port rule");
+    tui.type_text("cws");
+    tui.send(&["Tab"]);
+    tui.type_text("sql");
+    tui.send(&["Tab", "Tab"]);
+    tui.type_text("1433,80x80");
+    tui.send(&["Enter"]);
+    tui.wait_for("✘ ports: invalid port list `1433,80x80` at character 6");
+    tui.send(&["C-u"]);
+    tui.type_text("1433");
+    tui.send(&["Enter"]);
+    tui.wait_for("port rule 1 saved: cws → sql TCP 1433");
+    tui.wait_for_file("site", "the port rule", |f| {
+        f["site"]["port"][0]["ports"] == "1433" && f["site"]["port"][0]["to"] == "sql"
+    });
+
+    tui.send(&["a"]);
+    tui.wait_for("┌ New port rule");
+    tui.type_text("half-typed");
+    tui.wait_for_file("site", "the draft", |f| {
+        f["drafts"]["site#ports#new"] == r#"["half-typed","","","","",""]"#
+    });
+    tui.signal("KILL");
+    tui.wait_for("EXITED 137 TTY RAW");
+
+    tui.start(&["--session", "site"]);
+    tui.wait_for("0/20 settled");
+    tui.send(&["S"]);
+    tui.wait_for("Hosts 0");
+    tui.send(&["3"]);
+    tui.wait_for("a new port rule was being typed: a picks it up");
+    tui.send(&["a"]);
+    let screen = tui.wait_for("what was typed here before is back");
+    assert!(screen.contains("▸ from     half-typed"), "{screen}");
+    tui.send(&["Escape"]);
+    tui.wait_for("draft kept: a picks it up again");
+    let shown = tui.cli_json(&["site", "show", "site", "--format", "json"]);
+    assert_eq!(shown["port"][0]["from"], "cws", "{shown:#}");
     tui.send(&["q"]);
     tui.wait_for("EXITED 0 TTY SANE");
 }

@@ -239,3 +239,82 @@ ports = "135-139"
         "press() clears effects; saving was queued"
     );
 }
+
+/// A site with a few rows of each kind that the site view shows first.
+fn with_site() -> App {
+    let mut app = app_on("activesync-device-trust");
+    let site = preflight::site::Site::parse(
+        r#"
+site = "St. Example Hospital"
+[resolvers]
+internal = ["10.0.0.53"]
+external = ["203.0.113.53:5353"]
+[[host]]
+name = "cws1"
+address = "cws1.example.org"
+roles = ["Console Web Server - 1"]
+[[host]]
+name = "sql"
+address = "10.1.5.11"
+roles = ["MS SQL Server Cluster", "SQL Mirror Witness"]
+[[name]]
+fqdn = "mail.example.org"
+internal = ["10.1.2.3"]
+external = ["203.0.113.7"]
+[[port]]
+from = "Console Web Server - 1"
+to = "MS SQL Server Cluster"
+ports = "1433"
+purpose = "Spok Console or MediCall database connection"
+[[port]]
+from = "Console Web Server - 1"
+to = "Spok Mobile Servers via Load Balancer"
+ports = "8091,20000-20009"
+purpose = "Send messages and device registrations to Spok Mobile Server"
+[[port]]
+from = "Spok Mobile Servers via Load Balancer"
+to = "push.apple.com"
+ports = "443,2195-2196"
+purpose = "Apple push notifications"
+outbound = true
+[[tls]]
+endpoint = "spokmobile.example.org:443"
+[[sql]]
+server = 'sqlcluster.example.org\SPOK'
+user = "sdc"
+"#,
+        Path::new("site.toml"),
+    )
+    .expect("site");
+    if let Some(iv) = app.interview.as_mut() {
+        iv.assessment.site = site;
+    }
+    app
+}
+
+/// The port matrix of a site with a few rows, the second one selected.
+#[test]
+fn site_view_with_rows() {
+    use KeyCode::{Char, Down};
+    let mut app = with_site();
+    press(&mut app, &[Char('S'), Char('3'), Down]);
+    assert_eq!(app.screen, Screen::Site);
+    both_sizes("site", &app);
+}
+
+/// A port rule being edited, refused: the form stays open on the field at fault and says what
+/// it expected.
+#[test]
+fn site_row_form_with_a_refused_field() {
+    use KeyCode::{Backspace, Char, Enter, Tab};
+    let mut app = with_site();
+    press(&mut app, &[Char('S'), Char('3'), Enter, Tab, Tab, Tab]);
+    press(&mut app, &[Backspace; 4]);
+    type_text(&mut app, "1433,14x4");
+    press(&mut app, &[Enter]);
+    let form = app.site.form.as_ref().expect("the form stays open");
+    assert_eq!(form.error.as_ref().map(|e| e.field), Some("ports"));
+    let (_, iv) = app.current().expect("interview");
+    assert_eq!(iv.assessment.site.ports[0].ports, "1433", "nothing changed");
+    both_sizes("site_form", &app);
+}

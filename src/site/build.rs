@@ -27,17 +27,9 @@ impl Ctx<'_> {
     }
 
     fn ip(&mut self, v: &Spanned<String>, what: &str) -> Option<IpAddr> {
-        let parsed = v.get_ref().trim().parse();
-        if parsed.is_err() {
-            self.error(
-                v.span(),
-                format!(
-                    "invalid {what} `{}`: expected an IPv4 or IPv6 address such as 10.1.2.3 or fd00::5",
-                    v.get_ref()
-                ),
-            );
-        }
-        parsed.ok()
+        ip(v.get_ref(), what)
+            .map_err(|message| self.error(v.span(), message))
+            .ok()
     }
 
     fn ips(&mut self, list: &[Spanned<String>], what: &str) -> Vec<IpAddr> {
@@ -52,6 +44,59 @@ pub fn resolver_addr(text: &str) -> Option<SocketAddr> {
         return Some(SocketAddr::new(ip, 53));
     }
     t.parse().ok()
+}
+
+// The rules of single values, shared with the site's table editor (`table`), so a value typed
+// into the TUI is held to what a site file is held to, in the same words.
+
+/// An IP address; `what` names it in the message.
+pub(super) fn ip(text: &str, what: &str) -> Result<IpAddr, String> {
+    text.trim().parse().map_err(|_| {
+        format!(
+            "invalid {what} `{text}`: expected an IPv4 or IPv6 address such as 10.1.2.3 or fd00::5"
+        )
+    })
+}
+
+/// A resolver: `IP` or `IP:PORT`.
+pub(super) fn resolver(text: &str) -> Result<SocketAddr, String> {
+    resolver_addr(text).ok_or_else(|| {
+        format!(
+            "invalid resolver `{text}`: expected IP or IP:PORT, such as 10.0.0.53 or 10.0.0.53:5353"
+        )
+    })
+}
+
+/// `tcp` or `udp`, in any case.
+pub(super) fn protocol(text: &str) -> Result<Protocol, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "tcp" => Ok(Protocol::Tcp),
+        "udp" => Ok(Protocol::Udp),
+        s => Err(format!("unknown protocol `{s}`: expected `tcp` or `udp`")),
+    }
+}
+
+/// A TLS endpoint: `HOST:PORT` or `[IPv6]:PORT`.
+pub(super) fn endpoint(text: &str) -> Result<(), String> {
+    split_host_port(text).map(|_| ()).ok_or_else(|| {
+        format!("invalid endpoint `{text}`: expected HOST:PORT such as spokmobile.example.org:443")
+    })
+}
+
+/// A DNS name, without its trailing dot.
+pub(super) fn fqdn(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    if t.is_empty() || t.contains(char::is_whitespace) {
+        return Err("expected a DNS name such as spokmobile.example.org".to_owned());
+    }
+    Ok(t.trim_end_matches('.').to_owned())
+}
+
+pub(super) const HOST_ADDRESS: &str = "expected the host's DNS name or IP address";
+pub(super) const SQL_SERVER: &str = "expected HOST, HOST:PORT or HOST\\INSTANCE";
+
+pub(super) fn missing_role(field: &str) -> String {
+    format!("expected the `{field}` role of this port rule")
 }
 
 pub(super) fn build(text: &str, path: &Path) -> Result<Site, Diagnostics> {
@@ -134,20 +179,12 @@ pub(super) fn build(text: &str, path: &Path) -> Result<Site, Diagnostics> {
 fn resolvers(cx: &mut Ctx<'_>, r: &raw::Resolvers) -> Resolvers {
     let mut addrs = |list: &[Spanned<String>]| {
         list.iter()
-                .filter_map(|v| {
-                    let a = resolver_addr(v.get_ref());
-                    if a.is_none() {
-                        cx.error(
-                            v.span(),
-                            format!(
-                                "invalid resolver `{}`: expected IP or IP:PORT, such as 10.0.0.53 or 10.0.0.53:5353",
-                                v.get_ref()
-                            ),
-                        );
-                    }
-                    a
-                })
-                .collect::<Vec<_>>()
+            .filter_map(|v| {
+                resolver(v.get_ref())
+                    .map_err(|message| cx.error(v.span(), message))
+                    .ok()
+            })
+            .collect::<Vec<_>>()
     };
     Resolvers {
         internal: addrs(&r.internal),
@@ -162,10 +199,7 @@ fn hosts(cx: &mut Ctx<'_>, list: Vec<Spanned<raw::Host>>) -> Vec<Host> {
     for h in list {
         let h = h.into_inner();
         if h.address.get_ref().trim().is_empty() {
-            cx.error(
-                h.address.span(),
-                "expected the host's DNS name or IP address",
-            );
+            cx.error(h.address.span(), HOST_ADDRESS);
         }
         let line = Diagnostic::at(path, text, h.name.span(), "").line;
         if let Some(first) = seen.insert(h.name.get_ref().clone(), line) {
@@ -187,11 +221,8 @@ fn hosts(cx: &mut Ctx<'_>, list: Vec<Spanned<raw::Host>>) -> Vec<Host> {
 }
 
 fn name_check(cx: &mut Ctx<'_>, n: &raw::Name) -> NameCheck {
-    if n.fqdn.get_ref().trim().is_empty() || n.fqdn.get_ref().contains(char::is_whitespace) {
-        cx.error(
-            n.fqdn.span(),
-            "expected a DNS name such as spokmobile.example.org",
-        );
+    if let Err(message) = fqdn(n.fqdn.get_ref()) {
+        cx.error(n.fqdn.span(), message);
     }
     NameCheck {
         fqdn: n.fqdn.get_ref().trim().trim_end_matches('.').to_owned(),
@@ -204,14 +235,8 @@ fn name_check(cx: &mut Ctx<'_>, n: &raw::Name) -> NameCheck {
 }
 
 fn tls_endpoint(cx: &mut Ctx<'_>, t: raw::Tls) -> TlsEndpoint {
-    if split_host_port(t.endpoint.get_ref()).is_none() {
-        cx.error(
-            t.endpoint.span(),
-            format!(
-                "invalid endpoint `{}`: expected HOST:PORT such as spokmobile.example.org:443",
-                t.endpoint.get_ref()
-            ),
-        );
+    if let Err(message) = endpoint(t.endpoint.get_ref()) {
+        cx.error(t.endpoint.span(), message);
     }
     TlsEndpoint {
         endpoint: t.endpoint.into_inner(),
@@ -222,10 +247,7 @@ fn tls_endpoint(cx: &mut Ctx<'_>, t: raw::Tls) -> TlsEndpoint {
 
 fn sql_instance(cx: &mut Ctx<'_>, s: raw::Sql) -> SqlInstance {
     if s.server.get_ref().trim().is_empty() {
-        cx.error(
-            s.server.span(),
-            "expected HOST, HOST:PORT or HOST\\INSTANCE",
-        );
+        cx.error(s.server.span(), SQL_SERVER);
     }
     SqlInstance {
         server: s.server.into_inner(),
@@ -235,22 +257,12 @@ fn sql_instance(cx: &mut Ctx<'_>, s: raw::Sql) -> SqlInstance {
 }
 
 fn port_rule(cx: &mut Ctx<'_>, p: raw::Port) -> PortRule {
-    let protocol = match p
-        .protocol
-        .as_ref()
-        .map(|s| s.get_ref().to_ascii_lowercase())
-    {
+    let protocol = match &p.protocol {
         None => Protocol::Tcp,
-        Some(s) if s == "tcp" => Protocol::Tcp,
-        Some(s) if s == "udp" => Protocol::Udp,
-        Some(s) => {
-            let span = p.protocol.as_ref().map_or(0..0, Spanned::span);
-            cx.error(
-                span,
-                format!("unknown protocol `{s}`: expected `tcp` or `udp`"),
-            );
+        Some(s) => protocol(s.get_ref()).unwrap_or_else(|message| {
+            cx.error(s.span(), message);
             Protocol::Tcp
-        }
+        }),
     };
     if let Err(e) = Ports::parse(p.ports.get_ref()) {
         // Point at the bad part inside the string (after its opening quote).
@@ -259,10 +271,7 @@ fn port_rule(cx: &mut Ctx<'_>, p: raw::Port) -> PortRule {
     }
     for (field, value) in [("from", &p.from), ("to", &p.to)] {
         if value.get_ref().trim().is_empty() {
-            cx.error(
-                value.span(),
-                format!("expected the `{field}` role of this port rule"),
-            );
+            cx.error(value.span(), missing_role(field));
         }
     }
     PortRule {

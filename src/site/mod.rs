@@ -1,11 +1,13 @@
 //! The site: the facts of the environment a checklist is walked against. Hosts and their roles,
 //! names and the addresses they should resolve to, resolvers, the port matrix, TLS endpoints,
 //! SQL instances and certificate files. Read from TOML (`build`), imported from a port
-//! workbook exported as CSV (`workbook`), written back as TOML, never holding a password.
+//! workbook exported as CSV (`workbook`), edited row by row as text (`table`, by the same rules),
+//! written back as TOML, never holding a password.
 
 mod build;
 pub mod example;
 mod raw;
+pub mod table;
 pub mod workbook;
 
 use std::fmt;

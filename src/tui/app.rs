@@ -10,6 +10,7 @@ use crate::store::SessionInfo;
 
 use super::editor::LineEditor;
 use super::probes::Probes;
+use super::site::{self, SiteView};
 use crate::probe::plan::Task;
 use crate::probe::run::Event as ProbeEvent;
 
@@ -175,6 +176,7 @@ pub enum Screen {
     Picker,
     Interview,
     Probes,
+    Site,
 }
 
 /// Work the event loop carries out after an action.
@@ -240,6 +242,12 @@ pub enum Action {
     Probe(ProbeEvent),
     /// Time passing while something moves on screen (a run's spinner).
     Tick,
+    /// `S`: the site view, and back.
+    ShowSite,
+    /// `1`–`7` in the site view: that table.
+    SiteTab(usize),
+    /// `n` in the site view: edit the site's name.
+    EditSiteName,
 }
 
 pub struct App {
@@ -258,6 +266,7 @@ pub struct App {
     /// The name asked for with `--session` when no such session exists yet.
     pub new_name: Option<String>,
     pub probes: Probes,
+    pub site: SiteView,
     /// This machine's name, recorded with its probe results.
     pub host: String,
 }
@@ -281,6 +290,7 @@ impl App {
             drafts_dirty: false,
             new_name: None,
             probes: Probes::default(),
+            site: SiteView::default(),
             host: "unknown".to_owned(),
         }
     }
@@ -322,6 +332,8 @@ impl App {
         };
         iv.go_to_first_open(c);
         self.interview = Some(iv);
+        // Rows deleted from another session's site are not this one's to put back.
+        self.site = SiteView::default();
         self.screen = Screen::Interview;
         self.help = false;
         Ok(())
@@ -363,6 +375,7 @@ impl App {
             Screen::Picker => self.update_picker(action),
             Screen::Interview => self.update_interview(action, now),
             Screen::Probes => self.update_probes(&action),
+            Screen::Site => site::update(self, &action, now),
         }
     }
 
@@ -372,6 +385,7 @@ impl App {
         match self.screen {
             Screen::Picker => matches!(self.picker, Picker::Name { .. }),
             Screen::Probes => false,
+            Screen::Site => self.site.form.is_some(),
             Screen::Interview => self.interview.as_ref().is_some_and(|iv| {
                 iv.search.as_ref().is_some_and(|s| s.typing)
                     || matches!(
@@ -400,9 +414,12 @@ impl App {
         }
     }
 
-    fn show_probes(&mut self) {
+    pub(super) fn show_probes(&mut self) {
         if let Some(iv) = &self.interview {
-            if self.probes.tasks.is_empty() && !self.probes.running {
+            let stale = self.probes.tasks.is_empty()
+                || self.probes.planned.as_ref() != Some(&iv.assessment.site);
+            // A run in progress keeps its tasks; the next visit after it plans again.
+            if stale && !self.probes.running {
                 self.probes.replan(&iv.assessment);
             }
             self.screen = Screen::Probes;
@@ -444,12 +461,13 @@ impl App {
                 self.effects.push(Effect::CancelProbes);
             }
             Action::CycleVantage if !p.running => p.cycle_vantage(&iv.assessment),
+            Action::ShowSite => site::open(self, Screen::Probes),
             Action::Back | Action::ShowProbes => self.screen = Screen::Interview,
             _ => {}
         }
     }
 
-    fn flush_drafts(&mut self) {
+    pub(super) fn flush_drafts(&mut self) {
         if self.drafts_dirty {
             self.effects.push(Effect::Save);
             self.drafts_dirty = false;
@@ -552,6 +570,7 @@ impl App {
                 self.quit = true;
             }
             Outcome::Probes => self.show_probes(),
+            Outcome::Site => site::open(self, Screen::Interview),
             Outcome::Picker => {
                 // Another session may be opened from the picker: drafts of this one go first.
                 self.flush_drafts();
@@ -579,6 +598,7 @@ enum Outcome {
     Quit,
     Picker,
     Probes,
+    Site,
 }
 
 fn draft_key(item: &str, field: &str) -> String {
@@ -749,6 +769,7 @@ impl Interview {
             Action::Quit => return Outcome::Quit,
             Action::OpenPicker => return Outcome::Picker,
             Action::ShowProbes => return Outcome::Probes,
+            Action::ShowSite => return Outcome::Site,
             Action::AcceptSuggestion => return self.accept_suggestion(cx),
             Action::FocusNext => {
                 self.focus = match self.focus {

@@ -2,7 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::{Action, App, Edit};
+use super::app::{Action, App, Edit, Screen};
 use crate::assessment::Value;
 
 /// (keys, what they do) by context, for the help overlay.
@@ -48,6 +48,21 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "Site",
+        &[
+            ("S", "the site view (hosts, names, ports, …), and back"),
+            ("Tab ← →  1-7", "site: the next table / table 1 to 7"),
+            ("a  Enter e", "site: add a row / edit the selected row"),
+            ("d  u", "site: delete the row / put the last deleted back"),
+            ("n", "site: the site's name"),
+            ("Tab ↑ ↓", "row form: next / previous field"),
+            (
+                "Enter  Esc",
+                "row form: save / close, keeping what was typed",
+            ),
+        ],
+    ),
+    (
         "Session",
         &[
             ("s", "switch or start an assessment"),
@@ -69,8 +84,12 @@ pub fn action(key: KeyEvent, app: &App) -> Option<Action> {
             KeyCode::Enter => Action::Select,
             KeyCode::Esc => Action::Back,
             KeyCode::Down | KeyCode::Tab => Action::Down,
+            KeyCode::Up | KeyCode::BackTab => Action::Up,
             _ => Action::Type(key),
         });
+    }
+    if app.screen == Screen::Site {
+        return site(key);
     }
     if let Some(edit) = app.editing() {
         return editing(key, edit);
@@ -104,6 +123,31 @@ pub fn action(key: KeyEvent, app: &App) -> Option<Action> {
         KeyCode::Char('r') => Action::RunAll,
         KeyCode::Char('c') => Action::Cancel,
         KeyCode::Char('v') => Action::CycleVantage,
+        KeyCode::Char('S') => Action::ShowSite,
+        _ => return None,
+    })
+}
+
+fn site(key: KeyEvent) -> Option<Action> {
+    Some(match key.code {
+        KeyCode::Char('q') => Action::Quit,
+        KeyCode::Char('?') => Action::ToggleHelp,
+        KeyCode::Tab | KeyCode::Right | KeyCode::Char('l') => Action::FocusNext,
+        KeyCode::BackTab | KeyCode::Left | KeyCode::Char('h') => Action::FocusPrev,
+        KeyCode::Char(c @ '1'..='7') => Action::SiteTab("1234567".find(c).unwrap_or(0)),
+        KeyCode::Up | KeyCode::Char('k') => Action::Up,
+        KeyCode::Down | KeyCode::Char('j') => Action::Down,
+        KeyCode::PageUp => Action::PageUp,
+        KeyCode::PageDown => Action::PageDown,
+        KeyCode::Home | KeyCode::Char('g') => Action::Top,
+        KeyCode::End | KeyCode::Char('G') => Action::Bottom,
+        KeyCode::Enter | KeyCode::Char('e') => Action::Select,
+        KeyCode::Char('a') => Action::AddRow,
+        KeyCode::Char('d') | KeyCode::Delete => Action::DeleteRow,
+        KeyCode::Char('u') => Action::Undo,
+        KeyCode::Char('n') => Action::EditSiteName,
+        KeyCode::Char('p') => Action::ShowProbes,
+        KeyCode::Esc | KeyCode::Char('S') => Action::Back,
         _ => return None,
     })
 }

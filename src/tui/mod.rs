@@ -2,12 +2,14 @@
 //!
 //! One `tokio::select!` loop waits on key presses, a draft-save deadline and the signals that
 //! close a terminal; it redraws only after something changed, so an idle TUI wakes up never.
-//! `app` holds the state and its only mutator, `keys` turns keys into actions, `views` draws.
+//! `app` holds the state and its only mutator (`probes` and `site` the state of those views),
+//! `keys` turns keys into actions, `views` draws.
 
 pub mod app;
 pub mod editor;
 pub mod keys;
 pub mod probes;
+pub mod site;
 pub mod theme;
 pub mod views;
 

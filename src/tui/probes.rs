@@ -6,6 +6,7 @@ use crate::assessment::{Assessment, VantageRun};
 use crate::probe::plan::{self, Task, Vantage};
 use crate::probe::run::Event;
 use crate::probe::{ProbeResult, Verdict};
+use crate::site::Site;
 
 /// Where a task is.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +30,8 @@ pub struct Probes {
     pub running: bool,
     /// Advances while a run is on, for the spinner.
     pub frame: usize,
+    /// The site the tasks were planned from: another site (edited since) plans again.
+    pub planned: Option<Site>,
 }
 
 /// The key under which a vantage's results are kept.
@@ -41,6 +44,7 @@ impl Probes {
     pub fn replan(&mut self, assessment: &Assessment) {
         let vantage = self.vantage.clone().map_or(Vantage::None, Vantage::Role);
         self.tasks = plan::plan(&assessment.site, &vantage, &[]);
+        self.planned = Some(assessment.site.clone());
         self.status = vec![TaskStatus::Idle; self.tasks.len()];
         let saved = assessment.runs.get(&vantage_key(self.vantage.as_deref()));
         self.results = self

@@ -316,7 +316,7 @@ fn option_line(mark: &str, label: &str, current: bool, width: usize) -> Line<'st
 }
 
 /// A one-line editor that scrolls sideways to keep the cursor in view.
-fn line_editor(frame: &mut Frame<'_>, area: Rect, editor: &LineEditor) {
+pub(super) fn line_editor(frame: &mut Frame<'_>, area: Rect, editor: &LineEditor) {
     let width = usize::from(area.width.max(1));
     let start = (editor.cursor() + 1).saturating_sub(width);
     let visible: String = editor.text().chars().skip(start).take(width).collect();

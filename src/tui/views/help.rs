@@ -8,12 +8,17 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use crate::tui::keys::HELP;
 use crate::tui::theme;
 
-pub fn render(frame: &mut Frame<'_>, area: Rect) {
+/// Draws every group of keys, the group named `first` first.
+pub fn render(frame: &mut Frame<'_>, area: Rect, first: Option<&str>) {
     let rows: usize = HELP.iter().map(|(_, keys)| keys.len() + 2).sum::<usize>() + 1;
     // Blank lines between groups only where the terminal has the height for them.
     let spaced = usize::from(area.height) >= rows + 2;
     let mut lines = Vec::new();
-    for (group, keys) in HELP {
+    let groups = HELP
+        .iter()
+        .filter(|(g, _)| Some(*g) == first)
+        .chain(HELP.iter().filter(|(g, _)| Some(*g) != first));
+    for (group, keys) in groups {
         if spaced && !lines.is_empty() {
             lines.push(Line::raw(""));
         }

@@ -7,6 +7,7 @@ mod items;
 mod picker;
 mod probes;
 mod sections;
+mod site;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -34,9 +35,16 @@ pub fn render(frame: &mut Frame<'_>, app: &App) {
         Screen::Picker => picker::render(frame, area, app),
         Screen::Interview => interview(frame, area, app),
         Screen::Probes => probes::render(frame, area, app),
+        Screen::Site => site::render(frame, area, app),
     }
     if app.help {
-        help::render(frame, area);
+        // The keys of the view at hand come first, where a small terminal has room for them.
+        let first = match app.screen {
+            Screen::Probes => Some("Probes"),
+            Screen::Site => Some("Site"),
+            Screen::Picker | Screen::Interview => None,
+        };
+        help::render(frame, area, first);
     }
 }
 

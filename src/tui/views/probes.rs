@@ -59,7 +59,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
     if rows.is_empty() {
         frame.render_widget(
             Paragraph::new(
-                "Nothing to probe: the site has no names, and no port rule starts at this vantage.\n\nImport a site (`preflight site import SESSION FILE`, `preflight init` writes an example), then press v to choose this machine's role.",
+                "Nothing to probe: the site has no names, and no port rule starts at this vantage.\n\nS enters the site's hosts, names and port rules (or import a file: `preflight site import SESSION FILE`; `preflight init` writes an example), then v chooses this machine's role.",
             )
             .wrap(Wrap { trim: false })
             .style(theme::dim())
