@@ -318,3 +318,16 @@ fn site_row_form_with_a_refused_field() {
     assert_eq!(iv.assessment.site.ports[0].ports, "1433", "nothing changed");
     both_sizes("site_form", &app);
 }
+
+/// At 80×24 the help is taller than the screen: the arrows reach its last group.
+#[test]
+fn help_scrolls_to_its_end_in_a_small_terminal() {
+    let mut app = walked();
+    press(&mut app, &[KeyCode::Char('?')]);
+    assert!(draw(&app, 80, 24).contains("↑↓ scroll"));
+    press(&mut app, &[KeyCode::PageDown; 5]);
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains("quit (every answer is already saved)"), "{screen}");
+    press(&mut app, &[KeyCode::Char('x')]);
+    assert!(!app.help, "any other key closes the help");
+}

@@ -258,6 +258,8 @@ pub struct App {
     pub interview: Option<Interview>,
     pub notice: Option<Notice>,
     pub help: bool,
+    /// How far the help overlay is scrolled (it is taller than a small terminal).
+    pub help_scroll: u16,
     pub quit: bool,
     pub user: String,
     pub effects: Vec<Effect>,
@@ -284,6 +286,7 @@ impl App {
             interview: None,
             notice: None,
             help: false,
+            help_scroll: 0,
             quit: false,
             user: user.to_owned(),
             effects: Vec::new(),
@@ -356,11 +359,18 @@ impl App {
     pub fn update(&mut self, action: Action, now: &str) {
         if matches!(action, Action::ToggleHelp) {
             self.help = !self.help;
+            self.help_scroll = 0;
             return;
         }
         if self.help {
-            // Any key closes the help overlay.
-            self.help = false;
+            // Arrows scroll the overlay; any other key closes it.
+            match action {
+                Action::Down => self.help_scroll = self.help_scroll.saturating_add(1),
+                Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
+                Action::PageDown => self.help_scroll = self.help_scroll.saturating_add(10),
+                Action::PageUp => self.help_scroll = self.help_scroll.saturating_sub(10),
+                _ => self.help = false,
+            }
             return;
         }
         match action {

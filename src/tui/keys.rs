@@ -79,6 +79,16 @@ pub fn action(key: KeyEvent, app: &App) -> Option<Action> {
     if ctrl && key.code == KeyCode::Char('c') {
         return Some(Action::Quit);
     }
+    if app.help {
+        // The overlay scrolls with the arrows; every other key closes it.
+        return Some(match key.code {
+            KeyCode::Up | KeyCode::Char('k') => Action::Up,
+            KeyCode::Down | KeyCode::Char('j') => Action::Down,
+            KeyCode::PageUp => Action::PageUp,
+            KeyCode::PageDown => Action::PageDown,
+            _ => Action::Back,
+        });
+    }
     if app.typing() {
         return Some(match key.code {
             KeyCode::Enter => Action::Select,

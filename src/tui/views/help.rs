@@ -9,7 +9,7 @@ use crate::tui::keys::HELP;
 use crate::tui::theme;
 
 /// Draws every group of keys, the group named `first` first.
-pub fn render(frame: &mut Frame<'_>, area: Rect, first: Option<&str>) {
+pub fn render(frame: &mut Frame<'_>, area: Rect, first: Option<&str>, scroll: u16) {
     let rows: usize = HELP.iter().map(|(_, keys)| keys.len() + 2).sum::<usize>() + 1;
     // Blank lines between groups only where the terminal has the height for them.
     let spaced = usize::from(area.height) >= rows + 2;
@@ -40,12 +40,22 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, first: Option<&str>) {
     let [popup] = Layout::horizontal([Constraint::Length(width)])
         .flex(Flex::Center)
         .areas(row);
+    // Taller than the terminal: the arrows scroll, and the border says so.
+    let overflow = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_sub(popup.height.saturating_sub(2));
+    let scroll = scroll.min(overflow);
+    let hint = if overflow > 0 {
+        " ↑↓ scroll · any other key closes "
+    } else {
+        " any key closes "
+    };
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(lines).block(
+        Paragraph::new(lines).scroll((scroll, 0)).block(
             Block::bordered()
                 .title(" Keys ")
-                .title_bottom(Line::styled(" any key closes ", theme::dim()))
+                .title_bottom(Line::styled(hint, theme::dim()))
                 .border_style(theme::border(true)),
         ),
         popup,

@@ -44,7 +44,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App) {
             Screen::Site => Some("Site"),
             Screen::Picker | Screen::Interview => None,
         };
-        help::render(frame, area, first);
+        help::render(frame, area, first, app.help_scroll);
     }
 }
 

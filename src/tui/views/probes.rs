@@ -55,7 +55,11 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
             ]))
         })
         .collect();
-    let title = format!(" {} probes ", p.tasks.len());
+    let title = format!(
+        " {} probe{} ",
+        p.tasks.len(),
+        if p.tasks.len() == 1 { "" } else { "s" }
+    );
     if rows.is_empty() {
         frame.render_widget(
             Paragraph::new(
