@@ -8,36 +8,22 @@ use std::path::Path;
 
 use toml::Spanned;
 
-use super::diag::{Diagnostic, Diagnostics};
+use super::diag::{Collector, Diagnostic, Diagnostics};
 use super::probe::{self, ParamType, ParamValue, ProbeBinding, ProbeKind};
 use super::raw;
 use super::{AnswerKind, Checklist, Choice, Condition, Item, Origin, Section, Severity};
 
-struct Ctx<'a> {
-    path: &'a Path,
-    text: &'a str,
-    problems: Vec<Diagnostic>,
-}
-
-impl Ctx<'_> {
-    fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
-        self.problems
-            .push(Diagnostic::at(self.path, self.text, span, message));
-    }
-}
+/// Where the problems of the file being built are gathered.
+type Ctx<'a> = Collector<'a>;
 
 pub(super) fn build(text: &str, path: &Path, origin: Origin) -> Result<Checklist, Diagnostics> {
-    let mut cx = Ctx {
-        path,
-        text,
-        problems: Vec::new(),
-    };
+    let mut cx = Ctx::new(path, text);
     let file: raw::File = match toml::from_str(text) {
         Ok(file) => file,
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
             cx.error(span, e.message().trim_end().to_owned());
-            return Err(Diagnostics(cx.problems));
+            return Err(cx.into_diagnostics());
         }
     };
     let header_span = file.checklist.span();
@@ -71,9 +57,8 @@ pub(super) fn build(text: &str, path: &Path, origin: Origin) -> Result<Checklist
     }
     check_cycles(&mut cx, &conditions, &when_spans);
 
-    if !cx.problems.is_empty() {
-        cx.problems.sort_by_key(|d| (d.line, d.column));
-        return Err(Diagnostics(cx.problems));
+    if cx.count() > 0 {
+        return Err(cx.into_diagnostics());
     }
     for item in sections.iter_mut().flat_map(|s| &mut s.items) {
         item.when = conditions.remove(&item.id);
@@ -109,7 +94,7 @@ fn build_sections(
     cx: &mut Ctx<'_>,
     raw_sections: Vec<Spanned<raw::Section>>,
 ) -> (Vec<Section>, PendingWhen) {
-    let text = cx.text;
+    let text = cx.text();
     let mut sections = Vec::new();
     let mut seen_sections: HashMap<String, Range<usize>> = HashMap::new();
     let mut seen_items: HashMap<String, Range<usize>> = HashMap::new();
@@ -202,7 +187,7 @@ fn check_slug(cx: &mut Ctx<'_>, id: &Spanned<String>, what: &str, dotted: bool) 
 }
 
 fn build_item(cx: &mut Ctx<'_>, item: raw::Item) -> Option<Item> {
-    let before = cx.problems.len();
+    let before = cx.count();
     if item.prompt.trim().is_empty() {
         cx.error(
             item.id.span(),
@@ -259,7 +244,7 @@ fn build_item(cx: &mut Ctx<'_>, item: raw::Item) -> Option<Item> {
         }
     };
     let probe = item.probe.and_then(|p| build_probe(cx, &p));
-    if cx.problems.len() > before {
+    if cx.count() > before {
         return None;
     }
     Some(Item {
@@ -619,7 +604,7 @@ fn build_probe(cx: &mut Ctx<'_>, p: &Spanned<raw::Probe>) -> Option<ProbeBinding
         );
         return None;
     };
-    let before = cx.problems.len();
+    let before = cx.count();
     let mut expect = std::collections::BTreeMap::new();
     for (key, value) in &raw.expect {
         let Some(param) = spec.params.iter().find(|p| p.name == key.get_ref()) else {
@@ -665,7 +650,7 @@ fn build_probe(cx: &mut Ctx<'_>, p: &Spanned<raw::Probe>) -> Option<ProbeBinding
             );
         }
     }
-    (cx.problems.len() == before).then_some(ProbeBinding { spec, expect })
+    (cx.count() == before).then_some(ProbeBinding { spec, expect })
 }
 
 fn param_value(ty: ParamType, value: &toml::Value) -> Option<ParamValue> {

@@ -85,6 +85,60 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// The problems of one file, gathered while it is checked so every one is reported at once.
+pub struct Collector<'a> {
+    path: &'a Path,
+    text: &'a str,
+    problems: Vec<Diagnostic>,
+}
+
+impl<'a> Collector<'a> {
+    pub fn new(path: &'a Path, text: &'a str) -> Self {
+        Self {
+            path,
+            text,
+            problems: Vec::new(),
+        }
+    }
+
+    pub fn path(&self) -> &'a Path {
+        self.path
+    }
+
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// Records a problem at the byte range `span` of the text.
+    pub fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
+        self.problems
+            .push(Diagnostic::at(self.path, self.text, span, message));
+    }
+
+    /// How many problems so far (to tell whether a part added any).
+    pub fn count(&self) -> usize {
+        self.problems.len()
+    }
+
+    /// The problems in file order, or `value` when there are none.
+    ///
+    /// # Errors
+    /// When any problem was recorded.
+    pub fn finish<T>(self, value: T) -> Result<T, Diagnostics> {
+        if self.problems.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.into_diagnostics())
+        }
+    }
+
+    /// The problems in file order.
+    pub fn into_diagnostics(mut self) -> Diagnostics {
+        self.problems.sort_by_key(|d| (d.line, d.column));
+        Diagnostics(self.problems)
+    }
+}
+
 /// All the problems of one file, shown one after the other.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostics(pub Vec<Diagnostic>);

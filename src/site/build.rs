@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::ops::Range;
 use std::path::Path;
 
 use toml::Spanned;
@@ -11,30 +10,23 @@ use super::raw;
 use super::{
     CertFile, Host, NameCheck, PortRule, Protocol, Resolvers, Site, SqlInstance, TlsEndpoint,
 };
+use crate::checklist::diag::Collector;
 use crate::checklist::{Diagnostic, Diagnostics};
 use crate::probe::ports::Ports;
 
-struct Ctx<'a> {
-    path: &'a Path,
-    text: &'a str,
-    problems: Vec<Diagnostic>,
+/// Where the problems of the file being built are gathered.
+type Ctx<'a> = Collector<'a>;
+
+fn spanned_ip(cx: &mut Ctx<'_>, v: &Spanned<String>, what: &str) -> Option<IpAddr> {
+    ip(v.get_ref(), what)
+        .map_err(|message| cx.error(v.span(), message))
+        .ok()
 }
 
-impl Ctx<'_> {
-    fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
-        self.problems
-            .push(Diagnostic::at(self.path, self.text, span, message));
-    }
-
-    fn ip(&mut self, v: &Spanned<String>, what: &str) -> Option<IpAddr> {
-        ip(v.get_ref(), what)
-            .map_err(|message| self.error(v.span(), message))
-            .ok()
-    }
-
-    fn ips(&mut self, list: &[Spanned<String>], what: &str) -> Vec<IpAddr> {
-        list.iter().filter_map(|v| self.ip(v, what)).collect()
-    }
+fn spanned_ips(cx: &mut Ctx<'_>, list: &[Spanned<String>], what: &str) -> Vec<IpAddr> {
+    list.iter()
+        .filter_map(|v| spanned_ip(cx, v, what))
+        .collect()
 }
 
 /// `IP`, `IP:PORT` or `[IPv6]:PORT`; port 53 when none is given.
@@ -100,11 +92,7 @@ pub(super) fn missing_role(field: &str) -> String {
 }
 
 pub(super) fn build(text: &str, path: &Path) -> Result<Site, Diagnostics> {
-    let mut cx = Ctx {
-        path,
-        text,
-        problems: Vec::new(),
-    };
+    let mut cx = Ctx::new(path, text);
     let file: raw::File = match toml::from_str(text) {
         Ok(f) => f,
         Err(e) => {
@@ -115,7 +103,7 @@ pub(super) fn build(text: &str, path: &Path) -> Result<Site, Diagnostics> {
                 "a site file never holds a password: preflight asks for it when a probe connects (or reads PREFLIGHT_SQL_PASSWORD)".clone_into(&mut message);
             }
             cx.error(e.span().unwrap_or(0..0), message);
-            return Err(Diagnostics(cx.problems));
+            return Err(cx.into_diagnostics());
         }
     };
     let resolvers = file
@@ -160,9 +148,8 @@ pub(super) fn build(text: &str, path: &Path) -> Result<Site, Diagnostics> {
         })
         .collect();
 
-    if !cx.problems.is_empty() {
-        cx.problems.sort_by_key(|d| (d.line, d.column));
-        return Err(Diagnostics(cx.problems));
+    if cx.count() > 0 {
+        return Err(cx.into_diagnostics());
     }
     Ok(Site {
         name: file.site.unwrap_or_default(),
@@ -193,7 +180,7 @@ fn resolvers(cx: &mut Ctx<'_>, r: &raw::Resolvers) -> Resolvers {
 }
 
 fn hosts(cx: &mut Ctx<'_>, list: Vec<Spanned<raw::Host>>) -> Vec<Host> {
-    let (path, text) = (cx.path, cx.text);
+    let (path, text) = (cx.path(), cx.text());
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut hosts = Vec::new();
     for h in list {
@@ -226,11 +213,14 @@ fn name_check(cx: &mut Ctx<'_>, n: &raw::Name) -> NameCheck {
     }
     NameCheck {
         fqdn: n.fqdn.get_ref().trim().trim_end_matches('.').to_owned(),
-        expect: cx.ips(&n.expect, "address"),
-        internal: cx.ips(&n.internal, "address"),
-        external: cx.ips(&n.external, "address"),
+        expect: spanned_ips(cx, &n.expect, "address"),
+        internal: spanned_ips(cx, &n.internal, "address"),
+        external: spanned_ips(cx, &n.external, "address"),
         reverse: n.reverse,
-        hosts_entry: n.hosts_entry.as_ref().and_then(|v| cx.ip(v, "hosts entry")),
+        hosts_entry: n
+            .hosts_entry
+            .as_ref()
+            .and_then(|v| spanned_ip(cx, v, "hosts entry")),
     }
 }
 

@@ -1314,19 +1314,10 @@ impl Interview {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checklist::builtin;
     use crossterm::event::{KeyCode, KeyModifiers};
 
     fn app() -> App {
-        let c = builtin::all()
-            .expect("built-ins")
-            .into_iter()
-            .find(|c| c.id == "activesync-device-trust")
-            .expect("activesync");
-        let a = Assessment::new("s", &c, "t0");
-        let mut app = App::new(vec![c], Vec::new(), "ana");
-        app.open(a).expect("open");
-        app
+        crate::tui::test_app()
     }
 
     fn typed(c: char) -> Action {

@@ -332,3 +332,17 @@ async fn shutdown_signal() {
         Err(_) => std::future::pending().await,
     }
 }
+
+/// An app on the `ActiveSync` checklist with an empty assessment, for the TUI's unit tests.
+#[cfg(test)]
+pub(crate) fn test_app() -> App {
+    let c = crate::checklist::builtin::all()
+        .expect("built-ins")
+        .into_iter()
+        .find(|c| c.id == "activesync-device-trust")
+        .expect("activesync");
+    let a = Assessment::new("s", &c, "t0");
+    let mut app = App::new(vec![c], Vec::new(), "ana");
+    app.open(a).expect("open");
+    app
+}

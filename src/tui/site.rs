@@ -397,20 +397,11 @@ mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     use super::*;
-    use crate::checklist::builtin;
     use crate::site::{PortRule, Protocol, Site};
     use crate::tui::keys;
 
     fn app() -> App {
-        let c = builtin::all()
-            .expect("built-ins")
-            .into_iter()
-            .find(|c| c.id == "activesync-device-trust")
-            .expect("activesync");
-        let a = Assessment::new("s", &c, "t0");
-        let mut app = App::new(vec![c], Vec::new(), "ana");
-        app.open(a).expect("open");
-        app
+        crate::tui::test_app()
     }
 
     /// Presses keys as the event loop does, keeping the effects they queue.
