@@ -331,3 +331,23 @@ fn help_scrolls_to_its_end_in_a_small_terminal() {
     press(&mut app, &[KeyCode::Char('x')]);
     assert!(!app.help, "any other key closes the help");
 }
+
+/// A search finds items not asked yet, so the consultant sees them and why they wait.
+#[test]
+fn search_finds_items_that_are_not_asked_yet() {
+    let mut app = app_on("activesync-device-trust");
+    let (c, iv) = app.current().expect("interview");
+    let hidden = c
+        .items()
+        .find(|i| !iv.assessment.is_asked(c, i))
+        .expect("a conditional item")
+        .clone();
+    press(&mut app, &[KeyCode::Char('/')]);
+    type_text(&mut app, &hidden.id);
+    press(&mut app, &[KeyCode::Enter]);
+    let (c, iv) = app.current().expect("interview");
+    assert_eq!(iv.selected(c).map(|i| i.id.as_str()), Some(hidden.id.as_str()));
+    let screen = draw(&app, 160, 48);
+    assert!(screen.contains("○"), "{screen}");
+    assert!(screen.contains("Asked when"), "{screen}");
+}

@@ -632,7 +632,10 @@ impl Interview {
             }
             for (i, item) in section.items.iter().enumerate() {
                 let status = self.assessment.status(checklist, item);
-                if status == Status::Hidden || !self.filter.keeps(status, item) {
+                // A search also finds items not asked yet (shown dimmed, with their
+                // condition), so a consultant can see why "1433" is not on the list.
+                let hidden_ok = query.is_some() && self.filter == Filter::All;
+                if (status == Status::Hidden && !hidden_ok) || !self.filter.keeps(status, item) {
                     continue;
                 }
                 if let Some(q) = &query {

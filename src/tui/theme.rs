@@ -62,7 +62,7 @@ pub fn status_glyph(status: Status) -> (&'static str, Style) {
         Status::Failed => ("✘", bad().add_modifier(Modifier::BOLD)),
         Status::NotApplicable => ("–", dim()),
         Status::Unanswered => ("·", Style::new()),
-        Status::Hidden => (" ", dim()),
+        Status::Hidden => ("○", dim()),
     }
 }
 

@@ -57,6 +57,12 @@ fn info<'a>(checklist: &'a Checklist, iv: &'a Interview, item: &'a Item) -> Vec<
             Span::styled(format!(" {} · {}", item.kind.name(), item.id), theme::dim()),
         ]),
     ];
+    if let (Status::Hidden, Some(when)) = (iv.assessment.status(checklist, item), &item.when) {
+        lines.push(Line::styled(
+            format!("Not asked yet: it is asked when {when}"),
+            theme::warn(),
+        ));
+    }
     lines.push(Line::raw(""));
     lines.extend(answer_lines(checklist, iv, item));
     let drafts: Vec<&str> = ["answer", "note", "reason", "table"]

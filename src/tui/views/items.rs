@@ -72,9 +72,15 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, checklist: &Checklist, iv: &Int
             let prompt_w = inner_w.saturating_sub(3 + badge.chars().count());
             let text = fit(&format!("{prefix}{}", item.prompt), prompt_w);
             let pad = prompt_w.saturating_sub(text.chars().count());
+            // An item a search found although it is not asked yet reads dimmed.
+            let text_style = if status == crate::assessment::Status::Hidden {
+                theme::dim()
+            } else {
+                ratatui::style::Style::new()
+            };
             let mut spans = vec![
                 Span::styled(format!(" {glyph} "), gstyle),
-                Span::raw(text),
+                Span::styled(text, text_style),
                 Span::raw(" ".repeat(pad)),
             ];
             if !badge.is_empty() {
