@@ -327,7 +327,10 @@ fn help_scrolls_to_its_end_in_a_small_terminal() {
     assert!(draw(&app, 80, 24).contains("↑↓ scroll"));
     press(&mut app, &[KeyCode::PageDown; 5]);
     let screen = draw(&app, 80, 24);
-    assert!(screen.contains("quit (every answer is already saved)"), "{screen}");
+    assert!(
+        screen.contains("quit (every answer is already saved)"),
+        "{screen}"
+    );
     press(&mut app, &[KeyCode::Char('x')]);
     assert!(!app.help, "any other key closes the help");
 }
@@ -346,7 +349,10 @@ fn search_finds_items_that_are_not_asked_yet() {
     type_text(&mut app, &hidden.id);
     press(&mut app, &[KeyCode::Enter]);
     let (c, iv) = app.current().expect("interview");
-    assert_eq!(iv.selected(c).map(|i| i.id.as_str()), Some(hidden.id.as_str()));
+    assert_eq!(
+        iv.selected(c).map(|i| i.id.as_str()),
+        Some(hidden.id.as_str())
+    );
     let screen = draw(&app, 160, 48);
     assert!(screen.contains("○"), "{screen}");
     assert!(screen.contains("Asked when"), "{screen}");

@@ -2,6 +2,7 @@
 //! become color-eyre reports here and nowhere else. Exit codes: 0 all good, 1 findings (an
 //! invalid checklist, a refused answer), 2 error.
 
+mod cert;
 mod checklists;
 mod dns;
 mod hosts;
@@ -60,6 +61,9 @@ pub enum Command {
     Site(site::SiteCommand),
     /// Run the probes a site calls for from this machine (DNS, hosts file, TCP port rules).
     Probe(probe::Args),
+    /// Inspect certificate files (PEM, DER, PKCS#7, PKCS#12) and convert a PFX to PEM.
+    #[command(subcommand)]
+    Cert(cert::CertCommand),
     /// Check that TCP ports answer: open, refused, filtered, unreachable or name error.
     Tcp(tcp::Args),
     /// Open the ports a service will use, so firewall rules can be tested before it exists.
@@ -189,6 +193,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Init(args)) => site::init(&dirs, &args),
         Some(Command::Site(command)) => site::run(&dirs, &command),
         Some(Command::Probe(args)) => probe::run(&dirs, &args),
+        Some(Command::Cert(command)) => cert::run(&command),
         Some(Command::Tcp(args)) => tcp::run(&args),
         Some(Command::Listen(args)) => listen::run(&args),
         Some(Command::Dns(args)) => dns::run(&args),

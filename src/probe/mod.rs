@@ -4,6 +4,8 @@
 //! the responder), `dns`, `hosts`. A probe run produces [`ProbeResult`]s; the assessment matches
 //! them back to the checklist items whose bindings asked for them.
 
+pub mod cert;
+pub mod certfile;
 pub mod dns;
 pub mod hosts;
 pub mod plan;
@@ -11,6 +13,7 @@ pub mod ports;
 pub mod responder;
 pub mod run;
 pub mod tcp;
+pub mod tls;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,1210 @@
+//! Enumeration: which protocols a server offers, every cipher suite it accepts in each, in
+//! which order it prefers them, and which key-exchange groups it takes.
+//!
+//! Suites are found the way that costs fewest handshakes: offer every suite the protocol can
+//! carry, note the one the server picks, offer the rest, and repeat until the server refuses
+//! (an alert, or a close). A server that keeps its own order picks its favourite each time, so
+//! the sequence found is its preference order; two more handshakes with two accepted suites in
+//! both orders tell whether it does. A server that hangs up on the long first offer (some do)
+//! is asked again in chunks once another protocol has shown that it speaks TLS at all.
+//!
+//! Groups: for TLS 1.2 and older, only the accepted ECDHE suites are offered with one curve at
+//! a time, and the curve in the ServerKeyExchange says whether it was taken; for TLS 1.3 one
+//! group at a time is offered with no key share, and a HelloRetryRequest naming that group says
+//! it was taken, without the server computing any key.
+//!
+//! Production hospital servers are on the other end, so the scan is gentle: a cap on
+//! connections at once and on connections per second, a growing pause after a reset or a
+//! silent close, a timeout on every connect and read, and a limit on the whole scan after which
+//! what was found comes back with a note saying the limit cut it short. Every task lives in a
+//! `JoinSet` owned by the scan's future, so dropping that future cancels the scan.
+//!
+//! The certificate chain comes from the first flight of the highest TLS 1.2-or-older
+//! handshake that carried one. A server that speaks only TLS 1.3 encrypts its certificate, so
+//! for that case one real TLS 1.3 handshake is made with rustls, whose verifier only records
+//! the chain (trust is judged elsewhere, from the chain, against the roots the user chose).
+
+#![expect(
+    clippy::doc_markdown,
+    reason = "protocol message names (ClientHello, ServerKeyExchange) are words of the RFCs, not code"
+)]
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use serde::{Serialize, Serializer};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio::time::{Instant, sleep_until, timeout_at};
+
+use super::suites::{self, Suite};
+use super::wire::{ClientHello, Flight, Group, KeyExchange, Status, Version, parse_flight};
+use crate::probe::tcp::human;
+
+/// Connections at once by default: a handful, as a person's browser would open.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+/// New connections per second by default: well under what connection-rate limits on load
+/// balancers and IIS dynamic IP restrictions trip on.
+pub const DEFAULT_RATE: u32 = 20;
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(5);
+pub const DEFAULT_LIMIT: Duration = Duration::from_secs(120);
+/// Most bytes of a first flight read: long chains are a few tens of KiB.
+const MAX_FLIGHT: usize = 256 * 1024;
+/// Slack after the limit for tasks that stopped on it to hand in what they found.
+const LIMIT_GRACE: Duration = Duration::from_millis(200);
+
+/// How a scan goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Connections open at once (at least 1).
+    pub concurrency: usize,
+    /// New connections per second (at least 1).
+    pub rate: u32,
+    pub connect_timeout: Duration,
+    /// Longest wait for each read of the server's reply.
+    pub read_timeout: Duration,
+    /// The whole scan.
+    pub limit: Duration,
+    /// First pause after a reset or a silent close; it doubles with each one in a row.
+    pub backoff: Duration,
+    pub max_backoff: Duration,
+    /// Times a handshake ended by a reset or silent close is tried again before the answer
+    /// counts as "no".
+    pub retries: u32,
+    /// Suites per ClientHello when a server hangs up on the whole offer.
+    pub chunk: usize,
+    /// The protocols to try.
+    pub protocols: Vec<Version>,
+    /// Measure the key-exchange groups.
+    pub groups: bool,
+    /// Measure whether the server keeps its own order.
+    pub preference: bool,
+    /// Make one rustls handshake for the chain when only TLS 1.3 is offered.
+    pub tls13_chain: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            concurrency: DEFAULT_CONCURRENCY,
+            rate: DEFAULT_RATE,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            read_timeout: DEFAULT_READ_TIMEOUT,
+            limit: DEFAULT_LIMIT,
+            backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(4),
+            retries: 1,
+            chunk: 64,
+            protocols: Version::ALL.to_vec(),
+            groups: true,
+            preference: true,
+            tls13_chain: true,
+        }
+    }
+}
+
+/// Whose order decides the suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Preference {
+    /// The server picks its favourite whatever the client's order.
+    Server,
+    /// The server takes the client's first choice it supports.
+    Client,
+    /// The two test handshakes disagreed, failed, or were not made.
+    Unknown,
+    /// Fewer than two suites accepted: there is no order to have.
+    NotApplicable,
+}
+
+/// One accepted suite and the key exchange the server used with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Accepted {
+    #[serde(serialize_with = "suite_name")]
+    pub suite: &'static Suite,
+    /// Curve or DH prime size (TLS 1.2 and older), or the group of the key share (TLS 1.3).
+    pub key_exchange: Option<KeyExchange>,
+}
+
+/// What one protocol version did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProtocolResult {
+    pub version: Version,
+    pub offered: bool,
+    /// In the server's preference order when it has one, else in the order found.
+    #[serde(serialize_with = "suite_names")]
+    pub cipher_suites: Vec<&'static Suite>,
+    /// The same suites with their key exchange.
+    pub accepted: Vec<Accepted>,
+    pub preference: Preference,
+    /// Groups accepted: filled for TLS 1.3, and for the highest older version that accepted
+    /// an ECDHE suite (a server's curves do not differ between TLS 1.0 and 1.2).
+    pub groups: Vec<Group>,
+    /// RFC 5746 secure renegotiation, as the ServerHello said.
+    pub secure_renegotiation: Option<bool>,
+    /// How the protocol was refused, or what cut its enumeration short, in words.
+    pub note: String,
+    pub handshakes: u32,
+    pub ms: u64,
+}
+
+/// Where the certificate chain came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChainSource {
+    /// The plaintext Certificate message of this protocol's handshake.
+    Handshake(Version),
+    /// A TLS 1.3 handshake made with rustls (TLS 1.3 encrypts the certificate).
+    Rustls,
+}
+
+/// Everything a scan found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScanReport {
+    pub host: String,
+    pub port: u16,
+    /// The address scanned (the first the name resolved to).
+    pub address: Option<SocketAddr>,
+    pub sni: Option<String>,
+    pub protocols: Vec<ProtocolResult>,
+    /// The chain as served, leaf first (DER).
+    #[serde(skip)]
+    pub chain: Vec<Vec<u8>>,
+    pub chain_source: Option<ChainSource>,
+    /// Connections made.
+    pub handshakes: u32,
+    pub ms: u64,
+    /// Whatever stopped the scan from being sure of something, in plain words.
+    pub errors: Vec<String>,
+    /// False when the scan's limit cut it short.
+    pub complete: bool,
+}
+
+impl ScanReport {
+    /// The result for one protocol.
+    pub fn protocol(&self, version: Version) -> Option<&ProtocolResult> {
+        self.protocols.iter().find(|p| p.version == version)
+    }
+
+    /// Versions offered, oldest first.
+    pub fn offered(&self) -> Vec<Version> {
+        self.protocols
+            .iter()
+            .filter(|p| p.offered)
+            .map(|p| p.version)
+            .collect()
+    }
+
+    /// Whether any protocol accepted `suite`.
+    pub fn accepts(&self, suite: &Suite) -> bool {
+        self.protocols
+            .iter()
+            .any(|p| p.cipher_suites.iter().any(|s| s.code == suite.code))
+    }
+
+    /// Curves accepted for ECDHE in TLS 1.2 and older.
+    pub fn ecdhe_groups(&self) -> Vec<Group> {
+        let mut groups: Vec<Group> = self
+            .protocols
+            .iter()
+            .filter(|p| p.version < Version::Tls13)
+            .flat_map(|p| p.groups.iter().copied())
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        groups
+    }
+}
+
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's `serialize_with` passes a reference to the field"
+)]
+fn suite_name<S: Serializer>(suite: &&'static Suite, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(suite.name)
+}
+
+fn suite_names<S: Serializer>(suites: &[&'static Suite], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(suites.iter().map(|x| x.name))
+}
+
+/// One name from a guide's list and whether the scan found it accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NameCheck {
+    /// As given.
+    pub name: String,
+    /// The registry name it stands for, when known.
+    pub suite: Option<&'static str>,
+    /// The curve a Windows `_P256`/`_P384` name is restricted to.
+    pub curve: Option<Group>,
+    pub accepted: bool,
+    /// Why, in words.
+    pub detail: String,
+}
+
+/// For each name (an IANA name, an OpenSSL alias, or a Windows 2012 R2 name with a curve
+/// suffix), whether the scan found it accepted. A suffixed name counts as accepted when the
+/// suite was accepted and the curve was among the ECDHE groups the server took.
+pub fn check_names(report: &ScanReport, names: &[&str]) -> Vec<NameCheck> {
+    let curves = report.ecdhe_groups();
+    names
+        .iter()
+        .map(|&name| {
+            let (suite, curve) = match suites::by_name(name) {
+                Some(s) => (Some(s), None),
+                None => match suites::windows_name(name) {
+                    Some((s, g)) => (Some(s), Some(g)),
+                    None => (None, None),
+                },
+            };
+            let (accepted, detail) = match (suite, curve) {
+                (None, _) => (false, "not a cipher suite name this tool knows".to_owned()),
+                (Some(s), _) if !report.accepts(s) => (false, "not accepted".to_owned()),
+                (Some(_), None) => (true, "accepted".to_owned()),
+                (Some(_), Some(g)) if curves.contains(&g) => (true, format!("accepted with {g}")),
+                (Some(_), Some(g)) if curves.is_empty() => (
+                    false,
+                    format!(
+                        "the suite is accepted, but the curves were not measured, so {g} is unknown"
+                    ),
+                ),
+                (Some(_), Some(g)) => (
+                    false,
+                    format!(
+                        "the suite is accepted, but not with {g} (curves: {})",
+                        curves
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ),
+            };
+            NameCheck {
+                name: name.to_owned(),
+                suite: suite.map(|s| s.name),
+                curve,
+                accepted,
+                detail,
+            }
+        })
+        .collect()
+}
+
+/// How one handshake ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    /// A ServerHello arrived (whatever followed it).
+    Hello(Flight),
+    /// A fatal alert before any ServerHello.
+    Alert(super::wire::Alert),
+    /// The server closed the connection without sending a byte.
+    Closed,
+    Reset(String),
+    /// No reply within the read timeout.
+    Stalled,
+    /// A reply that is not TLS.
+    Garbage(String),
+    ConnectFailed(String),
+    /// The scan's limit was reached first.
+    Limit,
+}
+
+impl Outcome {
+    /// Why a protocol or suite was refused, in words.
+    fn words(&self, read_timeout: Duration) -> String {
+        match self {
+            Outcome::Hello(_) => "the server answered".to_owned(),
+            Outcome::Alert(a) => format!("the server refused with a {a} alert"),
+            Outcome::Closed => "the server closed the connection without a word".to_owned(),
+            Outcome::Reset(e) => format!("the server reset the connection ({e})"),
+            Outcome::Stalled => format!("the server said nothing in {}", human(read_timeout)),
+            Outcome::Garbage(w) => format!("the server's reply is not TLS: {w}"),
+            Outcome::ConnectFailed(e) => format!("could not connect: {e}"),
+            Outcome::Limit => LIMIT_WORDS.to_owned(),
+        }
+    }
+
+    /// A refusal a TLS server gives on purpose (as opposed to a fault).
+    fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Alert(_) | Outcome::Closed | Outcome::Reset(_)
+        )
+    }
+}
+
+const LIMIT_WORDS: &str = "the scan's time limit was reached";
+
+/// The state every task of a scan shares.
+struct Ctx {
+    addr: SocketAddr,
+    sni: Option<String>,
+    opts: Options,
+    limit_at: Instant,
+    permits: Semaphore,
+    /// The earliest moment the next connection may start.
+    next_slot: Mutex<Instant>,
+    /// The current pause after resets; zero while the server behaves.
+    backoff: Mutex<Duration>,
+    handshakes: AtomicU32,
+    provider: Arc<CryptoProvider>,
+}
+
+impl Ctx {
+    fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+        // A panic elsewhere cannot leave an `Instant` or a `Duration` half-written.
+        m.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits for this connection's turn under the rate cap and any backoff.
+    async fn pace(&self) {
+        let interval = Duration::from_secs(1) / self.opts.rate.max(1);
+        let backoff = *Self::lock(&self.backoff);
+        let slot = {
+            let mut next = Self::lock(&self.next_slot);
+            let slot = (*next).max(Instant::now()) + backoff;
+            *next = slot + interval;
+            slot
+        };
+        sleep_until(slot.min(self.limit_at)).await;
+    }
+
+    fn backoff_up(&self) {
+        let mut b = Self::lock(&self.backoff);
+        *b = (*b * 2).clamp(self.opts.backoff, self.opts.max_backoff);
+    }
+
+    fn backoff_reset(&self) {
+        *Self::lock(&self.backoff) = Duration::ZERO;
+    }
+
+    fn random(&self, buf: &mut [u8]) {
+        if self.provider.secure_random.fill(buf).is_err() {
+            // Only the unpredictability of a ClientHello's random is lost, and nothing here
+            // relies on it: the handshake is never completed.
+            for (i, b) in buf.iter_mut().enumerate() {
+                *b = u8::try_from(i % 251).unwrap_or_default();
+            }
+        }
+    }
+
+    /// A ClientHello offering `suites` in `version`.
+    fn hello(
+        &self,
+        version: Version,
+        suites: &[u16],
+        groups: &[Group],
+        share: bool,
+    ) -> ClientHello {
+        let mut random = [0u8; 32];
+        self.random(&mut random);
+        let (session_id, key_shares) = if version == Version::Tls13 {
+            let mut sid = vec![0u8; 32];
+            self.random(&mut sid);
+            // Any 32 bytes are an X25519 public key, and the scan stops at the ServerHello,
+            // so a random one looks real and costs nothing.
+            let shares = if share {
+                let mut key = vec![0u8; 32];
+                self.random(&mut key);
+                vec![(Group::X25519, key)]
+            } else {
+                Vec::new()
+            };
+            (sid, shares)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        ClientHello {
+            version,
+            suites: suites.to_vec(),
+            groups: groups.to_vec(),
+            key_shares,
+            sni: self.sni.clone(),
+            random,
+            session_id,
+        }
+    }
+
+    /// Connects, sends `hello`, reads the server's first flight.
+    async fn handshake(&self, hello: &ClientHello) -> Outcome {
+        if Instant::now() >= self.limit_at {
+            return Outcome::Limit;
+        }
+        let Ok(Ok(_permit)) = timeout_at(self.limit_at, self.permits.acquire()).await else {
+            return Outcome::Limit;
+        };
+        self.pace().await;
+        if Instant::now() >= self.limit_at {
+            return Outcome::Limit;
+        }
+        self.handshakes.fetch_add(1, Ordering::Relaxed);
+        let until = (Instant::now() + self.opts.connect_timeout).min(self.limit_at);
+        let mut stream = match timeout_at(until, TcpStream::connect(self.addr)).await {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => return Outcome::ConnectFailed(e.to_string()),
+            Err(_) if until == self.limit_at => return Outcome::Limit,
+            Err(_) => {
+                return Outcome::ConnectFailed(format!(
+                    "no answer in {}",
+                    human(self.opts.connect_timeout)
+                ));
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let outcome = self.exchange(&mut stream, &hello.encode()).await;
+        // A reset leaves no TIME_WAIT behind for each of the scan's many connections.
+        let _ = stream.set_zero_linger();
+        match &outcome {
+            Outcome::Closed | Outcome::Reset(_) => self.backoff_up(),
+            Outcome::Hello(_) | Outcome::Alert(_) => self.backoff_reset(),
+            _ => {}
+        }
+        outcome
+    }
+
+    async fn exchange(&self, stream: &mut TcpStream, hello: &[u8]) -> Outcome {
+        let until = (Instant::now() + self.opts.read_timeout).min(self.limit_at);
+        match timeout_at(until, stream.write_all(hello)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return io_outcome(&e),
+            Err(_) if until == self.limit_at => return Outcome::Limit,
+            Err(_) => return Outcome::Stalled,
+        }
+        let mut buf: Vec<u8> = Vec::with_capacity(8192);
+        let mut chunk = vec![0u8; 16_384];
+        loop {
+            let until = (Instant::now() + self.opts.read_timeout).min(self.limit_at);
+            let read = timeout_at(until, stream.read(&mut chunk)).await;
+            let ended = match read {
+                Ok(Ok(0)) if buf.is_empty() => Some(Outcome::Closed),
+                Ok(Ok(0)) => Some(Outcome::Garbage(format!(
+                    "the server closed the connection after {} bytes that are not a whole \
+                     TLS reply",
+                    buf.len()
+                ))),
+                Ok(Ok(n)) => {
+                    buf.extend_from_slice(&chunk[..n]);
+                    None
+                }
+                Ok(Err(e)) => Some(io_outcome(&e)),
+                Err(_) if until == self.limit_at => Some(Outcome::Limit),
+                Err(_) => Some(Outcome::Stalled),
+            };
+            let (flight, status) = parse_flight(&buf);
+            // Once the ServerHello is in, the server's choice is known whatever comes next.
+            let have_hello = flight.hello.is_some();
+            match (status, ended) {
+                (Status::NeedMore, None) if buf.len() > MAX_FLIGHT => {
+                    return Outcome::Garbage(format!(
+                        "more than {} KiB without the end of the server's first flight",
+                        MAX_FLIGHT / 1024
+                    ));
+                }
+                (Status::NeedMore, None) => {}
+                (Status::NeedMore, Some(end)) if !have_hello => return end,
+                (Status::Alert(a), _) if !have_hello => return Outcome::Alert(a),
+                (Status::Malformed(w), _) if !have_hello => return Outcome::Garbage(w),
+                // Done (which always has a hello), or anything after the hello.
+                _ => return Outcome::Hello(flight),
+            }
+        }
+    }
+}
+
+fn io_outcome(e: &std::io::Error) -> Outcome {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe => Outcome::Reset(e.to_string()),
+        _ => Outcome::ConnectFailed(e.to_string()),
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// What enumerating one protocol found.
+struct Enumeration {
+    accepted: Vec<Accepted>,
+    chain: Option<Vec<Vec<u8>>>,
+    renegotiation: Option<bool>,
+    /// How the first handshake ended when it was not a ServerHello of this version.
+    refused: Option<Outcome>,
+    /// A version the server answered with instead.
+    downgraded: Option<u16>,
+    /// What cut the enumeration short, if anything but the server's "no more".
+    problem: Option<String>,
+}
+
+/// Offers `offer` again and again, taking out what the server picks, until it refuses.
+async fn enumerate(ctx: &Ctx, version: Version, offer: &[u16], groups: &[Group]) -> Enumeration {
+    let mut left: Vec<u16> = offer.to_vec();
+    let mut e = Enumeration {
+        accepted: Vec::new(),
+        chain: None,
+        renegotiation: None,
+        refused: None,
+        downgraded: None,
+        problem: None,
+    };
+    let mut retries = ctx.opts.retries;
+    while !left.is_empty() {
+        let outcome = ctx
+            .handshake(&ctx.hello(version, &left, groups, true))
+            .await;
+        let flight = match outcome {
+            Outcome::Hello(flight) => flight,
+            Outcome::Closed | Outcome::Reset(_) if retries > 0 => {
+                retries -= 1;
+                continue;
+            }
+            other => {
+                if e.accepted.is_empty() {
+                    e.refused = Some(other.clone());
+                }
+                if !other.is_refusal() {
+                    e.problem = Some(other.words(ctx.opts.read_timeout));
+                }
+                break;
+            }
+        };
+        let Some(hello) = flight.hello else {
+            e.problem = Some("a reply without a ServerHello".to_owned());
+            break;
+        };
+        if hello.version != version.code() {
+            if e.accepted.is_empty() {
+                e.downgraded = Some(hello.version);
+            } else {
+                e.problem = Some(format!(
+                    "the server switched to version {:#06x} partway through",
+                    hello.version
+                ));
+            }
+            break;
+        }
+        let Some(at) = left.iter().position(|&c| c == hello.suite) else {
+            e.problem = Some(format!(
+                "the server chose suite {:#06x} ({}), which was not offered",
+                hello.suite,
+                suites::by_code(hello.suite).map_or("unknown", |s| s.name)
+            ));
+            break;
+        };
+        left.remove(at);
+        let Some(suite) = suites::by_code(hello.suite) else {
+            continue;
+        };
+        let key_exchange = flight.key_exchange.or_else(|| {
+            // TLS 1.3: the ServerHello's key share names the group.
+            hello
+                .selected_group
+                .map(|group| KeyExchange::Ecdhe { group })
+        });
+        e.accepted.push(Accepted {
+            suite,
+            key_exchange,
+        });
+        if e.renegotiation.is_none() && version != Version::Ssl3 {
+            e.renegotiation = Some(hello.secure_renegotiation);
+        }
+        if e.chain.is_none() {
+            e.chain = flight.certificates.filter(|c| !c.is_empty());
+        }
+    }
+    e
+}
+
+/// Two handshakes with two accepted suites in both orders.
+async fn preference(ctx: &Ctx, version: Version, a: u16, b: u16) -> Preference {
+    let groups = default_groups(version);
+    let first = ctx
+        .handshake(&ctx.hello(version, &[a, b], &groups, true))
+        .await;
+    let second = ctx
+        .handshake(&ctx.hello(version, &[b, a], &groups, true))
+        .await;
+    let pick = |o: &Outcome| match o {
+        Outcome::Hello(f) => f.hello.as_ref().map(|h| h.suite),
+        _ => None,
+    };
+    match (pick(&first), pick(&second)) {
+        (Some(x), Some(y)) if x == y => Preference::Server,
+        (Some(x), Some(y)) if x == a && y == b => Preference::Client,
+        _ => Preference::Unknown,
+    }
+}
+
+fn default_groups(version: Version) -> Vec<Group> {
+    if version == Version::Tls13 {
+        Group::TLS13.to_vec()
+    } else {
+        Group::ECDHE.to_vec()
+    }
+}
+
+/// The outcome of one protocol's task.
+struct Found {
+    result: ProtocolResult,
+    chain: Option<Vec<Vec<u8>>>,
+    /// The first handshake was refused by a close or reset: worth a try in chunks.
+    hung_up: bool,
+    /// What went wrong other than the server saying no.
+    problems: Vec<String>,
+}
+
+async fn protocol(ctx: Arc<Ctx>, version: Version, chunked: bool) -> Found {
+    let start = Instant::now();
+    let before = ctx.handshakes.load(Ordering::Relaxed);
+    let offer: Vec<u16> = suites::offerable(version).iter().map(|s| s.code).collect();
+    let groups = default_groups(version);
+    let mut runs = Vec::new();
+    if chunked {
+        for part in offer.chunks(ctx.opts.chunk.max(1)) {
+            runs.push(enumerate(&ctx, version, part, &groups).await);
+        }
+    } else {
+        runs.push(enumerate(&ctx, version, &offer, &groups).await);
+    }
+    let hung_up = runs.iter().all(|r| r.accepted.is_empty())
+        && matches!(runs[0].refused, Some(Outcome::Closed | Outcome::Reset(_)));
+    let accepted: Vec<Accepted> = runs.iter().flat_map(|r| r.accepted.clone()).collect();
+    let offered = !accepted.is_empty();
+    let mut notes: Vec<String> = Vec::new();
+    if !offered {
+        let first = &runs[0];
+        notes.push(match (&first.downgraded, &first.refused) {
+            (Some(v), _) => format!(
+                "not offered: the server answered with {} instead",
+                Version::from_code(*v)
+                    .map_or_else(|| format!("version {v:#06x}"), |v| v.name().to_owned())
+            ),
+            (None, Some(o)) => format!("not offered: {}", o.words(ctx.opts.read_timeout)),
+            (None, None) => "not offered".to_owned(),
+        });
+    }
+    let mut problems: Vec<String> = runs.iter().filter_map(|r| r.problem.clone()).collect();
+    problems.dedup();
+    for p in &problems {
+        if !notes.iter().any(|n| n.contains(p.as_str())) {
+            notes.push(p.clone());
+        }
+    }
+    let mut preference_found = Preference::NotApplicable;
+    if ctx.opts.preference && accepted.len() >= 2 {
+        preference_found = preference(
+            &ctx,
+            version,
+            accepted[0].suite.code,
+            accepted[1].suite.code,
+        )
+        .await;
+    }
+    let mut groups_found = Vec::new();
+    if ctx.opts.groups && version == Version::Tls13 && offered {
+        groups_found = tls13_groups(&ctx, &accepted).await;
+    }
+    let chain = runs.iter().find_map(|r| r.chain.clone());
+    let renegotiation = runs.iter().find_map(|r| r.renegotiation);
+    Found {
+        result: ProtocolResult {
+            version,
+            offered,
+            cipher_suites: accepted.iter().map(|a| a.suite).collect(),
+            accepted,
+            preference: preference_found,
+            groups: groups_found,
+            secure_renegotiation: renegotiation,
+            note: notes.join("; "),
+            handshakes: ctx.handshakes.load(Ordering::Relaxed) - before,
+            ms: millis(start.elapsed()),
+        },
+        chain,
+        hung_up,
+        problems,
+    }
+}
+
+/// TLS 1.3 groups: one group offered at a time with no key share; the server names the group
+/// in a HelloRetryRequest when it takes it.
+async fn tls13_groups(ctx: &Arc<Ctx>, accepted: &[Accepted]) -> Vec<Group> {
+    let suites: Vec<u16> = accepted.iter().map(|a| a.suite.code).collect();
+    let mut set = JoinSet::new();
+    for g in Group::TLS13 {
+        let ctx = Arc::clone(ctx);
+        let suites = suites.clone();
+        set.spawn(async move {
+            let out = ctx
+                .handshake(&ctx.hello(Version::Tls13, &suites, &[g], false))
+                .await;
+            let took = matches!(&out, Outcome::Hello(f)
+                if f.hello.as_ref().is_some_and(|h| h.selected_group == Some(g)));
+            (g, took)
+        });
+    }
+    collect_groups(set).await
+}
+
+/// TLS 1.2-and-older curves: the accepted ECDHE suites offered with one curve at a time.
+async fn ecdhe_groups(ctx: &Arc<Ctx>, version: Version, accepted: &[Accepted]) -> Vec<Group> {
+    let suites: Vec<u16> = accepted
+        .iter()
+        .filter(|a| a.suite.ecdhe())
+        .map(|a| a.suite.code)
+        .collect();
+    if suites.is_empty() {
+        return Vec::new();
+    }
+    let mut set = JoinSet::new();
+    for g in Group::ECDHE {
+        let ctx = Arc::clone(ctx);
+        let suites = suites.clone();
+        set.spawn(async move {
+            let out = ctx
+                .handshake(&ctx.hello(version, &suites, &[g], true))
+                .await;
+            let took = matches!(&out, Outcome::Hello(f)
+                if f.key_exchange == Some(KeyExchange::Ecdhe { group: g }));
+            (g, took)
+        });
+    }
+    collect_groups(set).await
+}
+
+async fn collect_groups(mut set: JoinSet<(Group, bool)>) -> Vec<Group> {
+    let mut took = Vec::new();
+    while let Some(joined) = set.join_next().await {
+        if let Ok((g, true)) = joined {
+            took.push(g);
+        }
+    }
+    // In the order the constants list them (preference of modern clients), not completion.
+    let order = |g: &Group| {
+        Group::TLS13
+            .iter()
+            .chain(Group::ECDHE.iter())
+            .position(|x| x == g)
+            .unwrap_or(usize::MAX)
+    };
+    took.sort_by_key(order);
+    took
+}
+
+/// Scans `host:port`: every protocol in `options.protocols`, every suite, the preference, the
+/// groups and the chain. `sni` is sent as given (`None` sends no `server_name`; callers should
+/// pass the host name when the host is a name). Never panics on what the server sends and
+/// always returns by `options.limit` (plus a moment).
+#[expect(
+    clippy::too_many_lines,
+    reason = "the scan's phases in the order they run, read top to bottom"
+)]
+pub async fn scan(host: &str, port: u16, sni: Option<&str>, options: &Options) -> ScanReport {
+    let start = Instant::now();
+    let limit_at = start + options.limit;
+    let mut report = ScanReport {
+        host: host.to_owned(),
+        port,
+        address: None,
+        sni: sni.map(str::to_owned),
+        protocols: Vec::new(),
+        chain: Vec::new(),
+        chain_source: None,
+        handshakes: 0,
+        ms: 0,
+        errors: Vec::new(),
+        complete: true,
+    };
+    let addr = match resolve(host, port, limit_at.min(start + options.connect_timeout)).await {
+        Ok(a) => a,
+        Err(words) => {
+            report.errors.push(words);
+            report.ms = millis(start.elapsed());
+            return report;
+        }
+    };
+    report.address = Some(addr);
+    let ctx = Arc::new(Ctx {
+        addr,
+        sni: sni
+            .filter(|s| !s.is_empty() && s.parse::<IpAddr>().is_err())
+            .map(str::to_owned),
+        opts: options.clone(),
+        limit_at,
+        permits: Semaphore::new(options.concurrency.max(1)),
+        next_slot: Mutex::new(Instant::now()),
+        backoff: Mutex::new(Duration::ZERO),
+        handshakes: AtomicU32::new(0),
+        provider: Arc::new(rustls::crypto::aws_lc_rs::default_provider()),
+    });
+
+    let mut versions: Vec<Version> = options.protocols.clone();
+    versions.sort_unstable();
+    versions.dedup();
+    let mut found = run_protocols(&ctx, &versions, false).await;
+    // A server that hung up on a whole offer but answered another protocol may only choke on
+    // long hellos: ask again in chunks.
+    let spoke_tls = found.iter().any(|f| f.result.offered);
+    let retry: Vec<Version> = found
+        .iter()
+        .filter(|f| f.hung_up && spoke_tls && Instant::now() < limit_at)
+        .map(|f| f.result.version)
+        .collect();
+    if !retry.is_empty() {
+        for again in run_protocols(&ctx, &retry, true).await {
+            if again.result.offered
+                && let Some(slot) = found
+                    .iter_mut()
+                    .find(|f| f.result.version == again.result.version)
+            {
+                *slot = again;
+            }
+        }
+    }
+    found.sort_by_key(|f| f.result.version);
+
+    // Curves for TLS 1.2 and older, from the highest of them that took an ECDHE suite.
+    if options.groups
+        && let Some(f) = found.iter_mut().rev().find(|f| {
+            f.result.version < Version::Tls13 && f.result.accepted.iter().any(|a| a.suite.ecdhe())
+        })
+    {
+        let before = ctx.handshakes.load(Ordering::Relaxed);
+        f.result.groups = ecdhe_groups(&ctx, f.result.version, &f.result.accepted).await;
+        f.result.handshakes += ctx.handshakes.load(Ordering::Relaxed) - before;
+    }
+
+    if let Some((v, chain)) = found
+        .iter()
+        .rev()
+        .find_map(|f| f.chain.clone().map(|c| (f.result.version, c)))
+    {
+        report.chain = chain;
+        report.chain_source = Some(ChainSource::Handshake(v));
+    } else if options.tls13_chain
+        && found
+            .iter()
+            .any(|f| f.result.version == Version::Tls13 && f.result.offered)
+    {
+        match rustls_chain(&ctx).await {
+            Ok(chain) => {
+                report.chain = chain;
+                report.chain_source = Some(ChainSource::Rustls);
+            }
+            Err(words) => report
+                .errors
+                .push(format!("the certificate chain could not be read: {words}")),
+        }
+    }
+
+    for f in &found {
+        for problem in &f.problems {
+            report
+                .errors
+                .push(format!("{}: {problem}", f.result.version));
+        }
+    }
+    report.protocols = found.into_iter().map(|f| f.result).collect();
+    report.handshakes = ctx.handshakes.load(Ordering::Relaxed);
+    if Instant::now() >= limit_at
+        || report
+            .protocols
+            .iter()
+            .any(|p| p.note.contains(LIMIT_WORDS))
+    {
+        report.complete = false;
+        report.errors.push(format!(
+            "{LIMIT_WORDS} ({}): what is shown was found before it",
+            human(options.limit)
+        ));
+    }
+    report.errors.dedup();
+    report.ms = millis(start.elapsed());
+    report
+}
+
+async fn run_protocols(ctx: &Arc<Ctx>, versions: &[Version], chunked: bool) -> Vec<Found> {
+    let mut set = JoinSet::new();
+    for &v in versions {
+        set.spawn(protocol(Arc::clone(ctx), v, chunked));
+    }
+    let mut found = Vec::new();
+    loop {
+        match timeout_at(ctx.limit_at + LIMIT_GRACE, set.join_next()).await {
+            Ok(Some(Ok(f))) => found.push(f),
+            // A task that panicked is a bug here, not the server's doing; its protocol is
+            // reported as not measured below rather than taking the scan down.
+            Ok(Some(Err(_))) => {}
+            Ok(None) | Err(_) => break,
+        }
+    }
+    for &v in versions {
+        if !found.iter().any(|f| f.result.version == v) {
+            found.push(Found {
+                result: ProtocolResult {
+                    version: v,
+                    offered: false,
+                    cipher_suites: Vec::new(),
+                    accepted: Vec::new(),
+                    preference: Preference::Unknown,
+                    groups: Vec::new(),
+                    secure_renegotiation: None,
+                    note: format!("not measured: {LIMIT_WORDS}"),
+                    handshakes: 0,
+                    ms: 0,
+                },
+                chain: None,
+                hung_up: false,
+                problems: vec![LIMIT_WORDS.to_owned()],
+            });
+        }
+    }
+    found
+}
+
+async fn resolve(host: &str, port: u16, until: Instant) -> Result<SocketAddr, String> {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return Ok(SocketAddr::new(ip, port));
+    }
+    match timeout_at(until, tokio::net::lookup_host((bare, port))).await {
+        Ok(Ok(mut addrs)) => addrs
+            .next()
+            .ok_or_else(|| format!("{host} resolves to no address")),
+        Ok(Err(e)) => Err(format!("{host} does not resolve: {e}")),
+        Err(_) => Err(format!("{host} did not resolve in time")),
+    }
+}
+
+/// A verifier that records the chain and accepts it: this handshake exists only to read the
+/// certificate a TLS 1.3-only server encrypts; trust is judged from the chain elsewhere.
+#[derive(Debug)]
+struct Recorder {
+    chain: Mutex<Option<Vec<Vec<u8>>>>,
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for Recorder {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let chain = std::iter::once(end_entity)
+            .chain(intermediates)
+            .map(|c| c.as_ref().to_vec())
+            .collect();
+        *Ctx::lock(&self.chain) = Some(chain);
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+/// One TLS 1.3 handshake with rustls, driven over a tokio socket, for the chain.
+async fn rustls_chain(ctx: &Ctx) -> Result<Vec<Vec<u8>>, String> {
+    let recorder = Arc::new(Recorder {
+        chain: Mutex::new(None),
+        provider: Arc::clone(&ctx.provider),
+    });
+    let config = rustls::ClientConfig::builder_with_provider(Arc::clone(&ctx.provider))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(|e| e.to_string())?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::clone(&recorder) as Arc<dyn ServerCertVerifier>)
+        .with_no_client_auth();
+    let name = match &ctx.sni {
+        Some(n) => ServerName::try_from(n.clone()).map_err(|e| e.to_string())?,
+        None => ServerName::IpAddress(ctx.addr.ip().into()),
+    };
+    let mut conn =
+        rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| e.to_string())?;
+    let Ok(Ok(_permit)) = timeout_at(ctx.limit_at, ctx.permits.acquire()).await else {
+        return Err(LIMIT_WORDS.to_owned());
+    };
+    ctx.pace().await;
+    ctx.handshakes.fetch_add(1, Ordering::Relaxed);
+    let until = (Instant::now() + ctx.opts.connect_timeout).min(ctx.limit_at);
+    let mut stream = timeout_at(until, TcpStream::connect(ctx.addr))
+        .await
+        .map_err(|_| "no answer to the connection".to_owned())?
+        .map_err(|e| e.to_string())?;
+    let mut buf = vec![0u8; 16_384];
+    let result = loop {
+        if let Some(chain) = Ctx::lock(&recorder.chain).take() {
+            break Ok(chain);
+        }
+        while conn.wants_write() {
+            let mut out = Vec::new();
+            conn.write_tls(&mut out).map_err(|e| e.to_string())?;
+            let until = (Instant::now() + ctx.opts.read_timeout).min(ctx.limit_at);
+            timeout_at(until, stream.write_all(&out))
+                .await
+                .map_err(|_| "the server stopped reading".to_owned())?
+                .map_err(|e| e.to_string())?;
+        }
+        if !conn.is_handshaking() {
+            break Err("the handshake ended without a certificate".to_owned());
+        }
+        let until = (Instant::now() + ctx.opts.read_timeout).min(ctx.limit_at);
+        let n = match timeout_at(until, stream.read(&mut buf)).await {
+            Ok(Ok(0)) => break Err("the server closed the connection".to_owned()),
+            Ok(Ok(n)) => n,
+            Ok(Err(e)) => break Err(e.to_string()),
+            Err(_) => {
+                break Err(format!(
+                    "the server said nothing in {}",
+                    human(ctx.opts.read_timeout)
+                ));
+            }
+        };
+        let mut slice = &buf[..n];
+        while !slice.is_empty() {
+            if let Err(e) = conn.read_tls(&mut slice) {
+                return Err(e.to_string());
+            }
+            if let Err(e) = conn.process_new_packets() {
+                // The verifier may already hold the chain even if what followed failed.
+                return Ctx::lock(&recorder.chain)
+                    .take()
+                    .ok_or_else(|| e.to_string());
+            }
+        }
+    };
+    let _ = stream.set_zero_linger();
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report_with(protocols: Vec<ProtocolResult>) -> ScanReport {
+        ScanReport {
+            host: "web1".to_owned(),
+            port: 443,
+            address: None,
+            sni: None,
+            protocols,
+            chain: Vec::new(),
+            chain_source: None,
+            handshakes: 0,
+            ms: 0,
+            errors: Vec::new(),
+            complete: true,
+        }
+    }
+
+    fn tls12(names: &[&str], groups: Vec<Group>) -> ProtocolResult {
+        let suites: Vec<&'static Suite> = names
+            .iter()
+            .map(|n| suites::by_name(n).expect("known suite"))
+            .collect();
+        ProtocolResult {
+            version: Version::Tls12,
+            offered: true,
+            accepted: suites
+                .iter()
+                .map(|&suite| Accepted {
+                    suite,
+                    key_exchange: None,
+                })
+                .collect(),
+            cipher_suites: suites,
+            preference: Preference::Server,
+            groups,
+            secure_renegotiation: Some(true),
+            note: String::new(),
+            handshakes: 1,
+            ms: 1,
+        }
+    }
+
+    #[test]
+    fn guide_names_are_checked_with_their_curves() {
+        let report = report_with(vec![tls12(
+            &[
+                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+                "TLS_RSA_WITH_AES_256_GCM_SHA384",
+            ],
+            vec![Group::SECP256R1],
+        )]);
+        let checks = check_names(
+            &report,
+            &[
+                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256_P256",
+                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256_P384",
+                "TLS_RSA_WITH_AES_256_GCM_SHA384",
+                "AES256-GCM-SHA384",
+                "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+                "TLS_MADE_UP",
+            ],
+        );
+        let got: Vec<bool> = checks.iter().map(|c| c.accepted).collect();
+        assert_eq!(got, [true, false, true, true, false, false]);
+        assert_eq!(checks[1].curve, Some(Group::SECP384R1));
+        assert!(
+            checks[1].detail.contains("not with secp384r1"),
+            "{}",
+            checks[1].detail
+        );
+        assert_eq!(checks[3].suite, Some("TLS_RSA_WITH_AES_256_GCM_SHA384"));
+        assert!(checks[5].detail.contains("not a cipher suite name"));
+    }
+
+    #[test]
+    fn the_report_serialises_suites_by_iana_name() {
+        let report = report_with(vec![tls12(&["ECDHE-RSA-AES128-GCM-SHA256"], vec![])]);
+        let json = serde_json::to_value(&report).expect("json");
+        assert_eq!(json["protocols"][0]["version"], "TLSv1.2");
+        assert_eq!(
+            json["protocols"][0]["cipher_suites"][0],
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
+        );
+        assert_eq!(json["protocols"][0]["offered"], true);
+    }
+}

@@ -1,0 +1,651 @@
+//! The TLS scanner against real servers on loopback: a rustls server in the test process
+//! (modern settings, TLS 1.2 and 1.3), `openssl s_server` processes (TLS 1.0 and 1.1, CBC,
+//! DHE, server order on and off), `gnutls-serv` (3DES, which Debian's OpenSSL 3 lacks), and
+//! servers that misbehave on purpose (close at once, stall, answer garbage).
+//!
+//! Each server is configured with a known set of suites and the test asserts the exact set
+//! (and, where the server keeps its own order, the exact order) the scan found. Certificates
+//! are generated at test time with rcgen; every server listens on a port of 127.0.0.1 chosen
+//! by the system, and the scan starts only once it accepts. Child processes are killed when
+//! their guard drops; every async body runs under a watchdog. Tests that need `openssl` or
+//! `gnutls-serv` fail (never skip) with the package to install when the binary is missing.
+
+use std::net::{Ipv4Addr, SocketAddr, TcpListener as StdListener, TcpStream as StdStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use preflight::probe::tls::scan::ChainSource;
+use preflight::probe::tls::wire::KeyExchange;
+use preflight::probe::tls::{self, Group, Options, Preference, ScanReport, Version};
+use rcgen::{CertificateParams, KeyPair};
+use rustls::crypto::aws_lc_rs as provider;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpListener;
+
+/// Longest any async test body may run.
+const BODY_WATCHDOG: Duration = Duration::from_secs(90);
+
+fn run<F: Future>(body: F) -> F::Output {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        tokio::time::timeout(BODY_WATCHDOG, body)
+            .await
+            .expect("the test body still ran after the watchdog's limit")
+    })
+}
+
+/// Loopback servers answer at once: a faster pace than the production default keeps the
+/// tests short, while still going through the same rate and concurrency machinery.
+fn options() -> Options {
+    Options {
+        rate: 200,
+        read_timeout: Duration::from_secs(3),
+        connect_timeout: Duration::from_secs(3),
+        limit: Duration::from_secs(60),
+        ..Options::default()
+    }
+}
+
+fn codes(report: &ScanReport, v: Version) -> Vec<u16> {
+    report
+        .protocol(v)
+        .unwrap_or_else(|| panic!("{v} missing from the report"))
+        .cipher_suites
+        .iter()
+        .map(|s| s.code)
+        .collect()
+}
+
+fn sorted(mut v: Vec<u16>) -> Vec<u16> {
+    v.sort_unstable();
+    v
+}
+
+fn offered(report: &ScanReport) -> Vec<Version> {
+    report.offered()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Certificates
+
+struct Cert {
+    der: Vec<u8>,
+    key_der: Vec<u8>,
+    pem: String,
+    key_pem: String,
+}
+
+fn cert(rsa: bool) -> Cert {
+    let key = if rsa {
+        KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
+            .expect("rsa key")
+    } else {
+        KeyPair::generate().expect("ecdsa key")
+    };
+    let params = CertificateParams::new(vec!["localhost".to_owned()]).expect("params");
+    let cert = params.self_signed(&key).expect("self-signed");
+    Cert {
+        der: cert.der().to_vec(),
+        key_der: key.serialize_der(),
+        pem: cert.pem(),
+        key_pem: key.serialize_pem(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A rustls server in the test process
+
+async fn rustls_server(
+    suites: Vec<rustls::SupportedCipherSuite>,
+    groups: Vec<&'static dyn rustls::crypto::SupportedKxGroup>,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+    cert: &Cert,
+) -> SocketAddr {
+    let provider = rustls::crypto::CryptoProvider {
+        cipher_suites: suites,
+        kx_groups: groups,
+        ..provider::default_provider()
+    };
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(rustls::pki_types::PrivatePkcs8KeyDer::from(
+        cert.key_der.clone(),
+    ));
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(provider))
+        .with_protocol_versions(versions)
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![rustls::pki_types::CertificateDer::from(cert.der.clone())],
+            key,
+        )
+        .expect("server config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
+            let acceptor = acceptor.clone();
+            // Each handshake fails when the scanner hangs up after the ServerHello; that is
+            // the scanner's way, not an error here.
+            tokio::spawn(async move {
+                let _ = acceptor.accept(tcp).await;
+            });
+        }
+    });
+    addr
+}
+
+// This crate builds rustls without its `tls12` feature, so the in-process server speaks
+// TLS 1.3 only; TLS 1.2 and older are covered by the OpenSSL and GnuTLS servers below.
+#[test]
+fn rustls_server_suites_groups_and_chain() {
+    use provider::cipher_suite as cs;
+    let cert = cert(false);
+    run(async {
+        let addr = rustls_server(
+            vec![
+                cs::TLS13_AES_256_GCM_SHA384,
+                cs::TLS13_CHACHA20_POLY1305_SHA256,
+            ],
+            vec![provider::kx_group::X25519, provider::kx_group::SECP384R1],
+            &[&rustls::version::TLS13],
+            &cert,
+        )
+        .await;
+        let started = Instant::now();
+        let report = tls::scan("127.0.0.1", addr.port(), Some("localhost"), &options()).await;
+        let took = started.elapsed();
+        assert_eq!(offered(&report), [Version::Tls13], "{report:#?}");
+        assert_eq!(sorted(codes(&report, Version::Tls13)), [0x1302, 0x1303]);
+        for v in [
+            Version::Ssl3,
+            Version::Tls10,
+            Version::Tls11,
+            Version::Tls12,
+        ] {
+            let p = report.protocol(v).expect("protocol");
+            assert!(!p.offered && p.cipher_suites.is_empty(), "{p:#?}");
+            assert!(p.note.starts_with("not offered"), "{}", p.note);
+        }
+        let t13 = report.protocol(Version::Tls13).expect("1.3");
+        // rustls follows the client's order unless told otherwise.
+        assert_eq!(t13.preference, Preference::Client);
+        assert_eq!(t13.groups, [Group::X25519, Group::SECP384R1]);
+        // Our X25519 share was taken: the key share names the group.
+        assert_eq!(
+            t13.accepted[0].key_exchange,
+            Some(KeyExchange::Ecdhe {
+                group: Group::X25519
+            })
+        );
+        assert_eq!(report.chain, std::slice::from_ref(&cert.der));
+        assert_eq!(report.chain_source, Some(ChainSource::Rustls));
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        assert!(report.complete);
+        eprintln!(
+            "rustls server: {} handshakes in {took:?}",
+            report.handshakes
+        );
+    });
+}
+
+#[test]
+fn a_tls13_only_server_gives_its_chain_through_rustls() {
+    use provider::cipher_suite as cs;
+    let cert = cert(false);
+    run(async {
+        let addr = rustls_server(
+            vec![cs::TLS13_AES_128_GCM_SHA256],
+            vec![provider::kx_group::SECP256R1],
+            &[&rustls::version::TLS13],
+            &cert,
+        )
+        .await;
+        let report = tls::scan("127.0.0.1", addr.port(), Some("localhost"), &options()).await;
+        assert_eq!(offered(&report), [Version::Tls13], "{report:#?}");
+        assert_eq!(codes(&report, Version::Tls13), [0x1301]);
+        // Our x25519 share is refused, so the server asks again for its only group.
+        assert_eq!(
+            report.protocol(Version::Tls13).expect("1.3").groups,
+            [Group::SECP256R1]
+        );
+        assert_eq!(report.chain, std::slice::from_ref(&cert.der));
+        assert_eq!(report.chain_source, Some(ChainSource::Rustls));
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes
+
+/// A server process, killed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    let l = StdListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind a port to free");
+    l.local_addr().expect("address").port()
+}
+
+fn write_cert(dir: &Path, cert: &Cert) -> (PathBuf, PathBuf) {
+    let c = dir.join("cert.pem");
+    let k = dir.join("key.pem");
+    std::fs::write(&c, &cert.pem).expect("write cert");
+    std::fs::write(&k, &cert.key_pem).expect("write key");
+    (c, k)
+}
+
+/// Starts `program` with the arguments `args(port, cert, key)` gives, and waits until it
+/// accepts connections.
+fn spawn(program: &str, package: &str, args: impl Fn(u16, &Path, &Path) -> Vec<String>) -> Server {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (c, k) = write_cert(dir.path(), &cert(true));
+    // The port is free a moment ago; a clash shows as the server failing to start.
+    let port = free_port();
+    let child = Command::new(program)
+        .args(args(port, &c, &k))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start `{program}` ({e}): this test needs it; install the `{package}` \
+                 package (apt-get install -y {package})"
+            )
+        });
+    let mut server = Server {
+        child,
+        port,
+        _dir: dir,
+    };
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if StdStream::connect_timeout(
+            &SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+            Duration::from_millis(200),
+        )
+        .is_ok()
+        {
+            return server;
+        }
+        if let Ok(Some(status)) = server.child.try_wait() {
+            let mut err = String::new();
+            if let Some(mut e) = server.child.stderr.take() {
+                let _ = std::io::Read::read_to_string(&mut e, &mut err);
+            }
+            panic!("`{program}` exited ({status}) before accepting: {err}");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "`{program}` did not accept on port {port} within 15 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn openssl(cipher: &str, extra: &[&str]) -> Server {
+    let cipher = cipher.to_owned();
+    let extra: Vec<String> = extra.iter().map(|s| (*s).to_owned()).collect();
+    spawn("openssl", "openssl", move |port, c, k| {
+        let mut a: Vec<String> = [
+            "s_server",
+            "-quiet",
+            "-accept",
+            &format!("127.0.0.1:{port}"),
+            "-cert",
+            &c.display().to_string(),
+            "-key",
+            &k.display().to_string(),
+            "-cipher",
+            &cipher,
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        a.extend(extra.iter().cloned());
+        a
+    })
+}
+
+const OLD_SUITES: &str =
+    "ECDHE-RSA-AES128-SHA:DHE-RSA-AES256-SHA:AES128-SHA:AES256-GCM-SHA384:@SECLEVEL=0";
+
+#[test]
+fn openssl_old_protocols_cbc_dhe_in_server_order() {
+    let server = openssl(
+        OLD_SUITES,
+        &[
+            "-min_protocol",
+            "TLSv1",
+            "-max_protocol",
+            "TLSv1.2",
+            "-serverpref",
+        ],
+    );
+    run(async {
+        let started = Instant::now();
+        let report = tls::scan("127.0.0.1", server.port, None, &options()).await;
+        assert_eq!(
+            offered(&report),
+            [Version::Tls10, Version::Tls11, Version::Tls12],
+            "{report:#?}"
+        );
+        // In the order the server was given them: it keeps its own.
+        assert_eq!(
+            codes(&report, Version::Tls12),
+            [0xC013, 0x0039, 0x002F, 0x009D]
+        );
+        for v in [Version::Tls10, Version::Tls11] {
+            assert_eq!(codes(&report, v), [0xC013, 0x0039, 0x002F], "{v}");
+        }
+        for v in [Version::Tls10, Version::Tls11, Version::Tls12] {
+            assert_eq!(
+                report.protocol(v).expect("p").preference,
+                Preference::Server,
+                "{v}"
+            );
+        }
+        let tls12 = report.protocol(Version::Tls12).expect("1.2");
+        let dhe = tls12
+            .accepted
+            .iter()
+            .find(|a| a.suite.code == 0x0039)
+            .expect("DHE accepted");
+        assert!(
+            matches!(dhe.key_exchange, Some(KeyExchange::Dhe { bits }) if bits >= 2048),
+            "{:?}",
+            dhe.key_exchange
+        );
+        assert_eq!(tls12.secure_renegotiation, Some(true));
+        assert!(!report.chain.is_empty());
+        assert!(!tls12.groups.is_empty(), "ECDHE curves measured");
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        eprintln!(
+            "openssl server order: {} handshakes in {:?}",
+            report.handshakes,
+            started.elapsed()
+        );
+    });
+}
+
+#[test]
+fn openssl_in_client_order_is_told_apart() {
+    let server = openssl(
+        OLD_SUITES,
+        &["-min_protocol", "TLSv1.2", "-max_protocol", "TLSv1.2"],
+    );
+    run(async {
+        let report = tls::scan("127.0.0.1", server.port, None, &options()).await;
+        assert_eq!(offered(&report), [Version::Tls12], "{report:#?}");
+        assert_eq!(
+            sorted(codes(&report, Version::Tls12)),
+            [0x002F, 0x0039, 0x009D, 0xC013]
+        );
+        assert_eq!(
+            report.protocol(Version::Tls12).expect("1.2").preference,
+            Preference::Client
+        );
+        // The guide's list checked against what was found.
+        let checks = tls::check_names(
+            &report,
+            &[
+                "TLS_RSA_WITH_AES_256_GCM_SHA384",
+                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P256",
+                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA_P384",
+                "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+            ],
+        );
+        let got: Vec<bool> = checks.iter().map(|c| c.accepted).collect();
+        let curves = report.ecdhe_groups();
+        assert_eq!(
+            got,
+            [
+                true,
+                curves.contains(&Group::SECP256R1),
+                curves.contains(&Group::SECP384R1),
+                false
+            ],
+            "{checks:#?}"
+        );
+        assert!(curves.contains(&Group::SECP256R1), "{curves:?}");
+    });
+}
+
+#[test]
+fn gnutls_with_3des() {
+    let server = spawn("gnutls-serv", "gnutls-bin", |port, c, k| {
+        vec![
+            "--port".to_owned(),
+            port.to_string(),
+            "--x509certfile".to_owned(),
+            c.display().to_string(),
+            "--x509keyfile".to_owned(),
+            k.display().to_string(),
+            "--priority".to_owned(),
+            "NONE:+VERS-TLS1.2:+3DES-CBC:+AES-128-CBC:+RSA:+ECDHE-RSA:+SHA1:+COMP-NULL:+SIGN-ALL:+GROUP-ALL"
+                .to_owned(),
+        ]
+    });
+    run(async {
+        let report = tls::scan("127.0.0.1", server.port, None, &options()).await;
+        assert_eq!(offered(&report), [Version::Tls12], "{report:#?}");
+        assert_eq!(
+            sorted(codes(&report, Version::Tls12)),
+            [0x000A, 0x002F, 0xC012, 0xC013],
+            "{report:#?}"
+        );
+        let weak: Vec<&str> = report
+            .protocol(Version::Tls12)
+            .expect("1.2")
+            .cipher_suites
+            .iter()
+            .filter(|s| s.weak)
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(
+            sorted_names(weak),
+            [
+                "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA",
+                "TLS_RSA_WITH_3DES_EDE_CBC_SHA"
+            ]
+        );
+    });
+}
+
+fn sorted_names(mut v: Vec<&str>) -> Vec<&str> {
+    v.sort_unstable();
+    v
+}
+
+// ---------------------------------------------------------------------------------------------
+// Servers that misbehave
+
+/// A listener that does `what` with each connection.
+async fn misbehaving<F, Fut>(what: F) -> u16
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    tokio::spawn(async move {
+        while let Ok((s, _)) = listener.accept().await {
+            tokio::spawn(what(s));
+        }
+    });
+    port
+}
+
+fn quick() -> Options {
+    Options {
+        read_timeout: Duration::from_millis(500),
+        connect_timeout: Duration::from_millis(500),
+        backoff: Duration::from_millis(20),
+        max_backoff: Duration::from_millis(100),
+        rate: 200,
+        limit: Duration::from_secs(20),
+        ..Options::default()
+    }
+}
+
+fn assert_nothing_offered(report: &ScanReport) {
+    assert!(report.offered().is_empty(), "{report:#?}");
+    assert_eq!(report.protocols.len(), 5);
+    assert!(report.chain.is_empty());
+}
+
+#[test]
+fn a_server_that_closes_at_once_is_reported_as_such() {
+    run(async {
+        let port = misbehaving(|s| async move { drop(s) }).await;
+        let started = Instant::now();
+        let report = tls::scan("127.0.0.1", port, None, &quick()).await;
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_nothing_offered(&report);
+        for p in &report.protocols {
+            assert!(
+                p.note.contains("closed the connection without a word")
+                    || p.note.contains("reset the connection"),
+                "{}: {}",
+                p.version,
+                p.note
+            );
+        }
+        // Each protocol was tried once more before its answer counted as "no".
+        assert_eq!(report.handshakes, 10, "{report:#?}");
+    });
+}
+
+#[test]
+fn a_server_that_stalls_is_reported_within_the_timeout() {
+    run(async {
+        let port = misbehaving(|mut s| async move {
+            let mut buf = [0u8; 1024];
+            // Reads the hello and says nothing, holding the connection open.
+            while let Ok(n) = s.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+            }
+        })
+        .await;
+        let started = Instant::now();
+        let report = tls::scan("127.0.0.1", port, None, &quick()).await;
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(5), "{took:?}");
+        assert_nothing_offered(&report);
+        assert!(
+            report
+                .errors
+                .iter()
+                .any(|e| e.contains("the server said nothing in 500 ms")),
+            "{:?}",
+            report.errors
+        );
+    });
+}
+
+#[test]
+fn a_server_that_sends_garbage_is_named_for_it() {
+    run(async {
+        let port = misbehaving(|mut s| async move {
+            let mut buf = [0u8; 1024];
+            let _ = s.read(&mut buf).await;
+            let _ = s
+                .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                .await;
+        })
+        .await;
+        let report = tls::scan("127.0.0.1", port, None, &quick()).await;
+        assert_nothing_offered(&report);
+        assert!(
+            report
+                .errors
+                .iter()
+                .any(|e| e.contains("not TLS") && e.contains("HTTP/1.1 400 Bad Request")),
+            "{:?}",
+            report.errors
+        );
+
+        let binary = misbehaving(|mut s| async move {
+            let mut buf = [0u8; 1024];
+            let _ = s.read(&mut buf).await;
+            let _ = s
+                .write_all(&[0x16, 0x03, 0x03, 0x00, 0x04, 0x02, 0xFF, 0xFF, 0xFF])
+                .await;
+        })
+        .await;
+        let report = tls::scan("127.0.0.1", binary, None, &quick()).await;
+        assert_nothing_offered(&report);
+        assert!(!report.errors.is_empty(), "{report:#?}");
+    });
+}
+
+#[test]
+fn the_whole_scan_limit_holds_against_a_slow_server() {
+    run(async {
+        let port = misbehaving(|mut s| async move {
+            let mut buf = [0u8; 1024];
+            let _ = s.read(&mut buf).await;
+            tokio::time::sleep(Duration::from_secs(30)).await;
+        })
+        .await;
+        let options = Options {
+            read_timeout: Duration::from_secs(10),
+            limit: Duration::from_millis(800),
+            ..quick()
+        };
+        let started = Instant::now();
+        let report = tls::scan("127.0.0.1", port, None, &options).await;
+        let took = started.elapsed();
+        assert!(took < Duration::from_millis(1500), "{took:?}");
+        assert!(!report.complete);
+        assert!(
+            report.errors.iter().any(|e| e.contains("time limit")),
+            "{:?}",
+            report.errors
+        );
+    });
+}
+
+#[test]
+fn a_closed_port_is_a_connection_error() {
+    run(async {
+        let port = free_port();
+        let report = tls::scan("127.0.0.1", port, None, &quick()).await;
+        assert_nothing_offered(&report);
+        assert!(
+            report
+                .errors
+                .iter()
+                .any(|e| e.contains("could not connect")),
+            "{:?}",
+            report.errors
+        );
+    });
+}
