@@ -18,6 +18,13 @@ pub fn now() -> String {
         .unwrap_or_default()
 }
 
+/// The current time in seconds since the epoch, the clock certificates are judged at.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
 /// This machine's host name, as probe runs record where they ran: read from the files and
 /// variables the platform keeps it in (no system call, no `unsafe`); "unknown" when none says.
 pub fn hostname() -> String {

@@ -649,3 +649,97 @@ fn a_closed_port_is_a_connection_error() {
         );
     });
 }
+
+// ---------------------------------------------------------------------------------------------
+// `preflight tls`: the JSON scripts read, and its exit code.
+
+#[test]
+fn preflight_tls_reports_protocols_suites_certificate_trust_and_grade() {
+    let server = openssl(
+        "ECDHE-RSA-AES128-GCM-SHA256:AES256-SHA:@SECLEVEL=0",
+        &["-tls1_2"],
+    );
+    let home = tempfile::tempdir().expect("home");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_preflight"));
+    cmd.args([
+        "tls",
+        &format!("127.0.0.1:{}", server.port),
+        "--sni",
+        "localhost",
+        "--checklist",
+        "spok-mobile-4.5",
+        "--rate",
+        "200",
+        "--format",
+        "json",
+    ])
+    .env("XDG_DATA_HOME", home.path().join("data"))
+    .env("XDG_CONFIG_HOME", home.path().join("config"))
+    .env("HOME", home.path());
+    let out = cmd.output().expect("run preflight tls");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a self-signed certificate is a finding\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let offered: Vec<(&str, Vec<&str>)> = json["protocols"]
+        .as_array()
+        .expect("protocols")
+        .iter()
+        .filter(|p| p["offered"] == true)
+        .map(|p| {
+            (
+                p["version"].as_str().expect("version"),
+                sorted_names(
+                    p["cipher_suites"]
+                        .as_array()
+                        .expect("suites")
+                        .iter()
+                        .map(|s| s.as_str().expect("name"))
+                        .collect(),
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(
+        offered,
+        [(
+            "TLSv1.2",
+            vec![
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                "TLS_RSA_WITH_AES_256_CBC_SHA"
+            ]
+        )]
+    );
+    let cert = &json["certificate"];
+    assert_eq!(cert["self_signed"], true);
+    assert_eq!(cert["hostname_match"], true);
+    assert_eq!(cert["key_bits"], 2048);
+    assert_eq!(cert["signature_hash"], "SHA256");
+    assert_eq!(cert["san"][0], "localhost");
+    assert_eq!(json["trust"]["trusted"], false);
+    assert_eq!(json["trust"]["reason"], "self_signed");
+    assert_eq!(json["grade"]["grade"], "T");
+    let checks = json["checks"].as_array().expect("checks");
+    let check = |prefix: &str| {
+        checks
+            .iter()
+            .find(|c| c["check"].as_str().is_some_and(|s| s.starts_with(prefix)))
+            .unwrap_or_else(|| panic!("no {prefix} check in {checks:#?}"))
+    };
+    assert_eq!(check("tls.protocol_offered")["verdict"], "pass");
+    assert_eq!(check("tls.protocols_disabled")["verdict"], "pass");
+    assert_eq!(check("tls.cert_not_self_signed")["verdict"], "fail");
+    let required = check("tls.suites_accepted (require=all; suites=TLS_ECDHE_RSA_WITH_AES_256_GCM");
+    assert_eq!(required["verdict"], "fail");
+    assert!(
+        required["summary"]
+            .as_str()
+            .expect("summary")
+            .contains("accepts 2 of the 17 listed suites"),
+        "{required:#}"
+    );
+}

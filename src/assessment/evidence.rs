@@ -8,7 +8,8 @@ use super::{Assessment, Value};
 use crate::checklist::probe::ParamValue;
 use crate::checklist::{AnswerKind, Item, ProbeBinding};
 use crate::probe::ports::Ports;
-use crate::probe::{ProbeResult, Verdict};
+use crate::probe::tls::facts::{self, TlsFacts};
+use crate::probe::{ProbeKind, ProbeResult, Verdict};
 
 /// What the probes say about one item.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +29,8 @@ pub struct Found<'a> {
     /// The verdict as it applies to the item: a port rule's result judged on the item's ports
     /// only (a rule's other ports may fail while the item's are open).
     pub verdict: Verdict,
+    /// What the result says about the item, in words.
+    pub summary: String,
 }
 
 impl Assessment {
@@ -39,10 +42,14 @@ impl Assessment {
             .iter()
             .flat_map(|(vantage, run)| run.results.iter().map(move |r| (vantage.as_str(), r)))
             .filter(|(_, r)| answers(binding, r))
-            .map(|(vantage, result)| Found {
-                vantage,
-                result,
-                verdict: applied_verdict(binding, result),
+            .map(|(vantage, result)| {
+                let (verdict, summary) = applied(binding, result);
+                Found {
+                    vantage,
+                    result,
+                    verdict,
+                    summary,
+                }
             })
             .collect();
         if results.is_empty() {
@@ -65,7 +72,25 @@ impl Assessment {
     }
 }
 
-/// A TCP result judged on the binding's ports alone, from its per-port outcomes.
+/// A result as it applies to the item: a TLS scan judged by the item's own rule from the facts
+/// it kept; a TCP result on the item's ports alone, from its per-port outcomes.
+fn applied(binding: &ProbeBinding, r: &ProbeResult) -> (Verdict, String) {
+    if r.kind == ProbeKind::Tls && r.check == "scan" {
+        return r
+            .evidence
+            .get("facts")
+            .and_then(|f| serde_json::from_value::<TlsFacts>(f.clone()).ok())
+            .and_then(|f| facts::evaluate(binding.spec.name, &binding.expect, &f))
+            .unwrap_or_else(|| {
+                (
+                    Verdict::Skipped,
+                    format!("{}: the scan could not tell ({})", r.target, r.summary),
+                )
+            });
+    }
+    (applied_verdict(binding, r), r.summary.clone())
+}
+
 fn applied_verdict(binding: &ProbeBinding, r: &ProbeResult) -> Verdict {
     let (Some(ParamValue::Str(ports)), Some(outcomes)) = (
         binding.expect.get("ports"),
@@ -101,7 +126,14 @@ fn applied_verdict(binding: &ProbeBinding, r: &ProbeResult) -> Verdict {
 /// Whether a result answers a binding: same kind and check, and the same subject where the
 /// binding names one (the port rule's roles and ports, the names).
 fn answers(binding: &ProbeBinding, r: &ProbeResult) -> bool {
-    if r.kind != binding.spec.kind || r.check != binding.spec.name {
+    if r.kind != binding.spec.kind {
+        return false;
+    }
+    // A TLS scan keeps the facts every TLS rule is judged from.
+    if r.kind == ProbeKind::Tls && r.check == "scan" {
+        return true;
+    }
+    if r.check != binding.spec.name {
         return false;
     }
     let field = |k: &str| r.evidence.get(k).and_then(Json::as_str);
@@ -249,5 +281,78 @@ probe = { kind = "dns", check = "resolves", expect = { names = ["sql1.example.or
             .expect("evidence");
         assert_eq!(sql.verdict, Verdict::Fail);
         assert_eq!(sql.results[0].vantage, "Console 2");
+    }
+
+    #[test]
+    fn a_tls_scan_answers_each_tls_rule_from_its_facts() {
+        let text = r#"
+[checklist]
+id = "t"
+version = "1"
+title = "T"
+source = "s"
+
+[[section]]
+id = "tls"
+title = "TLS"
+
+[[section.item]]
+id = "tls.v12"
+prompt = "Is TLS 1.2 enabled?"
+kind = "confirm"
+severity = "blocker"
+source = "s"
+probe = { kind = "tls", check = "protocol_offered", expect = { version = "TLSv1.2" } }
+
+[[section.item]]
+id = "tls.old"
+prompt = "Are the old protocols off?"
+kind = "confirm"
+severity = "minor"
+source = "s"
+probe = { kind = "tls", check = "protocols_disabled", expect = { versions = ["TLSv1.0"] } }
+"#;
+        let c = Checklist::parse(text, Path::new("t.toml"), Origin::Builtin).expect("valid");
+        let mut a = Assessment::new("s", &c, "now");
+        let protocol = |v: &str, offered: bool| {
+            serde_json::json!({ "version": v, "offered": offered, "cipher_suites":
+                if offered { vec!["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"] } else { vec![] } })
+        };
+        let facts = serde_json::json!({
+            "host": "web", "port": 443, "sni": null, "certificate": null, "trust": null,
+            "errors": [], "complete": true,
+            "protocols": [protocol("TLSv1.0", true), protocol("TLSv1.2", true)],
+        });
+        a.runs.insert(
+            "Console".into(),
+            VantageRun {
+                role: "Console".into(),
+                host: "cws1".into(),
+                at: "now".into(),
+                results: vec![result(
+                    ProbeKind::Tls,
+                    "scan",
+                    Verdict::Fail,
+                    serde_json::json!({ "facts": facts }),
+                )],
+            },
+        );
+        let v12 = a
+            .evidence(c.item("tls.v12").expect("item"))
+            .expect("evidence");
+        assert_eq!(
+            (v12.verdict, v12.suggestion),
+            (Verdict::Pass, Some(Value::Yes))
+        );
+        assert!(
+            v12.results[0].summary.contains("accepts TLSv1.2"),
+            "{:?}",
+            v12.results
+        );
+        let old = a
+            .evidence(c.item("tls.old").expect("item"))
+            .expect("evidence");
+        assert_eq!(old.verdict, Verdict::Warn);
+        assert!(old.results[0].summary.contains("still accepts TLSv1.0"));
     }
 }

@@ -95,15 +95,9 @@ fn inspect(args: &InspectArgs) -> Result<ExitCode> {
         None
     };
     let file = certfile::parse(&args.file, &bytes, password.as_deref())?;
-    let now = unix_now();
+    let now = crate::stamp::unix_now();
     let inspection = certfile::inspect(&file, now)?;
-    let mut anchors = TrustAnchors::system();
-    for ca in &args.ca {
-        let ca_file = certfile::read(ca, None)?;
-        for der in &ca_file.certs {
-            anchors.add_der(der)?;
-        }
-    }
+    let anchors = anchors(&args.ca)?;
     let report = chain_report(
         &inspection,
         &file.certs,
@@ -359,8 +353,14 @@ fn prompt(question: &str) -> Result<String> {
     }
 }
 
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+/// The system's roots plus the certificates of the `--ca` files (the site's own CA).
+pub(super) fn anchors(ca: &[PathBuf]) -> Result<TrustAnchors> {
+    let mut anchors = TrustAnchors::system();
+    for file in ca {
+        let ca_file = certfile::read(file, None)?;
+        for der in &ca_file.certs {
+            anchors.add_der(der)?;
+        }
+    }
+    Ok(anchors)
 }

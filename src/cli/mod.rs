@@ -11,6 +11,7 @@ mod probe;
 mod sessions;
 mod site;
 mod tcp;
+mod tls;
 
 use std::io::{self, IsTerminal as _, Write};
 use std::path::PathBuf;
@@ -64,6 +65,8 @@ pub enum Command {
     /// Inspect certificate files (PEM, DER, PKCS#7, PKCS#12) and convert a PFX to PEM.
     #[command(subcommand)]
     Cert(cert::CertCommand),
+    /// Every protocol and cipher suite a TLS server accepts, its certificate and trust.
+    Tls(tls::Args),
     /// Check that TCP ports answer: open, refused, filtered, unreachable or name error.
     Tcp(tcp::Args),
     /// Open the ports a service will use, so firewall rules can be tested before it exists.
@@ -195,6 +198,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Probe(args)) => probe::run(&dirs, &args),
         Some(Command::Cert(command)) => cert::run(&command),
         Some(Command::Tcp(args)) => tcp::run(&args),
+        Some(Command::Tls(args)) => tls::run(&dirs, &args),
         Some(Command::Listen(args)) => listen::run(&args),
         Some(Command::Dns(args)) => dns::run(&args),
         Some(Command::Hosts(args)) => hosts::run(&args),

@@ -50,12 +50,12 @@ pub struct Args {
 
 fn parse_kind(s: &str) -> Result<ProbeKind, String> {
     match ProbeKind::parse(s.trim()) {
-        Some(k @ (ProbeKind::Dns | ProbeKind::Hosts | ProbeKind::Tcp)) => Ok(k),
+        Some(k @ (ProbeKind::Dns | ProbeKind::Hosts | ProbeKind::Tcp | ProbeKind::Tls)) => Ok(k),
         Some(k) => Err(format!(
-            "the {k} probe is not available yet; use dns, hosts or tcp"
+            "the {k} probe is not available yet; use dns, hosts, tcp or tls"
         )),
         None => Err(format!(
-            "unknown probe kind `{s}`: expected dns, hosts or tcp"
+            "unknown probe kind `{s}`: expected dns, hosts, tcp or tls"
         )),
     }
 }
@@ -170,7 +170,7 @@ fn text_report(
         count(Verdict::Fail),
         count(Verdict::Error),
         count(Verdict::Skipped),
-        role.unwrap_or("no role (names and hosts file only)")
+        role.unwrap_or("no role (port rules not probed)")
     );
     s
 }

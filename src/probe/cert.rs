@@ -779,7 +779,9 @@ fn trust(
         );
     };
     match cert_err {
-        E::UnknownIssuer if leaf.self_signed => untrusted(
+        // Whatever webpki objects to first (an unknown issuer, or `CaUsedAsEndEntity` for the
+        // CA:TRUE certificates `openssl req -x509` makes), a self-signed leaf is the finding.
+        _ if leaf.self_signed => untrusted(
             Distrust::SelfSigned,
             format!(
                 "the server certificate {} is self-signed; clients will not trust it \

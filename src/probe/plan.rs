@@ -5,7 +5,7 @@
 use std::net::IpAddr;
 
 use super::ProbeKind;
-use crate::site::{NameCheck, PortRule, Protocol, Site};
+use crate::site::{NameCheck, PortRule, Protocol, Site, TlsEndpoint};
 
 /// One unit of probing, as the probes view lists it.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +18,8 @@ pub enum Task {
     Dns { name: NameCheck },
     /// Check the hosts file for the entries the site's names need, and against DNS.
     Hosts { names: Vec<NameCheck> },
+    /// Scan a TLS endpoint: protocols, suites, the certificate and its trust.
+    Tls { endpoint: TlsEndpoint },
 }
 
 impl Task {
@@ -25,6 +27,7 @@ impl Task {
         match self {
             Task::Tcp { .. } | Task::Untestable { .. } => ProbeKind::Tcp,
             Task::Dns { .. } => ProbeKind::Dns,
+            Task::Tls { .. } => ProbeKind::Tls,
             Task::Hosts { .. } => ProbeKind::Hosts,
         }
     }
@@ -43,6 +46,7 @@ impl Task {
                 )
             }
             Task::Dns { name } => format!("resolve {}", name.fqdn),
+            Task::Tls { endpoint } => format!("TLS {}", endpoint.endpoint),
             Task::Hosts { names } => format!(
                 "hosts file entries for {} name{}",
                 names.len(),
@@ -72,6 +76,11 @@ pub fn plan(site: &Site, vantage: &Vantage, only: &[ProbeKind]) -> Vec<Task> {
         tasks.push(Task::Hosts {
             names: site.names.clone(),
         });
+    }
+    if wanted(ProbeKind::Tls) {
+        tasks.extend(site.tls.iter().map(|e| Task::Tls {
+            endpoint: e.clone(),
+        }));
     }
     if wanted(ProbeKind::Tcp)
         && let Vantage::Role(role) = vantage
@@ -218,7 +227,11 @@ ports = "1433"
         let site = site();
         let all = plan(&site, &Vantage::None, &[]);
         assert!(all.iter().all(|t| t.kind() != ProbeKind::Tcp));
-        assert_eq!(all.len(), 3, "two names and the hosts file");
+        assert_eq!(
+            all.len(),
+            4,
+            "two names, the hosts file and the TLS endpoint"
+        );
         assert_eq!(plan(&site, &Vantage::None, &[ProbeKind::Hosts]).len(), 1);
     }
 

@@ -11,13 +11,15 @@ use futures_util::stream::FuturesUnordered;
 use serde_json::json;
 use tokio::sync::mpsc;
 
+use super::cert;
 use super::dns::{self, Expectation, Horizon, HorizonExpectation, QueryOptions, QueryType};
 use super::hosts::{self, HostsFile};
 use super::plan::Task;
 use super::ports::Ports;
 use super::tcp;
+use super::tls::{self, facts, facts::TlsFacts};
 use super::{ProbeKind, ProbeResult, Verdict};
-use crate::site::{NameCheck, PortRule, Site};
+use crate::site::{NameCheck, PortRule, Site, TlsEndpoint};
 
 /// Progress of a run.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +42,9 @@ pub struct Env {
     pub tcp: tcp::Options,
     /// How TCP destinations given by name are resolved (the system resolver on site).
     pub tcp_resolver: Arc<dyn tcp::Resolve>,
+    pub tls: tls::Options,
+    /// The roots TLS chains are checked against: the system's.
+    pub anchors: cert::TrustAnchors,
 }
 
 impl Env {
@@ -74,6 +79,8 @@ impl Env {
             hosts_path: hosts::system_path(),
             tcp: tcp::Options::default(),
             tcp_resolver: Arc::new(tcp::SystemResolver),
+            tls: tls::Options::default(),
+            anchors: cert::TrustAnchors::system(),
         })
     }
 }
@@ -106,6 +113,7 @@ pub async fn execute(task: &Task, env: &Env) -> Vec<ProbeResult> {
         Task::Untestable { rule, why } => vec![untestable(rule, why)],
         Task::Dns { name } => dns_task(name, env).await,
         Task::Hosts { names } => hosts_task(names, env).await,
+        Task::Tls { endpoint } => vec![tls_task(endpoint, env).await],
     }
 }
 
@@ -221,6 +229,76 @@ async fn dns_task(name: &NameCheck, env: &Env) -> Vec<ProbeResult> {
         );
     }
     results
+}
+
+/// Scans an endpoint and keeps its facts as the evidence every TLS rule of a checklist is
+/// judged from; the verdict here is the worst of the findings any endpoint gets.
+async fn tls_task(endpoint: &TlsEndpoint, env: &Env) -> ProbeResult {
+    let at = crate::stamp::now();
+    let label = Task::Tls {
+        endpoint: endpoint.clone(),
+    }
+    .label();
+    let Some((host, port)) = crate::site::split_host_port(&endpoint.endpoint) else {
+        return ProbeResult {
+            kind: ProbeKind::Tls,
+            check: "scan".to_owned(),
+            target: label,
+            verdict: Verdict::Error,
+            summary: format!("`{}` is not HOST:PORT", endpoint.endpoint),
+            evidence: json!({}),
+            at,
+            ms: 0,
+        };
+    };
+    let sni = endpoint.sni.clone().or_else(|| {
+        host.parse::<std::net::IpAddr>()
+            .is_err()
+            .then(|| host.clone())
+    });
+    let scan = tls::scan(&host, port, sni.as_deref(), &env.tls).await;
+    let (chain, cert_error) = if scan.chain.is_empty() {
+        (None, None)
+    } else {
+        match cert::analyze(
+            &scan.chain,
+            sni.as_deref(),
+            crate::stamp::unix_now(),
+            &env.anchors,
+        ) {
+            Ok(c) => (Some(c), None),
+            Err(e) => (
+                None,
+                Some(format!("the certificate could not be read: {e}")),
+            ),
+        }
+    };
+    let facts = TlsFacts::new(&scan, chain.as_ref(), cert_error);
+    let findings = facts::findings(&facts);
+    let grade = facts::grade(&facts);
+    let verdict = findings
+        .iter()
+        .fold(Verdict::Pass, |v, f| v.worst(f.verdict));
+    let bad: Vec<&str> = findings
+        .iter()
+        .filter(|f| matches!(f.verdict, Verdict::Fail | Verdict::Error))
+        .map(|f| f.text.as_str())
+        .collect();
+    let summary = if bad.is_empty() {
+        format!("grade {}: {}", grade.grade, facts::offered_summary(&facts))
+    } else {
+        format!("grade {}: {}", grade.grade, bad.join("; "))
+    };
+    ProbeResult {
+        kind: ProbeKind::Tls,
+        check: "scan".to_owned(),
+        target: label,
+        verdict,
+        summary,
+        evidence: json!({ "facts": facts, "findings": findings, "grade": grade }),
+        at,
+        ms: scan.ms,
+    }
 }
 
 /// Records the name a result is about in its evidence, where checklist items look for it.

@@ -5,6 +5,8 @@
 //! written back as TOML, never holding a password.
 
 mod build;
+
+pub use build::split_host_port;
 pub mod example;
 mod raw;
 pub mod table;

@@ -11,6 +11,7 @@
     reason = "protocol message names (ClientHello, ServerKeyExchange) are words of the RFCs, not code"
 )]
 
+pub mod facts;
 pub mod scan;
 pub mod suites;
 pub mod wire;

@@ -203,7 +203,7 @@ fn evidence_lines<'a>(iv: &'a Interview, item: &'a Item) -> Vec<Line<'a>> {
         let (g, st) = super::probes::verdict_glyph(found.verdict);
         lines.push(Line::from(vec![
             Span::styled(format!("  {g} "), st),
-            Span::raw(found.result.summary.clone()),
+            Span::raw(found.summary.clone()),
             Span::styled(
                 format!(" ({}, {})", found.vantage, found.result.at),
                 theme::dim(),

@@ -1,0 +1,262 @@
+//! `preflight tls HOST:PORT`: every protocol and cipher suite a server accepts, the certificate
+//! chain it serves and whether clients will trust it, judged by the rules of a checklist (the
+//! Spok guide's by default) and graded after SSL Labs' guide.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use color_eyre::eyre::{Result, WrapErr, eyre};
+use serde_json::json;
+
+use super::{Format, library, print, print_json};
+use crate::checklist::ProbeKind;
+use crate::paths::Dirs;
+use crate::probe::Verdict;
+use crate::probe::cert;
+use crate::probe::tls::facts::{self, TlsFacts};
+use crate::probe::tls::{self, Options};
+use crate::site::split_host_port;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The endpoint: `host:port` or `[v6]:port`.
+    pub endpoint: String,
+    /// The server name to send (SNI) and to check the certificate against; the host by default.
+    #[arg(long, value_name = "NAME")]
+    pub sni: Option<String>,
+    /// A CA certificate file (PEM or DER) to trust besides the system's roots: the site's CA.
+    #[arg(long = "ca", value_name = "FILE")]
+    pub ca: Vec<PathBuf>,
+    /// Judge the endpoint by this checklist's TLS rules (`none` for the generic ones only).
+    #[arg(long, value_name = "ID", default_value = "spok-mobile-4.5")]
+    pub checklist: String,
+    /// Connections at once (the default is gentle on production servers).
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub concurrency: usize,
+    /// Handshakes per second at most.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub rate: u32,
+    /// Seconds the whole scan may take.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub max_time: u64,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// One checklist rule judged on the endpoint.
+struct Check {
+    items: Vec<String>,
+    rule: String,
+    verdict: Verdict,
+    summary: String,
+}
+
+pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
+    let (host, port) = split_host_port(&args.endpoint).ok_or_else(|| {
+        eyre!(
+            "`{}` is not HOST:PORT (e.g. spokmobile.example.org:443)",
+            args.endpoint
+        )
+    })?;
+    let sni = args.sni.clone().or_else(|| {
+        host.parse::<std::net::IpAddr>()
+            .is_err()
+            .then(|| host.clone())
+    });
+    let options = Options {
+        concurrency: args.concurrency.max(1),
+        rate: args.rate.max(1),
+        limit: std::time::Duration::from_secs(args.max_time.max(1)),
+        ..Options::default()
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .wrap_err("cannot start the async runtime")?;
+    let report = runtime.block_on(tls::scan(&host, port, sni.as_deref(), &options));
+    let anchors = super::cert::anchors(&args.ca)?;
+    let (chain, cert_error) = if report.chain.is_empty() {
+        (None, None)
+    } else {
+        match cert::analyze(
+            &report.chain,
+            sni.as_deref(),
+            crate::stamp::unix_now(),
+            &anchors,
+        ) {
+            Ok(c) => (Some(c), None),
+            Err(e) => (
+                None,
+                Some(format!("the certificate could not be read: {e}")),
+            ),
+        }
+    };
+    let f = TlsFacts::new(&report, chain.as_ref(), cert_error);
+    let findings = facts::findings(&f);
+    let checks = checklist_checks(dirs, &args.checklist, &f)?;
+    let grade = facts::grade(&f);
+    let failed = findings
+        .iter()
+        .any(|x| matches!(x.verdict, Verdict::Fail | Verdict::Error))
+        || checks.iter().any(|c| c.verdict == Verdict::Fail);
+
+    if args.format == Format::Json {
+        print_json(&json!({
+            "host": f.host, "port": f.port, "sni": f.sni,
+            "protocols": f.protocols,
+            "certificate": f.certificate,
+            "trust": f.trust,
+            "findings": findings,
+            "checks": checks.iter().map(|c| json!({
+                "items": c.items, "check": c.rule, "verdict": c.verdict, "summary": c.summary,
+            })).collect::<Vec<_>>(),
+            "grade": grade,
+            "errors": f.errors,
+            "complete": f.complete,
+            "handshakes": report.handshakes,
+            "ms": report.ms,
+        }))?;
+    } else {
+        print(&text(
+            &f,
+            &findings,
+            &checks,
+            &grade,
+            report.handshakes,
+            report.ms,
+        ))?;
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Every TLS rule of the checklist, once per distinct rule, with the items it answers.
+fn checklist_checks(dirs: &Dirs, id: &str, f: &TlsFacts) -> Result<Vec<Check>> {
+    if id == "none" {
+        return Ok(Vec::new());
+    }
+    let lib = library(dirs)?;
+    let checklist = lib.get(id)?;
+    let mut checks: Vec<Check> = Vec::new();
+    for item in checklist.items() {
+        let Some(binding) = item
+            .probe
+            .as_ref()
+            .filter(|b| b.spec.kind == ProbeKind::Tls)
+        else {
+            continue;
+        };
+        let key = binding.to_string();
+        if let Some(c) = checks.iter_mut().find(|c| c.rule == key) {
+            c.items.push(item.id.clone());
+            continue;
+        }
+        if let Some((verdict, summary)) = facts::evaluate(binding.spec.name, &binding.expect, f) {
+            checks.push(Check {
+                items: vec![item.id.clone()],
+                rule: key,
+                verdict,
+                summary,
+            });
+        }
+    }
+    Ok(checks)
+}
+
+fn text(
+    f: &TlsFacts,
+    findings: &[facts::Finding],
+    checks: &[Check],
+    grade: &facts::Grade,
+    handshakes: u32,
+    ms: u64,
+) -> String {
+    let mut s = format!("{}:{}", f.host, f.port);
+    if let Some(sni) = &f.sni {
+        let _ = write!(s, " (SNI {sni})");
+    }
+    let _ = writeln!(
+        s,
+        " — grade {} — {handshakes} handshakes in {ms} ms\n",
+        grade.grade
+    );
+    for p in &f.protocols {
+        if !p.offered {
+            let _ = writeln!(s, "{:8} not offered", p.version);
+            continue;
+        }
+        let _ = writeln!(
+            s,
+            "{:8} {} suites{}{}",
+            p.version,
+            p.cipher_suites.len(),
+            if p.preference.is_empty() {
+                String::new()
+            } else {
+                format!(", {} order", p.preference)
+            },
+            if p.groups.is_empty() {
+                String::new()
+            } else {
+                format!(", groups {}", p.groups.join(" "))
+            }
+        );
+        for suite in &p.cipher_suites {
+            let _ = writeln!(s, "           {suite}");
+        }
+    }
+    if let Some(c) = &f.certificate {
+        let _ = writeln!(
+            s,
+            "\ncertificate: {}\n  names: {}\n  issuer: {}\n  {} key, signed with {}, expires {} ({} days)",
+            c.subject,
+            c.san.join(", "),
+            c.issuer,
+            c.key_type,
+            c.signature_hash.as_deref().unwrap_or("?"),
+            c.not_after,
+            c.days_left
+        );
+        for (n, e) in c.chain.iter().enumerate() {
+            let _ = writeln!(s, "  {}└ {}", "  ".repeat(n), e.subject);
+        }
+    }
+    if let Some(t) = &f.trust {
+        let _ = writeln!(
+            s,
+            "trust: {}",
+            if t.trusted {
+                "trusted".to_owned()
+            } else {
+                t.detail.clone()
+            }
+        );
+    }
+    let _ = writeln!(s, "\nfindings:");
+    for x in findings {
+        let _ = writeln!(s, "  {:5} {}", x.verdict.name().to_uppercase(), x.text);
+    }
+    if !checks.is_empty() {
+        let _ = writeln!(s, "\nchecklist rules:");
+        for c in checks {
+            let _ = writeln!(
+                s,
+                "  {:5} {} — {}",
+                c.verdict.name().to_uppercase(),
+                c.rule,
+                c.summary
+            );
+        }
+    }
+    for cap in &grade.caps {
+        let _ = writeln!(s, "grade capped: {cap}");
+    }
+    for e in &f.errors {
+        let _ = writeln!(s, "note: {e}");
+    }
+    s
+}

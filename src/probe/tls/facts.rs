@@ -1,0 +1,686 @@
+//! What a TLS endpoint showed, as plain data that survives a session file: the protocols and
+//! suites it accepts and the certificate it serves. Every TLS rule of a checklist is judged
+//! from these facts ([`evaluate`]), here when `preflight tls` runs and again later when an
+//! item is matched to a stored result, so the two always agree. The generic findings and the
+//! grade come from the same facts.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::scan::ScanReport;
+use super::suites::{self, Suite};
+use crate::checklist::probe::ParamValue;
+use crate::probe::Verdict;
+use crate::probe::cert::ChainReport;
+
+/// One protocol version as found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProtocolFacts {
+    /// `SSLv3`, `TLSv1.0` … `TLSv1.3`.
+    pub version: String,
+    pub offered: bool,
+    /// IANA names, in the server's preference order when it has one.
+    pub cipher_suites: Vec<String>,
+    /// Key-exchange groups accepted (`x25519`, `secp256r1`, …).
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// `server`, `client`, `unknown` or `not_applicable`.
+    #[serde(default)]
+    pub preference: String,
+}
+
+/// The served chain's facts that the rules and the report need.
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each flag is a separate fact about the certificate, serialised as it is"
+)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateFacts {
+    pub subject: String,
+    pub san: Vec<String>,
+    pub issuer: String,
+    pub not_after: String,
+    pub days_left: i64,
+    pub key_type: String,
+    pub key_bits: usize,
+    /// The RSA size of equal strength, for "2048-bit" rules on EC keys.
+    pub key_strength: usize,
+    pub signature_hash: Option<String>,
+    /// The signature hashes of every served certificate a client checks (not self-signed roots).
+    pub chain_hashes: Vec<String>,
+    pub self_signed: bool,
+    pub expired: bool,
+    pub not_yet_valid: bool,
+    pub wildcard: bool,
+    /// Whether the name clients connect to is covered; `None` without a name.
+    pub hostname_match: Option<bool>,
+    pub hostname: Option<String>,
+    /// As served: subject, issuer and SHA-256 fingerprint of each certificate, leaf first.
+    pub chain: Vec<ChainEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainEntry {
+    pub subject: String,
+    pub issuer: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustFacts {
+    pub trusted: bool,
+    /// `unknown_issuer`, `incomplete_chain`, `self_signed`, `expired`, … (`None` when trusted).
+    pub reason: Option<String>,
+    /// Plain words, with the ActiveSync error a device would show where there is one.
+    pub detail: String,
+}
+
+/// Everything known about one endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlsFacts {
+    pub host: String,
+    pub port: u16,
+    pub sni: Option<String>,
+    pub protocols: Vec<ProtocolFacts>,
+    pub certificate: Option<CertificateFacts>,
+    pub trust: Option<TrustFacts>,
+    /// What went wrong, in words (unreachable, reset, not TLS, a certificate that did not parse).
+    pub errors: Vec<String>,
+    /// False when the scan stopped at its time limit.
+    pub complete: bool,
+}
+
+impl TlsFacts {
+    /// The facts of a scan and, when the server served a chain, its analysis.
+    pub fn new(scan: &ScanReport, chain: Option<&ChainReport>, cert_error: Option<String>) -> Self {
+        let protocols = scan
+            .protocols
+            .iter()
+            .map(|p| ProtocolFacts {
+                version: p.version.name().to_owned(),
+                offered: p.offered,
+                cipher_suites: p.cipher_suites.iter().map(|s| s.name.to_owned()).collect(),
+                groups: p.groups.iter().map(|g| g.name()).collect(),
+                preference: serde_json::to_value(p.preference)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_lowercase))
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let certificate = chain.map(|c| {
+            let leaf = c.leaf();
+            CertificateFacts {
+                subject: leaf.subject.clone(),
+                san: leaf
+                    .san_dns
+                    .iter()
+                    .cloned()
+                    .chain(leaf.san_ip.iter().map(ToString::to_string))
+                    .collect(),
+                issuer: leaf.issuer.clone(),
+                not_after: leaf.not_after.clone(),
+                days_left: leaf.days_left,
+                key_type: leaf.key.describe(),
+                key_bits: leaf.key.bits,
+                key_strength: leaf.key.rsa_equivalent_bits(),
+                signature_hash: leaf.signature_hash.clone(),
+                // The leaf's own hash always counts; above it, the certificates a client checks
+                // (a self-signed root's signature is never checked).
+                chain_hashes: c
+                    .chain
+                    .iter()
+                    .enumerate()
+                    .filter(|(n, f)| *n == 0 || !f.self_signed)
+                    .filter_map(|(_, f)| f.signature_hash.clone())
+                    .collect(),
+                self_signed: leaf.self_signed,
+                expired: leaf.expired,
+                not_yet_valid: leaf.not_yet_valid,
+                wildcard: leaf.wildcard,
+                hostname_match: c.name.as_ref().map(|n| n.matched),
+                hostname: c.name.as_ref().map(|n| n.name.clone()),
+                chain: c
+                    .chain
+                    .iter()
+                    .map(|f| ChainEntry {
+                        subject: f.subject.clone(),
+                        issuer: f.issuer.clone(),
+                        sha256: f.sha256_fingerprint.clone(),
+                    })
+                    .collect(),
+            }
+        });
+        let trust = chain.map(|c| TrustFacts {
+            trusted: c.trust.trusted,
+            reason: c.trust.reason.map(|r| r.name().to_owned()),
+            // The analysis already names the ActiveSync error where there is one.
+            detail: c.trust.detail.clone(),
+        });
+        let mut errors = scan.errors.clone();
+        errors.extend(cert_error);
+        Self {
+            host: scan.host.clone(),
+            port: scan.port,
+            sni: scan.sni.clone(),
+            protocols,
+            certificate,
+            trust,
+            errors,
+            complete: scan.complete,
+        }
+    }
+
+    fn protocol(&self, version: &str) -> Option<&ProtocolFacts> {
+        self.protocols.iter().find(|p| p.version == version)
+    }
+
+    fn offered(&self, version: &str) -> bool {
+        self.protocol(version).is_some_and(|p| p.offered)
+    }
+
+    /// Every suite accepted by any protocol.
+    fn suites(&self) -> Vec<&'static Suite> {
+        let names: BTreeSet<&str> = self
+            .protocols
+            .iter()
+            .filter(|p| p.offered)
+            .flat_map(|p| p.cipher_suites.iter().map(String::as_str))
+            .collect();
+        names.into_iter().filter_map(suites::by_name).collect()
+    }
+
+    /// Whether a name from a guide's list is accepted: an IANA or OpenSSL name; a Windows
+    /// `_P256`/`_P384` name needs its suite and its curve in the same protocol.
+    fn accepts_name(&self, name: &str) -> bool {
+        if let Some((suite, group)) = suites::windows_name(name) {
+            return self.protocols.iter().any(|p| {
+                p.offered
+                    && p.cipher_suites.iter().any(|s| s == suite.name)
+                    && p.groups.iter().any(|g| *g == group.name())
+            });
+        }
+        suites::by_name(name).is_some_and(|suite| {
+            self.protocols
+                .iter()
+                .any(|p| p.offered && p.cipher_suites.iter().any(|s| s == suite.name))
+        })
+    }
+}
+
+fn text(expect: &BTreeMap<String, ParamValue>, key: &str) -> Option<String> {
+    match expect.get(key) {
+        Some(ParamValue::Str(s)) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn list(expect: &BTreeMap<String, ParamValue>, key: &str) -> Vec<String> {
+    match expect.get(key) {
+        Some(ParamValue::StrList(v)) => v.clone(),
+        Some(ParamValue::Str(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+fn number(expect: &BTreeMap<String, ParamValue>, key: &str) -> Option<i64> {
+    match expect.get(key) {
+        Some(ParamValue::Int(n)) => Some(*n),
+        _ => None,
+    }
+}
+
+/// Judges one checklist TLS check (`protocol_offered`, `suites_accepted`, `cert_trusted`, …)
+/// with its parameters; `None` for a check these facts cannot answer (no certificate served).
+pub fn evaluate(
+    check: &str,
+    expect: &BTreeMap<String, ParamValue>,
+    f: &TlsFacts,
+) -> Option<(Verdict, String)> {
+    let endpoint = format!("{}:{}", f.host, f.port);
+    match check {
+        "protocol_offered" | "protocols_disabled" | "suites_accepted" | "no_weak_suites" => {
+            evaluate_protocols(check, expect, f, &endpoint)
+        }
+        _ => evaluate_certificate(check, expect, f, &endpoint),
+    }
+}
+
+/// The rules on protocols and suites.
+fn evaluate_protocols(
+    check: &str,
+    expect: &BTreeMap<String, ParamValue>,
+    f: &TlsFacts,
+    endpoint: &str,
+) -> Option<(Verdict, String)> {
+    Some(match check {
+        "protocol_offered" => {
+            let v = text(expect, "version")?;
+            if f.offered(&v) {
+                (Verdict::Pass, format!("{endpoint} accepts {v}"))
+            } else {
+                (
+                    Verdict::Fail,
+                    format!(
+                        "{endpoint} refuses {v}: enable it on the server (on Windows, the SCHANNEL protocol keys, then restart)"
+                    ),
+                )
+            }
+        }
+        "protocols_disabled" => {
+            let on: Vec<String> = list(expect, "versions")
+                .into_iter()
+                .filter(|v| f.offered(v))
+                .collect();
+            if on.is_empty() {
+                (
+                    Verdict::Pass,
+                    format!("{endpoint} refuses {}", list(expect, "versions").join(", ")),
+                )
+            } else {
+                (
+                    Verdict::Warn,
+                    format!(
+                        "{endpoint} still accepts {}: disable them unless an old client needs them",
+                        on.join(", ")
+                    ),
+                )
+            }
+        }
+        "suites_accepted" => {
+            let wanted = list(expect, "suites");
+            let (yes, no): (Vec<&String>, Vec<&String>) =
+                wanted.iter().partition(|n| f.accepts_name(n));
+            let all = text(expect, "require").as_deref() != Some("any");
+            let good = if all { no.is_empty() } else { !yes.is_empty() };
+            let missing = if no.is_empty() {
+                String::new()
+            } else {
+                let shown: Vec<&str> = no.iter().take(6).map(|s| s.as_str()).collect();
+                let more = if no.len() > 6 {
+                    format!(" and {} more", no.len() - 6)
+                } else {
+                    String::new()
+                };
+                format!("; not accepted: {}{more}", shown.join(", "))
+            };
+            (
+                if good { Verdict::Pass } else { Verdict::Fail },
+                format!(
+                    "{endpoint} accepts {} of the {} listed suites{missing}",
+                    yes.len(),
+                    wanted.len()
+                ),
+            )
+        }
+        "no_weak_suites" => {
+            let weak: Vec<&str> = f
+                .suites()
+                .iter()
+                .filter(|s| s.weak)
+                .map(|s| s.name)
+                .collect();
+            if weak.is_empty() {
+                (
+                    Verdict::Pass,
+                    format!("{endpoint} accepts no RC4, 3DES, NULL, EXPORT or anonymous suite"),
+                )
+            } else {
+                (
+                    Verdict::Fail,
+                    format!(
+                        "{endpoint} accepts weak suites: {} — remove them from the server's cipher order",
+                        weak.join(", ")
+                    ),
+                )
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// The rules on the served certificate; `None` when none was served.
+fn evaluate_certificate(
+    check: &str,
+    expect: &BTreeMap<String, ParamValue>,
+    f: &TlsFacts,
+    endpoint: &str,
+) -> Option<(Verdict, String)> {
+    let cert = f.certificate.as_ref();
+    Some(match check {
+        "cert_trusted" => {
+            let t = f.trust.as_ref()?;
+            if t.trusted {
+                (
+                    Verdict::Pass,
+                    format!("{endpoint}: the chain leads to a trusted root"),
+                )
+            } else {
+                (
+                    Verdict::Fail,
+                    format!("{endpoint}: not trusted: {}", t.detail),
+                )
+            }
+        }
+        "cert_not_self_signed" => {
+            let c = cert?;
+            if c.self_signed {
+                (
+                    Verdict::Fail,
+                    format!(
+                        "{endpoint} serves a self-signed certificate: replace it with one from a trusted certificate authority"
+                    ),
+                )
+            } else {
+                (Verdict::Pass, format!("{endpoint}: issued by {}", c.issuer))
+            }
+        }
+        "cert_hostname_match" => {
+            let c = cert?;
+            match (c.hostname_match, &c.hostname) {
+                (Some(true), Some(n)) => (
+                    Verdict::Pass,
+                    format!("{endpoint}: the certificate covers {n}"),
+                ),
+                (Some(false), Some(n)) => (
+                    Verdict::Fail,
+                    format!(
+                        "{endpoint}: the certificate does not cover {n} (names: {}) — a name mismatch, ActiveSync's Internet_55",
+                        c.san.join(", ")
+                    ),
+                ),
+                _ => return None,
+            }
+        }
+        "cert_key_bits" => {
+            let c = cert?;
+            let min = usize::try_from(number(expect, "min")?).unwrap_or(usize::MAX);
+            if c.key_strength >= min {
+                (Verdict::Pass, format!("{endpoint}: {} key", c.key_type))
+            } else {
+                (
+                    Verdict::Fail,
+                    format!(
+                        "{endpoint}: {} key, under the {min} bits required: issue a new certificate with a {min}-bit key",
+                        c.key_type
+                    ),
+                )
+            }
+        }
+        "cert_signature_hash" => {
+            let c = cert?;
+            let allowed = list(expect, "allowed");
+            let bad: Vec<&String> = c
+                .chain_hashes
+                .iter()
+                .filter(|h| !allowed.iter().any(|a| a.eq_ignore_ascii_case(h)))
+                .collect();
+            if bad.is_empty() {
+                (
+                    Verdict::Pass,
+                    format!("{endpoint}: signed with {}", c.chain_hashes.join(", ")),
+                )
+            } else {
+                (
+                    Verdict::Fail,
+                    format!(
+                        "{endpoint}: signed with {} where the clients need {}",
+                        bad.iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        allowed.join(" or ")
+                    ),
+                )
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// "TLSv1.2 (12 suites), TLSv1.3 (3 suites)": what an endpoint offers, in a line.
+pub fn offered_summary(f: &TlsFacts) -> String {
+    let parts: Vec<String> = f
+        .protocols
+        .iter()
+        .filter(|p| p.offered)
+        .map(|p| format!("{} ({} suites)", p.version, p.cipher_suites.len()))
+        .collect();
+    if parts.is_empty() {
+        "no protocol offered".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// A finding any TLS endpoint gets, whatever the checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub verdict: Verdict,
+    pub text: String,
+}
+
+/// The findings that hold for any endpoint: TLS 1.2 on, old protocols, weak suites, the
+/// certificate's trust, name, key and dates. The guide: TLS 1.2 is required; SSL 3, TLS 1.0
+/// and 1.1 "may be disabled".
+pub fn findings(f: &TlsFacts) -> Vec<Finding> {
+    let none = BTreeMap::new();
+    let one = |k: &str, v: ParamValue| BTreeMap::from([(k.to_owned(), v)]);
+    let mut out = Vec::new();
+    let mut push = |r: Option<(Verdict, String)>| {
+        if let Some((verdict, text)) = r {
+            out.push(Finding { verdict, text });
+        }
+    };
+    if f.protocols.iter().all(|p| !p.offered) {
+        push(Some((
+            Verdict::Error,
+            format!(
+                "{}:{} accepted no handshake: {}",
+                f.host,
+                f.port,
+                f.errors.join("; ")
+            ),
+        )));
+        return out;
+    }
+    push(evaluate(
+        "protocol_offered",
+        &one("version", ParamValue::Str("TLSv1.2".into())),
+        f,
+    ));
+    push(evaluate(
+        "protocols_disabled",
+        &one(
+            "versions",
+            ParamValue::StrList(vec!["SSLv3".into(), "TLSv1.0".into(), "TLSv1.1".into()]),
+        ),
+        f,
+    ));
+    push(evaluate("no_weak_suites", &none, f));
+    push(evaluate("cert_trusted", &none, f));
+    push(evaluate("cert_not_self_signed", &none, f));
+    push(evaluate("cert_hostname_match", &none, f));
+    push(evaluate(
+        "cert_key_bits",
+        &one("min", ParamValue::Int(2048)),
+        f,
+    ));
+    if let Some(c) = &f.certificate {
+        if c.expired {
+            push(Some((
+                Verdict::Fail,
+                format!("the certificate expired on {}", c.not_after),
+            )));
+        } else if c.days_left < 30 {
+            push(Some((
+                Verdict::Warn,
+                format!(
+                    "the certificate expires in {} days ({})",
+                    c.days_left, c.not_after
+                ),
+            )));
+        }
+    }
+    out
+}
+
+/// An overall grade after SSL Labs' published rating guide, on the facts a handshake scan has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grade {
+    /// `A+`, `A`, `A-`, `B`, `C`, `F` or `T` (trust problems).
+    pub grade: String,
+    /// The numeric score before caps (0–100).
+    pub score: u32,
+    /// Why the grade is capped, in words.
+    pub caps: Vec<String>,
+}
+
+/// Implemented from the SSL Labs guide: the score (protocol support 30 %, key exchange 30 %,
+/// cipher strength 40 %, each the average of the best and worst), the letter bands, and these
+/// caps: SSL 3 → B, TLS 1.0/1.1 → B, no TLS 1.2 → C, RC4 → B (C with TLS 1.1+), 3DES → C with
+/// TLS 1.1+, no forward secrecy → B, anonymous/NULL/EXPORT → F, an RSA key under 1024 bits → F
+/// (under 2048 → B), expired/untrusted/self-signed/name mismatch → T, A+ for no caps with only
+/// TLS 1.2+ and forward secrecy everywhere. Not implemented: HSTS (no HTTP request is made),
+/// renegotiation and the known-vulnerability caps (Heartbleed, ROBOT, …).
+pub fn grade(f: &TlsFacts) -> Grade {
+    let offered: Vec<&str> = f
+        .protocols
+        .iter()
+        .filter(|p| p.offered)
+        .map(|p| p.version.as_str())
+        .collect();
+    if offered.is_empty() {
+        return Grade {
+            grade: "F".into(),
+            score: 0,
+            caps: vec!["no handshake succeeded".into()],
+        };
+    }
+    let strength = f.certificate.as_ref().map_or(2048, |c| c.key_strength);
+    let suites = f.suites();
+    let score = score(&offered, &suites, strength);
+    let mut letter = match score {
+        80.. => "A",
+        65..=79 => "B",
+        50..=64 => "C",
+        35..=49 => "D",
+        20..=34 => "E",
+        _ => "F",
+    };
+    let mut caps = Vec::new();
+    let mut cap = |to: &'static str, why: String, letter: &mut &'static str| {
+        if rank(to) > rank(letter) {
+            *letter = to;
+        }
+        caps.push(why);
+    };
+    let modern = offered
+        .iter()
+        .any(|v| matches!(*v, "TLSv1.1" | "TLSv1.2" | "TLSv1.3"));
+    if offered.contains(&"SSLv3") {
+        cap("B", "SSL 3.0 accepted".into(), &mut letter);
+    }
+    if offered.contains(&"TLSv1.0") || offered.contains(&"TLSv1.1") {
+        cap("B", "TLS 1.0/1.1 accepted".into(), &mut letter);
+    }
+    if !offered.contains(&"TLSv1.2") && !offered.contains(&"TLSv1.3") {
+        cap("C", "no TLS 1.2 or 1.3".into(), &mut letter);
+    }
+    let name = |s: &&Suite| s.name;
+    if suites.iter().any(|s| s.name.contains("RC4")) {
+        cap(
+            if modern { "C" } else { "B" },
+            "RC4 accepted".into(),
+            &mut letter,
+        );
+    }
+    if modern && suites.iter().any(|s| s.name.contains("3DES")) {
+        cap("C", "3DES accepted (Sweet32)".into(), &mut letter);
+    }
+    if suites.iter().any(|s| s.export || s.null() || s.anon()) {
+        let bad: Vec<&str> = suites
+            .iter()
+            .filter(|s| s.export || s.null() || s.anon())
+            .map(name)
+            .collect();
+        cap(
+            "F",
+            format!("export, NULL or anonymous suites: {}", bad.join(", ")),
+            &mut letter,
+        );
+    }
+    if !suites.is_empty() && !suites.iter().any(|s| s.forward_secret()) {
+        cap("B", "no forward secrecy".into(), &mut letter);
+    }
+    if strength < 1024 {
+        cap("F", format!("a {strength}-bit key"), &mut letter);
+    } else if strength < 2048 {
+        cap("B", format!("a {strength}-bit key"), &mut letter);
+    }
+    let all_fs = suites.iter().all(|s| s.forward_secret());
+    let mut grade = letter.to_owned();
+    if let (Some(c), Some(t)) = (&f.certificate, &f.trust)
+        && (c.expired || c.self_signed || !t.trusted || c.hostname_match == Some(false))
+    {
+        caps.push(format!("certificate: {}", t.detail));
+        grade = "T".into();
+    }
+    if grade == "A"
+        && caps.is_empty()
+        && all_fs
+        && offered.iter().all(|v| matches!(*v, "TLSv1.2" | "TLSv1.3"))
+    {
+        grade = "A+".into();
+    }
+    Grade { grade, score, caps }
+}
+
+/// SSL Labs' numeric score: protocol support 30 %, key exchange 30 %, cipher strength 40 %,
+/// each the average of the best and the worst offered.
+fn score(offered: &[&str], suites: &[&'static Suite], strength: usize) -> u32 {
+    let proto_score = |v: &str| match v {
+        "SSLv3" => 80,
+        "TLSv1.0" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3" => 100,
+        _ => 0,
+    };
+    let best_worst = |scores: Vec<u32>| {
+        u32::midpoint(
+            scores.iter().copied().max().unwrap_or(0),
+            scores.iter().copied().min().unwrap_or(0),
+        )
+    };
+    let protocol = best_worst(offered.iter().map(|v| proto_score(v)).collect());
+    let kx = match strength {
+        0..=511 => 20,
+        512..=1023 => 40,
+        1024..=2047 => 80,
+        2048..=4095 => 90,
+        _ => 100,
+    };
+    let cipher = best_worst(
+        suites
+            .iter()
+            .map(|s| match s.bits {
+                0 => 0,
+                1..=127 => 20,
+                128..=255 => 80,
+                _ => 100,
+            })
+            .collect(),
+    );
+    (protocol * 30 + kx * 30 + cipher * 40) / 100
+}
+
+fn rank(letter: &str) -> u8 {
+    match letter {
+        "A+" => 0,
+        "A" => 1,
+        "A-" => 2,
+        "B" => 3,
+        "C" => 4,
+        "D" => 5,
+        "E" => 6,
+        _ => 7,
+    }
+}
