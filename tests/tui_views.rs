@@ -357,3 +357,69 @@ fn search_finds_items_that_are_not_asked_yet() {
     assert!(screen.contains("○"), "{screen}");
     assert!(screen.contains("Asked when"), "{screen}");
 }
+
+/// A TLS scan in the probes view: the grade, the protocol × suite grid, the chain as a tree.
+#[test]
+fn tls_scan_as_a_grid_and_a_chain() {
+    use preflight::probe::run::Event;
+    use preflight::probe::{ProbeKind, ProbeResult, Verdict};
+    use preflight::site::Site;
+    use preflight::tui::app::Action;
+
+    let mut app = app_on("activesync-device-trust");
+    app.host = "cws1".into();
+    let site = Site::parse(
+        "[[tls]]\nendpoint = \"mail.example.org:443\"\n",
+        Path::new("site.toml"),
+    )
+    .expect("site");
+    if let Some(iv) = app.interview.as_mut() {
+        iv.assessment.site = site;
+    }
+    press(&mut app, &[KeyCode::Char('p')]);
+    assert_eq!(app.probes.tasks.len(), 1);
+    let protocol = |v: &str, suites: &[&str]| {
+        serde_json::json!({ "version": v, "offered": !suites.is_empty(), "cipher_suites": suites,
+            "groups": [], "preference": "server" })
+    };
+    let facts = serde_json::json!({
+        "host": "mail.example.org", "port": 443, "sni": "mail.example.org",
+        "protocols": [
+            protocol("TLSv1.0", &["TLS_RSA_WITH_3DES_EDE_CBC_SHA"]),
+            protocol("TLSv1.2", &["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"]),
+            protocol("TLSv1.3", &[]),
+        ],
+        "certificate": {
+            "subject": "CN=mail.example.org", "san": ["mail.example.org"], "issuer": "CN=Example Issuing CA",
+            "not_after": "2027-05-01T00:00:00Z", "days_left": 160, "key_type": "2048-bit RSA",
+            "key_bits": 2048, "key_strength": 2048, "signature_hash": "SHA256", "chain_hashes": ["SHA256"],
+            "self_signed": false, "expired": false, "not_yet_valid": false, "wildcard": false,
+            "hostname_match": true, "hostname": "mail.example.org",
+            "chain": [
+                { "subject": "CN=mail.example.org", "issuer": "CN=Example Issuing CA", "sha256": "AA" },
+                { "subject": "CN=Example Issuing CA", "issuer": "CN=Example Root", "sha256": "BB" }
+            ]
+        },
+        "trust": { "trusted": false, "reason": "unknown_issuer",
+            "detail": "the chain ends at CN=Example Issuing CA, issued by CN=Example Root, which this machine does not trust (untrusted root, ActiveSync Internet_45)" },
+        "errors": [], "complete": true
+    });
+    let result = ProbeResult {
+        kind: ProbeKind::Tls,
+        check: "scan".into(),
+        target: app.probes.tasks[0].label(),
+        verdict: Verdict::Fail,
+        summary: "grade T: not trusted".into(),
+        evidence: serde_json::json!({ "facts": facts, "grade": { "grade": "T", "score": 80, "caps": [] } }),
+        at: NOW.into(),
+        ms: 640,
+    };
+    app.update(Action::Probe(Event::Started(0)), NOW);
+    app.update(Action::Probe(Event::Finished(0, vec![result])), NOW);
+    app.update(Action::Probe(Event::Ended), NOW);
+    let screen = draw(&app, 160, 48);
+    assert!(screen.contains("Grade T"), "{screen}");
+    assert!(screen.contains("RSA_WITH_3DES_EDE_CBC_SHA"), "{screen}");
+    assert!(screen.contains("  └ CN=Example Issuing CA"), "{screen}");
+    both_sizes("probes_tls", &app);
+}

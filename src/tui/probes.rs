@@ -63,7 +63,7 @@ impl Probes {
         self.cursor = self.cursor.min(self.tasks.len().saturating_sub(1));
     }
 
-    /// The roles to choose a vantage from, and "none" (names and hosts file only).
+    /// The roles to choose a vantage from, and "none" (port rules not probed).
     pub fn cycle_vantage(&mut self, assessment: &Assessment) {
         let roles = assessment.site.roles();
         let next = match &self.vantage {

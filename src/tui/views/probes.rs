@@ -1,6 +1,8 @@
 //! The probes view: the tasks planned for the site from the chosen vantage with their live
 //! status, and the selected task's results with their evidence.
 
+use std::fmt::Write as _;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -8,6 +10,7 @@ use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::fit;
 use crate::probe::Verdict;
+use crate::probe::tls::facts::TlsFacts;
 use crate::tui::app::App;
 use crate::tui::probes::TaskStatus;
 use crate::tui::theme;
@@ -25,7 +28,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let vantage = p
         .vantage
         .as_deref()
-        .unwrap_or("none (names and hosts file only)");
+        .unwrap_or("none (port rules not probed)");
     frame.render_widget(
         Line::from(vec![
             Span::styled(" preflight ", theme::title()),
@@ -82,15 +85,99 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
         frame.render_stateful_widget(list, list_area, &mut state);
     }
     frame.render_widget(
-        Paragraph::new(detail(app))
-            .wrap(Wrap { trim: false })
-            .block(
-                Block::bordered()
-                    .title(" Results ")
-                    .border_style(theme::border(false)),
-            ),
+        Paragraph::new(detail(
+            app,
+            usize::from(detail_area.width.saturating_sub(2)),
+        ))
+        .wrap(Wrap { trim: false })
+        .block(
+            Block::bordered()
+                .title(" Results ")
+                .border_style(theme::border(false)),
+        ),
         detail_area,
     );
+    render_footer(frame, footer, app);
+}
+
+/// A TLS scan as a person reads it: the protocol × suite grid, the chain as a tree, the trust.
+fn tls_lines(f: &TlsFacts, evidence: &serde_json::Value, width: usize) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    if let Some(grade) = evidence
+        .get("grade")
+        .and_then(|g| g.get("grade"))
+        .and_then(|g| g.as_str())
+    {
+        lines.push(Line::styled(format!("Grade {grade}"), theme::title()));
+    }
+    let columns: Vec<&str> = f.protocols.iter().map(|p| p.version.as_str()).collect();
+    let mut suites: Vec<&str> = Vec::new();
+    for p in &f.protocols {
+        for s in &p.cipher_suites {
+            if !suites.contains(&s.as_str()) {
+                suites.push(s);
+            }
+        }
+    }
+    // One narrow column per protocol; the suite names take what is left of the pane.
+    let name_w = width.saturating_sub(5 * columns.len()).max(12);
+    let mut header = String::new();
+    for c in &columns {
+        let _ = write!(
+            header,
+            "{:>5}",
+            c.trim_start_matches("TLSv").trim_start_matches("SSLv")
+        );
+    }
+    lines.push(Line::styled(
+        format!("{:name_w$}{header}", "suite"),
+        theme::dim(),
+    ));
+    for suite in suites {
+        let weak = crate::probe::tls::suites::by_name(suite).is_some_and(|s| s.weak);
+        let mut marks = String::new();
+        for p in &f.protocols {
+            let on = p.offered && p.cipher_suites.iter().any(|s| s == suite);
+            let _ = write!(marks, "{:>5}", if on { "✔" } else { "·" });
+        }
+        let name = fit(suite.trim_start_matches("TLS_"), name_w);
+        lines.push(Line::styled(
+            format!("{name:name_w$}{marks}"),
+            if weak {
+                theme::bad()
+            } else {
+                ratatui::style::Style::new()
+            },
+        ));
+    }
+    if let Some(c) = &f.certificate {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Chain as served", theme::title()));
+        for (n, e) in c.chain.iter().enumerate() {
+            lines.push(Line::raw(format!("{}└ {}", "  ".repeat(n), e.subject)));
+        }
+        lines.push(Line::raw(format!(
+            "{} key, {}, expires {} ({} days)",
+            c.key_type,
+            c.signature_hash.as_deref().unwrap_or("?"),
+            c.not_after,
+            c.days_left
+        )));
+    }
+    if let Some(t) = &f.trust {
+        let (text, style) = if t.trusted {
+            ("trusted".to_owned(), theme::good())
+        } else {
+            (t.detail.clone(), theme::bad())
+        };
+        lines.push(Line::styled(format!("Trust: {text}"), style));
+    }
+    lines
+}
+
+/// The counts of the run, and the notice or the keys that matter now.
+fn render_footer(frame: &mut Frame<'_>, footer: Rect, app: &App) {
+    let p = &app.probes;
     let (pass, warn, fail) = p.counts();
     let state = if p.running { "running" } else { "idle" };
     let keys = if p.running {
@@ -125,7 +212,7 @@ pub fn verdict_glyph(v: Verdict) -> (&'static str, ratatui::style::Style) {
     }
 }
 
-fn detail(app: &App) -> Vec<Line<'static>> {
+fn detail(app: &App, width: usize) -> Vec<Line<'static>> {
     let p = &app.probes;
     let Some(task) = p.tasks.get(p.cursor) else {
         return Vec::new();
@@ -151,7 +238,13 @@ fn detail(app: &App) -> Vec<Line<'static>> {
             ),
         ]));
         lines.push(Line::raw(r.summary.clone()));
-        if let Ok(pretty) = serde_json::to_string_pretty(&r.evidence) {
+        if let Some(facts) = r
+            .evidence
+            .get("facts")
+            .and_then(|f| serde_json::from_value::<TlsFacts>(f.clone()).ok())
+        {
+            lines.extend(tls_lines(&facts, &r.evidence, width));
+        } else if let Ok(pretty) = serde_json::to_string_pretty(&r.evidence) {
             for l in pretty.lines().take(40) {
                 lines.push(Line::styled(format!("  {l}"), theme::dim()));
             }
