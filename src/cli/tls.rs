@@ -47,6 +47,9 @@ pub struct Args {
 /// One checklist rule judged on the endpoint.
 struct Check {
     items: Vec<String>,
+    /// The condition under which the checklist asks the items (e.g. a client version), so a
+    /// rule for some sites only does not fail every site.
+    when: Option<String>,
     rule: String,
     verdict: Verdict,
     summary: String,
@@ -99,7 +102,9 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
     let failed = findings
         .iter()
         .any(|x| matches!(x.verdict, Verdict::Fail | Verdict::Error))
-        || checks.iter().any(|c| c.verdict == Verdict::Fail);
+        || checks
+            .iter()
+            .any(|c| c.verdict == Verdict::Fail && c.when.is_none());
 
     if args.format == Format::Json {
         print_json(&json!({
@@ -110,6 +115,7 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
             "findings": findings,
             "checks": checks.iter().map(|c| json!({
                 "items": c.items, "check": c.rule, "verdict": c.verdict, "summary": c.summary,
+                "when": c.when,
             })).collect::<Vec<_>>(),
             "grade": grade,
             "errors": f.errors,
@@ -158,6 +164,7 @@ fn checklist_checks(dirs: &Dirs, id: &str, f: &TlsFacts) -> Result<Vec<Check>> {
         if let Some((verdict, summary)) = facts::evaluate(binding.spec.name, &binding.expect, f) {
             checks.push(Check {
                 items: vec![item.id.clone()],
+                when: item.when.as_ref().map(ToString::to_string),
                 rule: key,
                 verdict,
                 summary,
@@ -206,7 +213,12 @@ fn text(
             }
         );
         for suite in &p.cipher_suites {
-            let _ = writeln!(s, "           {suite}");
+            // The IANA name, with the OpenSSL alias administrators also meet.
+            let alias = crate::probe::tls::suites::by_name(suite)
+                .and_then(|s| s.openssl)
+                .map(|a| format!("  ({a})"))
+                .unwrap_or_default();
+            let _ = writeln!(s, "           {suite}{alias}");
         }
     }
     if let Some(c) = &f.certificate {
@@ -243,9 +255,14 @@ fn text(
     if !checks.is_empty() {
         let _ = writeln!(s, "\nchecklist rules:");
         for c in checks {
+            let only = c
+                .when
+                .as_ref()
+                .map(|w| format!(" (asked only when {w})"))
+                .unwrap_or_default();
             let _ = writeln!(
                 s,
-                "  {:5} {} — {}",
+                "  {:5} {} — {}{only}",
                 c.verdict.name().to_uppercase(),
                 c.rule,
                 c.summary
