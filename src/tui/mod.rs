@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod editor;
+pub mod interview;
 pub mod keys;
 pub mod probes;
 pub mod site;
