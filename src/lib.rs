@@ -11,6 +11,7 @@ pub mod cli;
 pub mod library;
 pub mod paths;
 pub mod probe;
+pub mod report;
 pub mod site;
 pub mod stamp;
 pub mod store;

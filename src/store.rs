@@ -348,7 +348,10 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<Assessment, StoreError> {
 
 /// Writes `bytes` to `path` so that a crash at any moment leaves either the old or the new
 /// content, never a mix.
-fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+///
+/// # Errors
+/// When any step fails; the file then keeps its old content.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
@@ -358,7 +361,12 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         f.sync_all()?;
     }
     fs::rename(&tmp, path)?;
-    sync_dir(path.parent().unwrap_or(Path::new(".")))
+    // A bare file name's parent is "", which cannot be opened: it is the current directory.
+    sync_dir(
+        path.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new(".")),
+    )
 }
 
 /// Makes the rename itself durable. Windows has no directory handles to sync; its rename

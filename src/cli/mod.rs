@@ -8,6 +8,7 @@ mod dns;
 mod hosts;
 mod listen;
 mod probe;
+mod report;
 mod sessions;
 mod site;
 mod tcp;
@@ -75,6 +76,11 @@ pub enum Command {
     Dns(dns::Args),
     /// Read a hosts file and check the entries a site needs.
     Hosts(hosts::Args),
+    /// Make an Ed25519 key for signing reports, in the config directory.
+    Keygen(report::KeygenArgs),
+    /// Build, sign and verify the readiness report.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -202,6 +208,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Listen(args)) => listen::run(&args),
         Some(Command::Dns(args)) => dns::run(&args),
         Some(Command::Hosts(args)) => hosts::run(&args),
+        Some(Command::Keygen(args)) => report::keygen(&dirs, &args),
+        Some(Command::Report(command)) => report::run(&dirs, &command),
     }
 }
 

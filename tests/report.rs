@@ -1,0 +1,405 @@
+//! The signed report end to end with the real binary and the real `ssh-keygen`: keygen, build,
+//! sign, verify; signatures made by `ssh-keygen -Y sign` verify with preflight and the other
+//! way round; one changed byte in the report or the signature fails with a clear message;
+//! the canonical bytes are the same across two builds.
+//!
+//! Every child runs with `XDG_DATA_HOME`, `XDG_CONFIG_HOME` and `HOME` in a fresh temporary
+//! directory and a watchdog. `ssh-keygen` comes from Debian's `openssh-client`.
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+mod common;
+
+use common::{Out, run_with_watchdog};
+use preflight::assessment::{Assessment, Response, Value};
+use preflight::checklist::builtin;
+use preflight::report::Report;
+use tempfile::TempDir;
+
+const BIN: &str = env!("CARGO_BIN_EXE_preflight");
+const CHECKLIST: &str = "activesync-device-trust";
+
+struct Home {
+    dir: TempDir,
+}
+
+impl Home {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for sub in ["data", "config", "home"] {
+            fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
+        }
+        Self { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn run(&self, args: &[&str]) -> Out {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env("XDG_DATA_HOME", self.path("data"))
+            .env("XDG_CONFIG_HOME", self.path("config"))
+            .env("HOME", self.path("home"))
+            .env("PREFLIGHT_USER", "tester")
+            .env_remove("RUST_BACKTRACE")
+            .env_remove("RUST_LIB_BACKTRACE")
+            .stdin(Stdio::null());
+        run_with_watchdog(cmd, &format!("preflight {}", args.join(" ")))
+    }
+
+    fn ok(&self, args: &[&str]) -> Out {
+        let out = self.run(args);
+        assert_eq!(out.code, 0, "preflight {}:\n{}", args.join(" "), out.both());
+        out
+    }
+
+    /// A session with a few answers, built into `report.json`.
+    fn report(&self) -> PathBuf {
+        self.ok(&["session", "new", "site", "--checklist", CHECKLIST]);
+        self.ok(&[
+            "session",
+            "answer",
+            "site",
+            "name.server_type",
+            "other_exchange",
+        ]);
+        self.ok(&[
+            "session",
+            "answer",
+            "site",
+            "dns.external",
+            "yes",
+            "--note",
+            "checked",
+        ]);
+        self.ok(&[
+            "report",
+            "build",
+            "--session",
+            "site",
+            "--out",
+            "report.json",
+        ]);
+        self.path("report.json")
+    }
+
+    fn ssh_keygen(&self, args: &[&str]) -> Out {
+        let mut cmd = Command::new(ssh_keygen());
+        cmd.args(args).current_dir(self.dir.path());
+        run_with_watchdog(cmd, &format!("ssh-keygen {}", args.join(" ")))
+    }
+}
+
+/// `ssh-keygen`, or a failure that says which package to install.
+fn ssh_keygen() -> &'static str {
+    let found = Command::new("ssh-keygen")
+        .arg("-?")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    assert!(
+        found,
+        "ssh-keygen is not installed: install Debian's `openssh-client` package (.ci/run does)"
+    );
+    "ssh-keygen"
+}
+
+#[test]
+fn keygen_sign_and_verify_round_trip_and_ssh_keygen_agrees() {
+    let h = Home::new();
+    let report = h.report();
+    let key = h.ok(&["keygen", "--identity", "ann@example.org"]);
+    assert!(!key.stdout.contains("PRIVATE KEY"), "{}", key.stdout);
+    let line = key
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("ann@example.org namespaces=\"preflight-report\" ssh-ed25519 AAAA"))
+        .unwrap_or_else(|| panic!("no allowed_signers line:\n{}", key.stdout));
+    fs::write(h.path("allowed_signers"), format!("{line}\n")).expect("write");
+    let again = h.run(&["keygen", "--identity", "ann@example.org"]);
+    assert_eq!(again.code, 2);
+    assert!(
+        again.stderr.contains("never overwrites"),
+        "{}",
+        again.stderr
+    );
+
+    h.ok(&["report", "sign", "report.json"]);
+    let sig = fs::read_to_string(h.path("report.json.sig")).expect("sig");
+    assert!(sig.starts_with("-----BEGIN SSH SIGNATURE-----"), "{sig}");
+    let signed = Report::from_bytes(&fs::read(&report).expect("read")).expect("a report");
+    assert_eq!(
+        signed.signer.as_ref().map(|s| s.identity.as_str()),
+        Some("ann@example.org")
+    );
+
+    let ok = h.ok(&[
+        "report",
+        "verify",
+        "report.json",
+        "--allowed-signers",
+        "allowed_signers",
+    ]);
+    assert!(
+        ok.stdout
+            .contains("verified: report.json was signed by ann@example.org"),
+        "{}",
+        ok.stdout
+    );
+    let public = h.path("config/preflight/preflight_ed25519.pub");
+    h.ok(&[
+        "report",
+        "verify",
+        "report.json",
+        "--signer",
+        public.to_str().expect("utf-8"),
+    ]);
+    let wrong_id = h.run(&[
+        "report",
+        "verify",
+        "report.json",
+        "--allowed-signers",
+        "allowed_signers",
+        "--identity",
+        "bob",
+    ]);
+    assert_eq!(wrong_id.code, 1, "{}", wrong_id.both());
+
+    // The README's line, exactly, through a shell (so the report really is on stdin).
+    ssh_keygen();
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("ssh-keygen -Y verify -f allowed_signers -I ann@example.org -n preflight-report -s report.json.sig < report.json")
+        .current_dir(h.dir.path());
+    let ssh = run_with_watchdog(cmd, "ssh-keygen -Y verify");
+    assert_eq!(ssh.code, 0, "ssh-keygen -Y verify:\n{}", ssh.both());
+    assert!(
+        ssh.both().contains("Good \"preflight-report\" signature"),
+        "{}",
+        ssh.both()
+    );
+}
+
+#[test]
+fn a_signature_made_by_ssh_keygen_verifies_with_preflight() {
+    let h = Home::new();
+    h.report();
+    let made = h.ssh_keygen(&["-q", "-t", "ed25519", "-N", "", "-C", "bob", "-f", "bobkey"]);
+    assert_eq!(made.code, 0, "{}", made.both());
+    let signed = h.ssh_keygen(&[
+        "-Y",
+        "sign",
+        "-f",
+        "bobkey",
+        "-n",
+        "preflight-report",
+        "report.json",
+    ]);
+    assert_eq!(signed.code, 0, "{}", signed.both());
+    let public = fs::read_to_string(h.path("bobkey.pub")).expect("pub");
+    fs::write(h.path("allowed_signers"), format!("bob {public}")).expect("write");
+
+    let ok = h.ok(&[
+        "report",
+        "verify",
+        "report.json",
+        "--allowed-signers",
+        "allowed_signers",
+    ]);
+    assert!(ok.stdout.contains("signed by bob"), "{}", ok.stdout);
+    h.ok(&["report", "verify", "report.json", "--signer", "bobkey.pub"]);
+
+    // A key not listed.
+    fs::write(
+        h.path("others"),
+        "carol ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEzUw05t/EAdjq4cqlr8c/wvNqm0wBmLr2FfmWJBfjG5\n",
+    )
+    .expect("write");
+    let no = h.run(&[
+        "report",
+        "verify",
+        "report.json",
+        "--allowed-signers",
+        "others",
+    ]);
+    assert_eq!(no.code, 1, "{}", no.both());
+    assert!(
+        no.stdout.contains("signed by a key not in allowed_signers"),
+        "{}",
+        no.stdout
+    );
+
+    // The same key, the wrong namespace.
+    fs::remove_file(h.path("report.json.sig")).expect("rm");
+    let git = h.ssh_keygen(&["-Y", "sign", "-f", "bobkey", "-n", "git", "report.json"]);
+    assert_eq!(git.code, 0, "{}", git.both());
+    let no = h.run(&[
+        "report",
+        "verify",
+        "report.json",
+        "--allowed-signers",
+        "allowed_signers",
+    ]);
+    assert_eq!(no.code, 1, "{}", no.both());
+    assert!(
+        no.stdout.contains("not a signature for preflight reports"),
+        "{}",
+        no.stdout
+    );
+
+    // A passphrase-protected key signs through --passphrase-env; the passphrase is never shown.
+    let made = h.ssh_keygen(&[
+        "-q",
+        "-t",
+        "ed25519",
+        "-N",
+        "s3cret-pass",
+        "-C",
+        "dan",
+        "-f",
+        "dankey",
+    ]);
+    assert_eq!(made.code, 0, "{}", made.both());
+    let mut cmd = Command::new(BIN);
+    cmd.args([
+        "report",
+        "sign",
+        "report.json",
+        "--key",
+        "dankey",
+        "--passphrase-env",
+        "PF_PASS",
+    ])
+    .current_dir(h.dir.path())
+    .env("XDG_DATA_HOME", h.path("data"))
+    .env("XDG_CONFIG_HOME", h.path("config"))
+    .env("PF_PASS", "s3cret-pass")
+    .stdin(Stdio::null());
+    let out = run_with_watchdog(cmd, "preflight report sign --key dankey");
+    assert_eq!(out.code, 0, "{}", out.both());
+    assert!(!out.both().contains("s3cret-pass"));
+    h.ok(&["report", "verify", "report.json", "--signer", "dankey.pub"]);
+    let no_pass = h.run(&["report", "sign", "report.json", "--key", "dankey"]);
+    assert_eq!(no_pass.code, 2, "{}", no_pass.both());
+    assert!(no_pass.stderr.contains("passphrase"), "{}", no_pass.stderr);
+}
+
+#[test]
+fn one_changed_byte_in_the_report_or_the_signature_fails_clearly() {
+    let h = Home::new();
+    h.report();
+    let key = h.ok(&["keygen", "--identity", "ann"]);
+    let line = key.stdout.lines().last().expect("a line").to_owned();
+    fs::write(h.path("allowed_signers"), format!("{line}\n")).expect("write");
+    h.ok(&["report", "sign", "report.json"]);
+    let report = fs::read(h.path("report.json")).expect("read");
+    let sig = fs::read_to_string(h.path("report.json.sig")).expect("read");
+    let verify = || {
+        h.run(&[
+            "report",
+            "verify",
+            "report.json",
+            "--allowed-signers",
+            "allowed_signers",
+        ])
+    };
+    assert_eq!(verify().code, 0);
+
+    // A byte in the middle of the JSON (inside a string, so it stays JSON), and the last one.
+    for at in [report.len() / 2, report.len() - 1] {
+        let mut changed = report.clone();
+        changed[at] ^= 0x01;
+        fs::write(h.path("report.json"), &changed).expect("write");
+        let out = verify();
+        assert_eq!(out.code, 1, "byte {at}: {}", out.both());
+        assert!(
+            out.stdout
+                .contains("the report was changed after it was signed"),
+            "byte {at}: {}",
+            out.stdout
+        );
+    }
+    fs::write(h.path("report.json"), &report).expect("write");
+
+    // A byte of the signature's base64, near the end where the signature bytes are.
+    let lines: Vec<&str> = sig.lines().collect();
+    let body = lines.len() - 3;
+    let mut chars: Vec<char> = lines[body].chars().collect();
+    chars[10] = if chars[10] == 'A' { 'B' } else { 'A' };
+    let mut damaged: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
+    damaged[body] = chars.into_iter().collect();
+    fs::write(h.path("report.json.sig"), damaged.join("\n") + "\n").expect("write");
+    let out = verify();
+    assert_eq!(out.code, 1, "{}", out.both());
+    assert!(
+        out.stdout.contains("changed after it was signed") || out.stdout.contains("damaged"),
+        "{}",
+        out.stdout
+    );
+
+    fs::write(h.path("report.json.sig"), "not a signature\n").expect("write");
+    let out = verify();
+    assert_eq!(out.code, 1, "{}", out.both());
+    assert!(
+        out.stdout.contains("the signature file is damaged"),
+        "{}",
+        out.stdout
+    );
+
+    fs::remove_file(h.path("report.json.sig")).expect("rm");
+    assert_eq!(verify().code, 2, "a missing signature is an error");
+}
+
+#[test]
+fn canonical_bytes_are_stable_across_builds() {
+    let checklists = builtin::all().expect("built-ins");
+    let c = checklists
+        .iter()
+        .find(|c| c.id == CHECKLIST)
+        .expect("built-in checklist");
+    let mut a = Assessment::new("site", c, "2026-11-22T10:00:00Z");
+    a.answer(
+        c,
+        "dns.external",
+        Response::Value(Value::Yes),
+        "ann",
+        "2026-11-22T10:05:00Z",
+    )
+    .expect("answer");
+    let first = Report::build(&a, c, "2026-11-22T12:00:00Z")
+        .to_canonical_bytes()
+        .expect("bytes");
+    let second = Report::build(&a.clone(), c, "2026-11-22T12:00:00Z")
+        .to_canonical_bytes()
+        .expect("bytes");
+    assert_eq!(first, second);
+    assert!(first.ends_with(b"}\n"));
+
+    // And the binary: two builds of the same session differ only in their creation time.
+    let h = Home::new();
+    h.report();
+    h.ok(&[
+        "report",
+        "build",
+        "--session",
+        "site",
+        "--out",
+        "again.json",
+    ]);
+    let strip = |p: &str| -> String {
+        fs::read_to_string(h.path(p))
+            .expect("read")
+            .lines()
+            .filter(|l| !l.starts_with("  \"created_at\""))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(strip("report.json"), strip("again.json"));
+}
