@@ -403,3 +403,285 @@ fn canonical_bytes_are_stable_across_builds() {
     };
     assert_eq!(strip("report.json"), strip("again.json"));
 }
+
+/// A signed report with a blocker and a note that tries to be markup, exported to HTML.
+fn signed_html(h: &Home) -> (String, Report) {
+    h.ok(&["session", "new", "site", "--checklist", CHECKLIST]);
+    h.ok(&[
+        "session",
+        "answer",
+        "site",
+        "dns.external",
+        "yes",
+        "--note",
+        "<script>alert(1)</script> & \"more\"",
+    ]);
+    h.ok(&[
+        "report",
+        "build",
+        "--session",
+        "site",
+        "--out",
+        "report.json",
+    ]);
+    let key = h.ok(&["keygen", "--identity", "ann"]);
+    let line = key.stdout.lines().last().expect("a line").to_owned();
+    fs::write(h.path("allowed_signers"), format!("{line}\n")).expect("write");
+    let unsigned = h.run(&[
+        "report",
+        "export",
+        "report.json",
+        "--format",
+        "html",
+        "--out",
+        "report.html",
+    ]);
+    assert_eq!(unsigned.code, 2, "{}", unsigned.both());
+    assert!(
+        unsigned.stderr.contains("is not signed") && unsigned.stderr.contains("--unsigned"),
+        "{}",
+        unsigned.stderr
+    );
+    assert!(!h.path("report.html").exists());
+    h.ok(&["report", "sign", "report.json"]);
+    h.ok(&[
+        "report",
+        "export",
+        "report.json",
+        "--format",
+        "html",
+        "--out",
+        "report.html",
+    ]);
+    let report = Report::from_bytes(&fs::read(h.path("report.json")).expect("read")).expect("ok");
+    (
+        fs::read_to_string(h.path("report.html")).expect("read"),
+        report,
+    )
+}
+
+fn verify_html(h: &Home) -> Out {
+    h.run(&[
+        "report",
+        "verify",
+        "report.html",
+        "--allowed-signers",
+        "allowed_signers",
+    ])
+}
+
+#[test]
+fn an_html_export_verifies_on_its_own_and_embeds_the_signed_bytes_exactly() {
+    let h = Home::new();
+    let (page, report) = signed_html(&h);
+    let embedded = preflight::report::html::extract(&page).expect("extracts");
+    assert_eq!(
+        embedded.bytes,
+        fs::read(h.path("report.json")).expect("read"),
+        "the embedded report is byte-identical to the signed one"
+    );
+    assert_eq!(
+        embedded.signature.as_deref(),
+        Some(
+            fs::read_to_string(h.path("report.json.sig"))
+                .expect("read")
+                .as_str()
+        )
+    );
+    // The page alone: move the JSON and its signature away.
+    fs::remove_file(h.path("report.json")).expect("rm");
+    fs::remove_file(h.path("report.json.sig")).expect("rm");
+    let out = verify_html(&h);
+    assert_eq!(out.code, 0, "{}", out.both());
+    assert!(
+        out.stdout
+            .contains("verified: report.html was signed by ann"),
+        "{}",
+        out.stdout
+    );
+
+    // The page's own instructions for plain OpenSSH, run as printed.
+    let pre = page
+        .split("take the two out")
+        .nth(1)
+        .and_then(|rest| rest.split("<pre>").nth(1))
+        .and_then(|rest| rest.split("</pre>").next())
+        .expect("the OpenSSH instructions");
+    let script = pre
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    ssh_keygen();
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(&script).current_dir(h.dir.path());
+    let ssh = run_with_watchdog(cmd, "the page's OpenSSH instructions");
+    assert_eq!(ssh.code, 0, "{script}\n{}", ssh.both());
+    assert!(
+        ssh.both().contains("Good \"preflight-report\" signature"),
+        "{}",
+        ssh.both()
+    );
+    assert_eq!(
+        fs::read(h.path("report.json")).expect("read"),
+        embedded.bytes
+    );
+
+    // Content: the verdict, a blocker's prompt, and no external assets.
+    let verdict = report.findings.verdict.replace('_', " ");
+    assert!(
+        page.contains(&format!("id=\"verdict\">{verdict}</span>")),
+        "no verdict `{verdict}`"
+    );
+    let blocker = report
+        .findings
+        .blockers
+        .first()
+        .and_then(|id| report.findings.items.iter().find(|i| &i.id == id))
+        .expect("the test report has an open blocker");
+    assert!(
+        page.contains(&preflight::report::html::escape(&blocker.prompt)),
+        "no blocker prompt {}",
+        blocker.prompt
+    );
+    let section = page
+        .split("id=\"blockers\"")
+        .nth(1)
+        .expect("a blockers section");
+    assert!(section.contains("What to do:"), "blockers say what to do");
+    let lower = page.to_ascii_lowercase();
+    for bad in ["<link", "<script src", "<img", "<iframe", "@import", "url("] {
+        assert!(
+            !lower.contains(bad),
+            "the page has an asset reference `{bad}`"
+        );
+    }
+    for scheme in ["http://", "https://"] {
+        assert!(
+            !lower.contains(&format!("src=\"{scheme}"))
+                && !lower.contains(&format!("href=\"{scheme}")),
+            "the page loads something over {scheme}"
+        );
+    }
+    assert!(page.contains("<svg id=\"gauge\""));
+    assert!(page.contains("@media print"));
+
+    // Report text is escaped: the note's markup shows as text.
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;more&quot;"),
+        "the note is not escaped"
+    );
+    assert!(!page.contains("<script>alert(1)"));
+}
+
+#[test]
+fn one_changed_byte_in_an_html_export_fails_verification_clearly() {
+    let h = Home::new();
+    let (page, _) = signed_html(&h);
+    assert_eq!(verify_html(&h).code, 0);
+    let block = |id: &str| {
+        let marker = format!("id=\"{id}\" data-encoding=\"base64\">\n");
+        let start = page.find(&marker).expect("the block") + marker.len();
+        let end = start + page[start..].find("</script>").expect("its end");
+        (start, end)
+    };
+    let (start, end) = block("preflight-report");
+
+    // One base64 character of the embedded JSON, swapped for another valid one.
+    let at = start + (end - start) / 2;
+    let at = at
+        + page[at..]
+            .find(|c: char| c.is_ascii_alphanumeric())
+            .expect("a char");
+    let mut changed = page.clone().into_bytes();
+    changed[at] = if changed[at] == b'A' { b'B' } else { b'A' };
+    fs::write(h.path("report.html"), &changed).expect("write");
+    let out = verify_html(&h);
+    assert_eq!(out.code, 1, "{}", out.both());
+    assert!(
+        out.stdout
+            .contains("NOT VERIFIED: report.html: the report was changed after it was signed"),
+        "{}",
+        out.stdout
+    );
+
+    // A character that is not base64 at all.
+    changed[at] = b'!';
+    fs::write(h.path("report.html"), &changed).expect("write");
+    let out = verify_html(&h);
+    assert_eq!(out.code, 1, "{}", out.both());
+    assert!(
+        out.stdout.contains("the embedded report is damaged"),
+        "{}",
+        out.stdout
+    );
+
+    // One byte of the embedded signature's armour.
+    let (start, end) = block("preflight-signature");
+    let sig = preflight::report::html::base64_decode(&page[start..end]).expect("base64");
+    let mut sig = String::from_utf8(sig).expect("text");
+    let lines: Vec<&str> = sig.lines().collect();
+    let body = lines.len() - 3;
+    let mut chars: Vec<char> = lines[body].chars().collect();
+    chars[10] = if chars[10] == 'A' { 'B' } else { 'A' };
+    let mut damaged: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
+    damaged[body] = chars.into_iter().collect();
+    sig = damaged.join("\n") + "\n";
+    let page2 = format!(
+        "{}{}{}",
+        &page[..start],
+        preflight::report::html::base64_encode(sig.as_bytes()),
+        &page[end..]
+    );
+    fs::write(h.path("report.html"), page2).expect("write");
+    let out = verify_html(&h);
+    assert_eq!(out.code, 1, "{}", out.both());
+    assert!(
+        out.stdout.contains("changed after it was signed") || out.stdout.contains("damaged"),
+        "{}",
+        out.stdout
+    );
+
+    // The visible text, outside the signed block: the report inside is intact, the page is not.
+    let verdict_at = page.find("<h1").expect("a heading");
+    let edited = format!(
+        "{}<h1 data-x=\"1\"{}",
+        &page[..verdict_at],
+        &page[verdict_at + 3..]
+    );
+    fs::write(h.path("report.html"), edited).expect("write");
+    let out = verify_html(&h);
+    assert_eq!(out.code, 1, "{}", out.both());
+    assert!(
+        out.stdout.contains("the page's visible text differs"),
+        "{}",
+        out.stdout
+    );
+
+    // The untouched page still verifies.
+    fs::write(h.path("report.html"), &page).expect("write");
+    assert_eq!(verify_html(&h).code, 0);
+}
+
+#[test]
+fn an_unsigned_html_export_says_so_and_does_not_verify() {
+    let h = Home::new();
+    h.report();
+    h.ok(&[
+        "report",
+        "export",
+        "report.json",
+        "--format",
+        "html",
+        "--out",
+        "report.html",
+        "--unsigned",
+    ]);
+    let page = fs::read_to_string(h.path("report.html")).expect("read");
+    assert!(page.contains("This report is not signed."));
+    assert!(!page.contains("id=\"preflight-signature\""));
+    let out = h.run(&["report", "verify", "report.html"]);
+    assert_eq!(out.code, 1, "{}", out.both());
+    assert!(out.stdout.contains("exported unsigned"), "{}", out.stdout);
+}

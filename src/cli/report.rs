@@ -5,13 +5,14 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
 use super::library;
 use crate::paths::Dirs;
 use crate::report::Report;
 use crate::report::document::SignerDoc;
+use crate::report::html;
 use crate::report::sign::{self, KEY_FILE, NAMESPACE, Trust};
 use crate::stamp::{now, user};
 use crate::store::{Store, write_atomic};
@@ -22,6 +23,11 @@ pub struct KeygenArgs {
     /// login name).
     #[arg(long, value_name = "NAME")]
     identity: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Html,
 }
 
 #[derive(Debug, Subcommand)]
@@ -43,7 +49,18 @@ pub enum ReportCommand {
         #[arg(long, value_name = "VAR")]
         passphrase_env: Option<String>,
     },
-    /// Check FILE against FILE.sig: who signed, when, and whether anything changed.
+    /// Write a signed report as one self-contained HTML page (or Markdown).
+    Export {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "html")]
+        format: ExportFormat,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Export a report that has no signature (FILE.sig); the page says it is unsigned.
+        #[arg(long)]
+        unsigned: bool,
+    },
+    /// Check FILE against FILE.sig (or an HTML export on its own): who signed, when, and whether anything changed.
     Verify {
         file: PathBuf,
         /// The signature (default: FILE.sig).
@@ -88,6 +105,12 @@ pub fn run(dirs: &Dirs, command: &ReportCommand) -> Result<ExitCode> {
             key,
             passphrase_env,
         } => sign_report(dirs, file, key.as_deref(), passphrase_env.as_deref()),
+        ReportCommand::Export {
+            file,
+            format,
+            out,
+            unsigned,
+        } => export(file, *format, out, *unsigned),
         ReportCommand::Verify {
             file,
             signature,
@@ -200,10 +223,37 @@ fn verify(
     allowed_signers: Option<&Path>,
     identity: Option<&str>,
 ) -> Result<ExitCode> {
-    let bytes = std::fs::read(file).wrap_err_with(|| format!("cannot read {}", file.display()))?;
-    let sig = signature.map_or_else(|| sig_path(file), Path::to_path_buf);
-    let sig_text = std::fs::read_to_string(&sig)
-        .wrap_err_with(|| format!("cannot read the signature {}", sig.display()))?;
+    let read = std::fs::read(file).wrap_err_with(|| format!("cannot read {}", file.display()))?;
+    // An HTML page is checked twice: its embedded report against the signature, and the page
+    // itself against what that report renders to.
+    let page = html::is_html(&read).then(|| read.clone());
+    let (bytes, sig_text) = if page.is_some() {
+        let embedded = match html::extract(&String::from_utf8_lossy(&read)) {
+            Ok(e) => e,
+            Err(e) => {
+                println!("NOT VERIFIED: {}: {e}", file.display());
+                return Ok(ExitCode::from(1));
+            }
+        };
+        let sig_text = match (signature, embedded.signature) {
+            (Some(sig), _) => std::fs::read_to_string(sig)
+                .wrap_err_with(|| format!("cannot read the signature {}", sig.display()))?,
+            (None, Some(s)) => s,
+            (None, None) => {
+                println!(
+                    "NOT VERIFIED: {}: the page was exported unsigned (--unsigned) and carries no signature",
+                    file.display()
+                );
+                return Ok(ExitCode::from(1));
+            }
+        };
+        (embedded.bytes, sig_text)
+    } else {
+        let sig = signature.map_or_else(|| sig_path(file), Path::to_path_buf);
+        let sig_text = std::fs::read_to_string(&sig)
+            .wrap_err_with(|| format!("cannot read the signature {}", sig.display()))?;
+        (read, sig_text)
+    };
     let trust = match (signer, allowed_signers) {
         (Some(p), _) => Trust::Key(sign::load_public_key(p)?),
         (None, Some(p)) => Trust::AllowedSigners {
@@ -215,6 +265,23 @@ fn verify(
     match sign::verify(&bytes, &sig_text, &trust) {
         Err(e) => {
             println!("NOT VERIFIED: {}: {e}", file.display());
+            Ok(ExitCode::from(1))
+        }
+        // The signature covers the embedded report; the page around it must be exactly what
+        // that report renders to, or someone edited what a reader sees.
+        Ok(_)
+            if page.as_ref().is_some_and(|p| {
+                html::render(&bytes, Some(&sig_text))
+                    .ok()
+                    .as_deref()
+                    .map(str::as_bytes)
+                    != Some(p.as_slice())
+            }) =>
+        {
+            println!(
+                "NOT VERIFIED: {}: the signed report inside is intact, but the page's visible text differs from what it renders to: the page was edited after export (export it again from report.json)",
+                file.display()
+            );
             Ok(ExitCode::from(1))
         }
         Ok(v) => {
@@ -261,4 +328,55 @@ fn verify(
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn export(file: &Path, format: ExportFormat, out: &Path, unsigned: bool) -> Result<ExitCode> {
+    let bytes = std::fs::read(file).wrap_err_with(|| format!("cannot read {}", file.display()))?;
+    let report = Report::from_bytes(&bytes)
+        .wrap_err_with(|| format!("{} cannot be exported", file.display()))?;
+    let sig = sig_path(file);
+    let signature = if sig.exists() {
+        let text = std::fs::read_to_string(&sig)
+            .wrap_err_with(|| format!("cannot read the signature {}", sig.display()))?;
+        // Never embed a signature that does not match: the page would claim what it cannot show.
+        sign::verify(&bytes, &text, &Trust::Embedded).map_err(|e| {
+            eyre!(
+                "{} does not match {}: {e}; sign the report again before exporting",
+                sig.display(),
+                file.display()
+            )
+        })?;
+        Some(text)
+    } else {
+        None
+    };
+    if signature.is_none() && !unsigned {
+        return Err(eyre!(
+            "{} is not signed (no {}): an HTML export embeds the signature so the page can be verified on its own; sign it with `preflight report sign {}` first, or give --unsigned to export a page that says it is unsigned",
+            file.display(),
+            sig.display(),
+            file.display()
+        ));
+    }
+    let text = match format {
+        ExportFormat::Html => html::render(&bytes, signature.as_deref())?,
+    };
+    write_atomic(out, text.as_bytes())
+        .wrap_err_with(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "wrote {}: {} — {}% ready, {} open blockers{}",
+        out.display(),
+        report.findings.verdict,
+        report.findings.score,
+        report.findings.counts.open_blockers,
+        if signature.is_some() {
+            format!(
+                "; verify it with: preflight report verify {}",
+                out.display()
+            )
+        } else {
+            " (unsigned)".to_owned()
+        }
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -226,6 +226,9 @@ pub struct ItemDoc {
     pub reason: Option<String>,
     pub probe: Option<ProbeFindingDoc>,
     pub disagreement: Option<String>,
+    /// What the guide says to do, from the checklist: signed with the rest, so the page a
+    /// manager reads can be rebuilt from the signed bytes alone.
+    pub guidance: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -256,6 +259,7 @@ impl ItemDoc {
             reason: f.reason.clone(),
             probe: f.probe.as_ref().map(ProbeFindingDoc::of),
             disagreement: f.disagreement.clone(),
+            guidance: String::new(),
         }
     }
 }
@@ -366,7 +370,17 @@ impl Report {
                         counts: CountsDoc::of(&s.counts),
                     })
                     .collect(),
-                items: findings.items.iter().map(ItemDoc::of).collect(),
+                items: findings
+                    .items
+                    .iter()
+                    .map(|f| {
+                        let mut doc = ItemDoc::of(f);
+                        if let Some(item) = c.item(&f.id) {
+                            item.guidance.trim().clone_into(&mut doc.guidance);
+                        }
+                        doc
+                    })
+                    .collect(),
             },
             signer: None,
         }

@@ -1,10 +1,12 @@
 //! The readiness report: findings derived from an assessment (`findings`), the document that
-//! snapshots them as canonical JSON (`document`), and its OpenSSH signature (`sign`).
+//! snapshots them as canonical JSON (`document`), its OpenSSH signature (`sign`), and the
+//! self-contained HTML export that embeds both (`html`).
 //!
-//! Exports (HTML, Markdown), diff and merge are not here yet.
+//! The Markdown export, diff and merge are not here yet.
 
 pub mod document;
 pub mod findings;
+pub mod html;
 pub mod sign;
 
 pub use document::{Report, ReportError};
