@@ -685,3 +685,48 @@ fn an_unsigned_html_export_says_so_and_does_not_verify() {
     assert_eq!(out.code, 1, "{}", out.both());
     assert!(out.stdout.contains("exported unsigned"), "{}", out.stdout);
 }
+
+/// The exported page in a real browser: headless Chromium renders the summary, and a
+/// screenshot of it is taken (kept beside the page for a person to look at).
+#[test]
+fn chromium_renders_the_exported_report() {
+    let h = Home::new();
+    let (_page, report) = signed_html(&h);
+    let chromium = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
+        .expect("no Chromium: this test renders the report in it; install Debian's `chromium` package (.ci/run does)");
+    let browser = |extra: &[String]| {
+        let mut cmd = Command::new(chromium);
+        // No background traffic: this machine's network is closed and the page needs none.
+        cmd.args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1280,2000",
+        ])
+        .arg(format!("--user-data-dir={}", h.path("chrome").display()))
+        .args(extra)
+        .arg(format!("file://{}", h.path("report.html").display()));
+        run_with_watchdog(cmd, "chromium")
+    };
+    let dom = browser(&["--dump-dom".to_owned()]);
+    assert!(
+        dom.stdout.contains("Readiness report") && dom.stdout.contains(&report.findings.verdict),
+        "the rendered page has no summary:\n{}",
+        dom.both()
+    );
+    let shot = h.path("report.png");
+    browser(&[format!("--screenshot={}", shot.display())]);
+    let png = fs::read(&shot).expect("a screenshot was written");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "{} bytes",
+        png.len()
+    );
+}
