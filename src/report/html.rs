@@ -98,29 +98,19 @@ fn block<'a>(html: &'a str, id: &str) -> Option<&'a str> {
     None
 }
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding, in lines of 76 characters.
+/// Standard base64 with padding, in lines of 76 characters (19 groups of four) so the page
+/// stays readable and `base64 -d` takes it as it is.
 #[must_use]
 pub fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 4 / 3 + bytes.len() / 57 + 4);
-    for (n, chunk) in bytes.chunks(3).enumerate() {
-        if n > 0 && n.is_multiple_of(19) {
+    use base64ct::Encoding as _;
+    let flat = base64ct::Base64::encode_string(bytes);
+    let mut out = String::with_capacity(flat.len() + flat.len() / 76 + 1);
+    for (n, line) in flat.as_bytes().chunks(76).enumerate() {
+        if n > 0 {
             out.push('\n');
         }
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let v = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(B64[((v >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
+        // Base64 output is ASCII, so every chunk is whole characters.
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
     }
     out
 }
@@ -128,45 +118,20 @@ pub fn base64_encode(bytes: &[u8]) -> String {
 /// Decodes standard base64, ignoring ASCII whitespace; padding is required.
 ///
 /// # Errors
-/// A character outside the alphabet, or a length that is not a whole number of quanta.
+/// A character outside the alphabet, a bad length or misplaced padding, in words.
 pub fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
-    let chars: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if !chars.len().is_multiple_of(4) {
+    use base64ct::Encoding as _;
+    let flat: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    if let Some(c) = flat
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')))
+    {
         return Err(format!(
-            "its base64 is {} characters long, not a multiple of 4",
-            chars.len()
+            "`{}` is not a base64 character",
+            c.escape_default()
         ));
     }
-    let mut out = Vec::with_capacity(chars.len() / 4 * 3);
-    let quanta = chars.len() / 4;
-    for (q, quad) in chars.chunks(4).enumerate() {
-        let mut v = 0u32;
-        let mut pad = 0;
-        for (i, &c) in quad.iter().enumerate() {
-            let d = if c == b'=' {
-                if q + 1 != quanta || i < 2 {
-                    return Err("padding in the middle of its base64".to_owned());
-                }
-                pad += 1;
-                0
-            } else {
-                if pad > 0 {
-                    return Err("data after padding in its base64".to_owned());
-                }
-                let Some(d) = B64.iter().position(|&x| x == c) else {
-                    return Err(format!(
-                        "`{}` is not a base64 character",
-                        char::from(c).escape_default()
-                    ));
-                };
-                u32::try_from(d).unwrap_or(0)
-            };
-            v = (v << 6) | d;
-        }
-        let three = v.to_be_bytes();
-        out.extend_from_slice(&three[1..4 - pad]);
-    }
-    Ok(out)
+    base64ct::Base64::decode_vec(&flat).map_err(|e| format!("its base64 does not decode: {e}"))
 }
 
 /// Escapes text for HTML element content and quoted attribute values.
