@@ -320,7 +320,7 @@ fn password(var: Option<&str>, file: &Path) -> Result<String> {
 
 /// Reads a line from the terminal without echoing it, in raw mode so it works the same on
 /// Windows consoles and Unix terminals.
-fn prompt(question: &str) -> Result<String> {
+pub(super) fn prompt(question: &str) -> Result<String> {
     use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
     let mut err = io::stderr();
     err.write_all(question.as_bytes())?;

@@ -9,8 +9,10 @@ mod hosts;
 mod listen;
 mod probe;
 mod report;
+mod rules;
 mod sessions;
 mod site;
+mod sql;
 mod tcp;
 mod tls;
 
@@ -68,6 +70,9 @@ pub enum Command {
     Cert(cert::CertCommand),
     /// Every protocol and cipher suite a TLS server accepts, its certificate and trust.
     Tls(tls::Args),
+    /// What a SQL Server really is: version, edition, AlwaysOn, mirroring, the login's rights
+    /// and backups, each fact with its query.
+    Sql(sql::Args),
     /// Check that TCP ports answer: open, refused, filtered, unreachable or name error.
     Tcp(tcp::Args),
     /// Open the ports a service will use, so firewall rules can be tested before it exists.
@@ -205,6 +210,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Cert(command)) => cert::run(&command),
         Some(Command::Tcp(args)) => tcp::run(&args),
         Some(Command::Tls(args)) => tls::run(&dirs, &args),
+        Some(Command::Sql(args)) => sql::run(&dirs, &args),
         Some(Command::Listen(args)) => listen::run(&args),
         Some(Command::Dns(args)) => dns::run(&args),
         Some(Command::Hosts(args)) => hosts::run(&args),

@@ -12,6 +12,7 @@ pub mod plan;
 pub mod ports;
 pub mod responder;
 pub mod run;
+pub mod sql;
 pub mod tcp;
 pub mod tls;
 

@@ -1,0 +1,287 @@
+//! `preflight sql --server HOST[:PORT|\INSTANCE] --user USER`: what the SQL Server really is
+//! (version, edition, AlwaysOn, mirroring, the login's rights, backups), with the query behind
+//! every fact, judged by a checklist's SQL rules (the Spok guide's by default).
+//!
+//! The password comes from `PREFLIGHT_SQL_PASSWORD` or a prompt that does not echo; it is never
+//! an argument (it would sit in the shell's history and the process list) and never written.
+
+use std::fmt::Write as _;
+use std::io::{self, IsTerminal as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, WrapErr, bail, eyre};
+use serde_json::json;
+
+use super::rules::{self, Check};
+use super::{Format, print, print_json};
+use crate::checklist::ProbeKind;
+use crate::paths::Dirs;
+use crate::probe::Verdict;
+use crate::probe::sql::facts::Fact;
+use crate::probe::sql::{self, Auth, Encryption, SqlFacts, Target, Trust, checks};
+
+/// Where the password is read from when there is no terminal to ask on.
+pub const PASSWORD_ENV: &str = "PREFLIGHT_SQL_PASSWORD";
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The server: `host`, `host:port`, `host,port` or `host\INSTANCE` (found through the SQL
+    /// Server Browser on UDP 1434).
+    #[arg(long, value_name = "SERVER")]
+    pub server: String,
+    /// A SQL Server login; its password from PREFLIGHT_SQL_PASSWORD or a prompt.
+    #[arg(long, value_name = "USER", required_unless_present = "windows_auth")]
+    pub user: Option<String>,
+    /// Log in as the Windows account running preflight (Windows builds only).
+    #[arg(long, conflicts_with = "user")]
+    pub windows_auth: bool,
+    /// The product database whose existence and owner rights to check.
+    #[arg(long, value_name = "DB")]
+    pub database: Option<String>,
+    /// Encryption of the connection: required, optional (when the server can), or off (only
+    /// the login is encrypted).
+    #[arg(long, value_enum, default_value_t = Encryption::Optional)]
+    pub encrypt: Encryption,
+    /// Accept the server's certificate whatever it is (SQL Server's self-signed one included).
+    #[arg(long, conflicts_with = "ca")]
+    pub trust_server_certificate: bool,
+    /// A CA certificate (PEM or DER) the server's certificate must chain to: the site's CA.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
+    /// Judge the server by this checklist's SQL rules (`none` for the generic findings only).
+    #[arg(long, value_name = "ID", default_value = "spok-mobile-4.5")]
+    pub checklist: String,
+    /// Seconds for connecting and logging in, and for each batch.
+    #[arg(long, value_name = "SECS", default_value_t = 15)]
+    pub timeout: u64,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
+    let target = Target::parse(&args.server).map_err(|e| eyre!("--server: {e}"))?;
+    let auth = auth(args)?;
+    let bindings = rules::bindings(dirs, &args.checklist, ProbeKind::Sql)?;
+    let (permissions, databases) = checks::wanted(
+        bindings.iter().map(|(c, e)| (c.as_str(), e)),
+        args.database.as_deref(),
+    );
+    let mut options = sql::Options::new(auth);
+    options.encryption = args.encrypt;
+    options.trust = match (&args.ca, args.trust_server_certificate) {
+        (Some(ca), _) => Trust::Ca(ca.clone()),
+        (None, true) => Trust::Any,
+        (None, false) => Trust::System,
+    };
+    options.connect_timeout = Duration::from_secs(args.timeout.max(1));
+    options.query_timeout = options.connect_timeout;
+    options.permissions = permissions;
+    options.databases = databases;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .wrap_err("cannot start the async runtime")?;
+    let facts = runtime.block_on(sql::probe(&target, &options));
+    let findings = checks::findings(&facts);
+    let judged = rules::judge(dirs, &args.checklist, ProbeKind::Sql, |check, expect| {
+        checks::evaluate(check, expect, &facts)
+    })?;
+    let failed = findings
+        .iter()
+        .any(|x| matches!(x.verdict, Verdict::Fail | Verdict::Error))
+        || judged.iter().any(Check::fails);
+    if args.format == Format::Json {
+        print_json(&json!({
+            "server": facts.server,
+            "facts": facts,
+            "findings": findings,
+            "checks": judged.iter().map(Check::json).collect::<Vec<_>>(),
+        }))?;
+    } else {
+        print(&text(&facts, &findings, &judged))?;
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn auth(args: &Args) -> Result<Auth> {
+    if args.windows_auth {
+        #[cfg(windows)]
+        return Ok(Auth::Windows);
+        #[cfg(not(windows))]
+        bail!("--windows-auth works on Windows only: use --user with a SQL Server login here");
+    }
+    let Some(user) = args.user.clone() else {
+        bail!("--user USER or --windows-auth: the probe must log in");
+    };
+    let password = match std::env::var(PASSWORD_ENV) {
+        Ok(p) => p,
+        Err(_) if io::stdin().is_terminal() && io::stderr().is_terminal() => {
+            super::cert::prompt(&format!("password for SQL login {user}: "))?
+        }
+        Err(_) => bail!(
+            "the password for {user}: set {PASSWORD_ENV} (there is no terminal to ask on; it is \
+             never taken as an argument)"
+        ),
+    };
+    Ok(Auth::Sql { user, password })
+}
+
+fn yes_no(b: Option<bool>) -> &'static str {
+    match b {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "unknown",
+    }
+}
+
+fn opt(s: Option<&str>) -> &str {
+    s.unwrap_or("?")
+}
+
+fn text(f: &SqlFacts, findings: &[checks::Finding], judged: &[Check]) -> String {
+    let mut s = format!("SQL Server {}", f.server);
+    if let Some(a) = &f.address {
+        let _ = write!(s, " ({a})");
+    }
+    if let Some(u) = &f.user {
+        let _ = write!(s, " as {u}");
+    }
+    let _ = writeln!(s, " — {} batches in {} ms", f.batches, f.ms);
+    if f.connection_error.is_none() {
+        s.push('\n');
+        facts_text(&mut s, f);
+    }
+    let _ = writeln!(s, "\nfindings:");
+    for x in findings {
+        let _ = writeln!(s, "  {:5} {}", x.verdict.name().to_uppercase(), x.text);
+    }
+    if !judged.is_empty() {
+        let _ = writeln!(s, "\nchecklist rules:");
+        for c in judged {
+            let _ = writeln!(s, "{}", c.line());
+        }
+    }
+    if !f.queries.is_empty() {
+        let _ = writeln!(s, "\nqueries (their text: --format json):");
+        for q in &f.queries {
+            let _ = writeln!(s, "  {:13} {}", q.tag, q.outcome);
+        }
+    }
+    s
+}
+
+fn facts_text(s: &mut String, f: &SqlFacts) {
+    match &f.instance {
+        Fact::Value(i) => {
+            let _ = writeln!(
+                s,
+                "instance: {} {} ({} {}{}), clustered {}, AlwaysOn {}\nlogin: {} ({}), sysadmin {}",
+                i.release(),
+                i.edition,
+                i.product_version,
+                opt(i.product_level.as_deref()),
+                i.update_level
+                    .as_deref()
+                    .map(|u| format!(" {u}"))
+                    .unwrap_or_default(),
+                yes_no(i.clustered),
+                match i.hadr_enabled {
+                    Some(true) => "enabled",
+                    Some(false) => "not enabled",
+                    None => "not available",
+                },
+                opt(i.login.as_deref()),
+                opt(i.auth_scheme.as_deref()),
+                yes_no(i.sysadmin)
+            );
+        }
+        Fact::Unknown(why) => {
+            let _ = writeln!(s, "instance: {why}");
+        }
+    }
+    if let Fact::Value(e) = &f.encrypted {
+        let _ = writeln!(s, "connection encrypted: {}", yes_no(Some(*e)));
+    }
+    list(s, "permissions", &f.permissions, |p| {
+        format!(
+            "{} {}: {}",
+            p.database.as_deref().unwrap_or("server"),
+            p.permission,
+            yes_no(p.granted)
+        )
+    });
+    list(s, "databases", &f.databases, |d| {
+        format!(
+            "{}: {}",
+            d.name,
+            d.state.as_deref().map_or_else(
+                || "does not exist".to_owned(),
+                |st| format!("{st}, {} recovery", opt(d.recovery_model.as_deref()))
+            )
+        )
+    });
+    list(s, "availability group replicas", &f.replicas, |r| {
+        format!(
+            "{} {} {} {} failover, {} {}",
+            r.group,
+            r.server,
+            r.availability_mode,
+            r.failover_mode,
+            opt(r.role.as_deref()),
+            opt(r.health.as_deref())
+        )
+    });
+    list(s, "listeners", &f.listeners, |l| {
+        format!(
+            "{} {}:{} {} subnet {}",
+            l.group,
+            l.dns_name,
+            l.port.map_or_else(|| "?".to_owned(), |p| p.to_string()),
+            opt(l.ip.as_deref()),
+            opt(l.subnet.as_deref())
+        )
+    });
+    list(s, "mirroring", &f.mirroring, |m| {
+        format!(
+            "{} {} {} safety {} partner {} witness {}",
+            m.database,
+            opt(m.role.as_deref()),
+            opt(m.state.as_deref()),
+            opt(m.safety.as_deref()),
+            opt(m.partner.as_deref()),
+            m.witness.as_deref().unwrap_or("none")
+        )
+    });
+    list(s, "backups", &f.backups, |b| {
+        format!(
+            "{} ({}): full {}, log {}",
+            b.database,
+            b.recovery_model,
+            opt(b.last_full.as_deref()),
+            opt(b.last_log.as_deref())
+        )
+    });
+}
+
+fn list<T>(s: &mut String, name: &str, fact: &Fact<Vec<T>>, line: impl Fn(&T) -> String) {
+    match fact {
+        Fact::Value(v) if v.is_empty() => {
+            let _ = writeln!(s, "{name}: none");
+        }
+        Fact::Value(v) => {
+            let _ = writeln!(s, "{name}:");
+            for x in v {
+                let _ = writeln!(s, "  {}", line(x));
+            }
+        }
+        Fact::Unknown(why) => {
+            let _ = writeln!(s, "{name}: {why}");
+        }
+    }
+}
