@@ -726,7 +726,11 @@ mod tests {
     fn instance(version: &str, edition: &str, hadr: Option<bool>, sysadmin: bool) -> Instance {
         Instance {
             product_version: version.to_owned(),
-            major: version.split('.').next().unwrap().parse().unwrap(),
+            major: version
+                .split('.')
+                .next()
+                .and_then(|m| m.parse().ok())
+                .expect("a version"),
             product_level: Some("SP2".into()),
             update_level: None,
             edition: edition.to_owned(),

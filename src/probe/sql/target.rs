@@ -115,22 +115,22 @@ mod tests {
 
     #[test]
     fn the_forms_people_write() {
-        let t = Target::parse("sql1.example.org").unwrap();
+        let t = Target::parse("sql1.example.org").expect("parses");
         assert_eq!(
             (t.host.as_str(), t.port, t.instance),
             ("sql1.example.org", None, None)
         );
-        let t = Target::parse("sql1:14330").unwrap();
+        let t = Target::parse("sql1:14330").expect("parses");
         assert_eq!(t.port, Some(14330));
-        let t = Target::parse("sql1,14330").unwrap();
+        let t = Target::parse("sql1,14330").expect("parses");
         assert_eq!((t.host.as_str(), t.port), ("sql1", Some(14330)));
-        let t = Target::parse(r"SQLCLUSTER\SPOK").unwrap();
+        let t = Target::parse(r"SQLCLUSTER\SPOK").expect("parses");
         assert_eq!(t.instance.as_deref(), Some("SPOK"));
         assert_eq!(t.to_string(), r"SQLCLUSTER\SPOK");
-        let t = Target::parse("[::1]:1433").unwrap();
+        let t = Target::parse("[::1]:1433").expect("parses");
         assert_eq!((t.host.as_str(), t.port), ("::1", Some(1433)));
         assert_eq!(t.to_string(), "[::1]:1433");
-        let t = Target::parse("fe80::1").unwrap();
+        let t = Target::parse("fe80::1").expect("parses");
         assert_eq!((t.host.as_str(), t.port), ("fe80::1", None));
     }
 
