@@ -8,6 +8,7 @@ use super::{Assessment, Value};
 use crate::checklist::probe::ParamValue;
 use crate::checklist::{AnswerKind, Item, ProbeBinding};
 use crate::probe::ports::Ports;
+use crate::probe::sql::{self, SqlFacts};
 use crate::probe::tls::facts::{self, TlsFacts};
 use crate::probe::{ProbeKind, ProbeResult, Verdict};
 
@@ -88,6 +89,19 @@ fn applied(binding: &ProbeBinding, r: &ProbeResult) -> (Verdict, String) {
                 )
             });
     }
+    if r.kind == ProbeKind::Sql && r.check == "probe" {
+        return r
+            .evidence
+            .get("facts")
+            .and_then(|f| serde_json::from_value::<SqlFacts>(f.clone()).ok())
+            .and_then(|f| sql::checks::evaluate(binding.spec.name, &binding.expect, &f))
+            .unwrap_or_else(|| {
+                (
+                    Verdict::Error,
+                    format!("{}: the probe could not tell ({})", r.target, r.summary),
+                )
+            });
+    }
     (applied_verdict(binding, r), r.summary.clone())
 }
 
@@ -129,8 +143,10 @@ fn answers(binding: &ProbeBinding, r: &ProbeResult) -> bool {
     if r.kind != binding.spec.kind {
         return false;
     }
-    // A TLS scan keeps the facts every TLS rule is judged from.
-    if r.kind == ProbeKind::Tls && r.check == "scan" {
+    // A TLS scan and a SQL probe keep the facts every rule of their kind is judged from.
+    if (r.kind == ProbeKind::Tls && r.check == "scan")
+        || (r.kind == ProbeKind::Sql && r.check == "probe")
+    {
         return true;
     }
     if r.check != binding.spec.name {

@@ -5,7 +5,7 @@
 use std::net::IpAddr;
 
 use super::ProbeKind;
-use crate::site::{NameCheck, PortRule, Protocol, Site, TlsEndpoint};
+use crate::site::{NameCheck, PortRule, Protocol, Site, SqlInstance, TlsEndpoint};
 
 /// One unit of probing, as the probes view lists it.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +20,8 @@ pub enum Task {
     Hosts { names: Vec<NameCheck> },
     /// Scan a TLS endpoint: protocols, suites, the certificate and its trust.
     Tls { endpoint: TlsEndpoint },
+    /// Log in to a SQL Server and read what the checklist asks of it.
+    Sql { instance: SqlInstance },
 }
 
 impl Task {
@@ -28,6 +30,7 @@ impl Task {
             Task::Tcp { .. } | Task::Untestable { .. } => ProbeKind::Tcp,
             Task::Dns { .. } => ProbeKind::Dns,
             Task::Tls { .. } => ProbeKind::Tls,
+            Task::Sql { .. } => ProbeKind::Sql,
             Task::Hosts { .. } => ProbeKind::Hosts,
         }
     }
@@ -47,6 +50,15 @@ impl Task {
             }
             Task::Dns { name } => format!("resolve {}", name.fqdn),
             Task::Tls { endpoint } => format!("TLS {}", endpoint.endpoint),
+            Task::Sql { instance } => format!(
+                "SQL Server {}{}",
+                instance.server,
+                instance
+                    .user
+                    .as_deref()
+                    .map(|u| format!(" as {u}"))
+                    .unwrap_or_default()
+            ),
             Task::Hosts { names } => format!(
                 "hosts file entries for {} name{}",
                 names.len(),
@@ -80,6 +92,11 @@ pub fn plan(site: &Site, vantage: &Vantage, only: &[ProbeKind]) -> Vec<Task> {
     if wanted(ProbeKind::Tls) {
         tasks.extend(site.tls.iter().map(|e| Task::Tls {
             endpoint: e.clone(),
+        }));
+    }
+    if wanted(ProbeKind::Sql) {
+        tasks.extend(site.sql.iter().map(|s| Task::Sql {
+            instance: s.clone(),
         }));
     }
     if wanted(ProbeKind::Tcp)
@@ -229,9 +246,10 @@ ports = "1433"
         assert!(all.iter().all(|t| t.kind() != ProbeKind::Tcp));
         assert_eq!(
             all.len(),
-            4,
-            "two names, the hosts file and the TLS endpoint"
+            5,
+            "two names, the hosts file, the TLS endpoint and the SQL instance"
         );
+        assert!(matches!(&all[4], Task::Sql { instance } if instance.server.ends_with("SPOK")));
         assert_eq!(plan(&site, &Vantage::None, &[ProbeKind::Hosts]).len(), 1);
     }
 

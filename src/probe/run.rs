@@ -2,9 +2,10 @@
 //! streamed as events so the TUI and the progress bar see them as they come. Cancelling is
 //! dropping (or aborting) the run's future; every probe below owns its own tasks.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
@@ -16,10 +17,12 @@ use super::dns::{self, Expectation, Horizon, HorizonExpectation, QueryOptions, Q
 use super::hosts::{self, HostsFile};
 use super::plan::Task;
 use super::ports::Ports;
+use super::sql::{self, Target};
 use super::tcp;
 use super::tls::{self, facts, facts::TlsFacts};
 use super::{ProbeKind, ProbeResult, Verdict};
-use crate::site::{NameCheck, PortRule, Site, TlsEndpoint};
+use crate::checklist::probe::ParamValue;
+use crate::site::{NameCheck, PortRule, Site, SqlInstance, TlsEndpoint};
 
 /// Progress of a run.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +48,30 @@ pub struct Env {
     pub tls: tls::Options,
     /// The roots TLS chains are checked against: the system's.
     pub anchors: cert::TrustAnchors,
+    pub sql: SqlEnv,
+}
+
+/// What SQL probes need besides the site's instances.
+#[derive(Clone, Default)]
+pub struct SqlEnv {
+    /// The password of the site's SQL logins, from `PREFLIGHT_SQL_PASSWORD` or a prompt; only
+    /// ever in memory.
+    pub password: Option<String>,
+    /// The checklist's SQL rules as `(check, expect)`, so the probe reads the permissions and
+    /// databases they name.
+    pub checks: Vec<(String, BTreeMap<String, ParamValue>)>,
+    /// For connecting and for each batch.
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for SqlEnv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlEnv")
+            .field("password", &self.password.as_ref().map(|_| "<hidden>"))
+            .field("checks", &self.checks.len())
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 impl Env {
@@ -81,6 +108,10 @@ impl Env {
             tcp_resolver: Arc::new(tcp::SystemResolver),
             tls: tls::Options::default(),
             anchors: cert::TrustAnchors::system(),
+            sql: SqlEnv {
+                timeout: Duration::from_secs(15),
+                ..SqlEnv::default()
+            },
         })
     }
 }
@@ -114,6 +145,7 @@ pub async fn execute(task: &Task, env: &Env) -> Vec<ProbeResult> {
         Task::Dns { name } => dns_task(name, env).await,
         Task::Hosts { names } => hosts_task(names, env).await,
         Task::Tls { endpoint } => vec![tls_task(endpoint, env).await],
+        Task::Sql { instance } => vec![sql_task(instance, env).await],
     }
 }
 
@@ -349,4 +381,85 @@ async fn hosts_task(names: &[NameCheck], env: &Env) -> Vec<ProbeResult> {
         }
     }
     results
+}
+
+/// A SQL result that could not even be attempted, and why.
+fn sql_not_run(label: String, at: String, why: String) -> ProbeResult {
+    ProbeResult {
+        kind: ProbeKind::Sql,
+        check: "probe".to_owned(),
+        target: label,
+        verdict: Verdict::Error,
+        summary: why,
+        evidence: json!({}),
+        at,
+        ms: 0,
+    }
+}
+
+/// Logs in to one SQL Server and keeps the facts every SQL rule is judged from.
+async fn sql_task(instance: &SqlInstance, env: &Env) -> ProbeResult {
+    let at = crate::stamp::now();
+    let label = Task::Sql {
+        instance: instance.clone(),
+    }
+    .label();
+    let target = match Target::parse(&instance.server) {
+        Ok(t) => t,
+        Err(e) => return sql_not_run(label, at, e.to_string()),
+    };
+    let Some(user) = instance.user.clone() else {
+        return sql_not_run(
+            label,
+            at,
+            "the site gives no `user` for this SQL instance: add the login the probe should use"
+                .to_owned(),
+        );
+    };
+    let Some(password) = env.sql.password.clone() else {
+        return sql_not_run(
+            label,
+            at,
+            format!(
+                "no password for {user}: set PREFLIGHT_SQL_PASSWORD, or run `preflight probe` \
+                 in a terminal to be asked"
+            ),
+        );
+    };
+    let mut options = sql::Options::new(sql::Auth::Sql { user, password });
+    if instance.trust_server_certificate {
+        options.trust = sql::Trust::Any;
+    }
+    options.connect_timeout = env.sql.timeout;
+    options.query_timeout = env.sql.timeout;
+    (options.permissions, options.databases) = sql::checks::wanted(
+        env.sql.checks.iter().map(|(c, e)| (c.as_str(), e)),
+        instance.database.as_deref(),
+    );
+    let facts = sql::probe(&target, &options).await;
+    let findings = sql::checks::findings(&facts);
+    let verdict = findings
+        .iter()
+        .fold(Verdict::Pass, |v, f| v.worst(f.verdict));
+    let bad: Vec<&str> = findings
+        .iter()
+        .filter(|f| matches!(f.verdict, Verdict::Fail | Verdict::Error | Verdict::Warn))
+        .map(|f| f.text.as_str())
+        .collect();
+    let summary = match (&facts.instance, bad.is_empty()) {
+        (sql::facts::Fact::Value(i), true) => {
+            format!("{} {} ({})", i.release(), i.edition, i.product_version)
+        }
+        _ => bad.join("; "),
+    };
+    ProbeResult {
+        kind: ProbeKind::Sql,
+        check: "probe".to_owned(),
+        target: label,
+        verdict,
+        summary,
+        ms: facts.ms,
+        evidence: json!({ "facts": facts, "findings": findings }),
+        at,
+    }
 }

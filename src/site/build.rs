@@ -243,6 +243,7 @@ fn sql_instance(cx: &mut Ctx<'_>, s: raw::Sql) -> SqlInstance {
         server: s.server.into_inner(),
         database: s.database,
         user: s.user,
+        trust_server_certificate: s.trust_server_certificate,
     }
 }
 

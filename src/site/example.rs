@@ -70,11 +70,14 @@ endpoint = "spokmobile.example.org:443"
 sni = "spokmobile.example.org"
 role = "Spok Mobile Servers via Load Balancer"
 
-# SQL Server instances: HOST, HOST:PORT or HOST\INSTANCE, and the login to use (no password).
+# SQL Server instances: HOST, HOST:PORT or HOST\INSTANCE, and the login to use (no password:
+# preflight asks for it, or reads PREFLIGHT_SQL_PASSWORD). `trust_server_certificate = true`
+# accepts the server's own self-signed certificate (SQL Server makes one when none is set).
 [[sql]]
 server = 'sqlcluster.example.org\SPOK'
 database = "AmcomAmcPremiseCore"
 user = "sdc"
+trust_server_certificate = false
 
 # Certificate files to inspect (PEM, DER, PKCS#7, PKCS#12).
 [[certfile]]

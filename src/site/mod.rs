@@ -150,6 +150,10 @@ pub struct SqlInstance {
     pub database: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+    /// Accept whatever certificate the server presents (SQL Server's self-signed one, when no
+    /// certificate is configured): `TrustServerCertificate=true` in a connection string.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub trust_server_certificate: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

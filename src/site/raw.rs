@@ -90,6 +90,8 @@ pub struct Sql {
     pub database: Option<String>,
     #[serde(default)]
     pub user: Option<String>,
+    #[serde(default)]
+    pub trust_server_certificate: bool,
 }
 
 #[derive(Debug, Deserialize)]

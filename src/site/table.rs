@@ -99,6 +99,10 @@ const SQL: &[Field] = &[
         "user",
         "the login; its password is asked for when a probe connects, never kept",
     ),
+    field(
+        "trust cert",
+        "yes to accept the server's own (self-signed) certificate; blank is no",
+    ),
 ];
 const CERTFILES: &[Field] = &[
     field("path", "the file: PEM, DER, PKCS#7 or PKCS#12"),
@@ -283,6 +287,7 @@ impl Table {
                 server: t.required(0, build::SQL_SERVER)?,
                 database: t.optional(1),
                 user: t.optional(2),
+                trust_server_certificate: t.check(3, yes_no(t.text(3)))?,
             }),
             Table::CertFiles => Row::CertFile(CertFile {
                 path: t
@@ -448,6 +453,7 @@ impl Row {
                 s.server.clone(),
                 s.database.clone().unwrap_or_default(),
                 s.user.clone().unwrap_or_default(),
+                yes_no(s.trust_server_certificate),
             ],
             Row::CertFile(c) => vec![c.path.display().to_string(), c.purpose.clone()],
         }
