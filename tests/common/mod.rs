@@ -6,6 +6,7 @@
 )]
 
 pub mod dns_server;
+pub mod tds_server;
 
 use std::io::Read;
 use std::process::{Command, Stdio};
