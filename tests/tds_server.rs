@@ -414,7 +414,7 @@ async fn error_in_a_guarded_segment_comes_back_as_the_catch_result_set() {
         .await
         .expect("login");
     let batch = "-- preflight:perm\nbegin try\n  SELECT * FROM sys.dm_os_sys_info;\nEND TRY\n\
-                 BEGIN CATCH\n  SELECT ERROR_NUMBER() AS preflight_error_number, \
+                 BEGIN CATCH\n  SELECT N'perm' AS preflight_tag, ERROR_NUMBER() AS preflight_error_number, \
                  ERROR_MESSAGE() AS preflight_error_message;\nEND CATCH\n";
     let sets = results(&mut client, batch)
         .await
@@ -422,7 +422,15 @@ async fn error_in_a_guarded_segment_comes_back_as_the_catch_result_set() {
     assert_eq!(sets.len(), 1);
     let row = &sets[0][0];
     let names: Vec<&str> = row.columns().iter().map(tiberius::Column::name).collect();
-    assert_eq!(names, ["preflight_error_number", "preflight_error_message"]);
+    assert_eq!(
+        names,
+        [
+            "preflight_tag",
+            "preflight_error_number",
+            "preflight_error_message"
+        ]
+    );
+    assert_eq!(row.get::<&str, _>("preflight_tag"), Some("perm"));
     assert_eq!(row.get::<i32, _>("preflight_error_number"), Some(297));
     assert_eq!(
         row.get::<&str, _>("preflight_error_message"),

@@ -50,12 +50,18 @@ pub struct Args {
 
 fn parse_kind(s: &str) -> Result<ProbeKind, String> {
     match ProbeKind::parse(s.trim()) {
-        Some(k @ (ProbeKind::Dns | ProbeKind::Hosts | ProbeKind::Tcp | ProbeKind::Tls)) => Ok(k),
+        Some(
+            k @ (ProbeKind::Dns
+            | ProbeKind::Hosts
+            | ProbeKind::Tcp
+            | ProbeKind::Tls
+            | ProbeKind::Sql),
+        ) => Ok(k),
         Some(k) => Err(format!(
-            "the {k} probe is not available yet; use dns, hosts, tcp or tls"
+            "the {k} probe is not run by `probe`; use dns, hosts, tcp, tls or sql"
         )),
         None => Err(format!(
-            "unknown probe kind `{s}`: expected dns, hosts, tcp or tls"
+            "unknown probe kind `{s}`: expected dns, hosts, tcp, tls or sql"
         )),
     }
 }
@@ -69,6 +75,12 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
         },
         (None, Some(name)) => (store.load(name)?.site, Some(name.clone())),
         (None, None) => return Err(eyre!("give --site FILE or --session NAME")),
+    };
+    // The SQL rules of the session's checklist (the Spok guide's without one) say which
+    // permissions and databases the SQL probe reads.
+    let checklist = match &session {
+        Some(name) => store.load(name)?.checklist.id,
+        None => "spok-mobile-4.5".to_owned(),
     };
     let host = hostname();
     let role = args.from.clone().or_else(|| plan::own_role(&site, &host));
@@ -91,6 +103,15 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
     )
     .wrap_err("cannot set up the resolvers")?;
     env.tcp.timeout = timeout;
+    if tasks.iter().any(|t| matches!(t, plan::Task::Sql { .. })) {
+        env.sql.checks = super::rules::bindings(dirs, &checklist, ProbeKind::Sql)?;
+        env.sql.password = super::sql::password_if_given(
+            site.sql
+                .iter()
+                .find_map(|s| s.user.as_deref())
+                .unwrap_or("the SQL login"),
+        )?;
+    }
     if let Some(path) = &args.hosts_file {
         env.hosts_path.clone_from(path);
     }

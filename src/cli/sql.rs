@@ -119,17 +119,25 @@ fn auth(args: &Args) -> Result<Auth> {
     let Some(user) = args.user.clone() else {
         bail!("--user USER or --windows-auth: the probe must log in");
     };
-    let password = match std::env::var(PASSWORD_ENV) {
-        Ok(p) => p,
-        Err(_) if io::stdin().is_terminal() && io::stderr().is_terminal() => {
-            super::cert::prompt(&format!("password for SQL login {user}: "))?
-        }
-        Err(_) => bail!(
+    let Some(password) = password_if_given(&user)? else {
+        bail!(
             "the password for {user}: set {PASSWORD_ENV} (there is no terminal to ask on; it is \
              never taken as an argument)"
-        ),
+        );
     };
     Ok(Auth::Sql { user, password })
+}
+
+/// The SQL login's password from `PREFLIGHT_SQL_PASSWORD`, or asked for (without echo) when
+/// there is a terminal; `None` when neither.
+pub(super) fn password_if_given(user: &str) -> Result<Option<String>> {
+    match std::env::var(PASSWORD_ENV) {
+        Ok(p) => Ok(Some(p)),
+        Err(_) if io::stdin().is_terminal() && io::stderr().is_terminal() => Ok(Some(
+            super::cert::prompt(&format!("password for SQL login {user}: "))?,
+        )),
+        Err(_) => Ok(None),
+    }
 }
 
 fn yes_no(b: Option<bool>) -> &'static str {

@@ -214,7 +214,7 @@ pub enum Answer {
         rows: Vec<Vec<Value>>,
     },
     /// A statement-level error (or, in a `BEGIN TRY` segment, the CATCH block's result set
-    /// `preflight_error_number`, `preflight_error_message`).
+    /// `preflight_tag`, `preflight_error_number`, `preflight_error_message`).
     Error {
         number: u32,
         class: u8,
@@ -1207,10 +1207,12 @@ fn answer_batch(scenario: &Scenario, text: &str) -> (Vec<u8>, bool) {
             } if guarded(sql) => {
                 // The CATCH block a guarded probe statement carries.
                 let columns = [
+                    Column::text("preflight_tag"),
                     Column::int("preflight_error_number"),
                     Column::text("preflight_error_message"),
                 ];
                 let row = vec![
+                    Value::from(tag.as_str()),
                     Value::Int(i64::from(*number)),
                     Value::from(message.as_str()),
                 ];

@@ -238,6 +238,12 @@ fn connect_words(
             IoErrorKind::NotFound if target.instance.is_some() => {
                 format!("{at}: the SQL Server Browser did not name the instance: {message}")
             }
+            IoErrorKind::InvalidData if message.contains("alert") => tls_words(&at, message),
+            IoErrorKind::UnexpectedEof if message.contains("tls") => format!(
+                "{at}: the server closed the connection during the TLS handshake: it may offer \
+                 no encryption at all, and the login's password is never sent unencrypted \
+                 ({message})"
+            ),
             IoErrorKind::TimedOut => format!(
                 "{at}: no answer (a firewall dropping the packets, or for a named instance the \
                  SQL Server Browser on UDP 1434): {message}"
@@ -332,7 +338,7 @@ async fn read(client: &mut Connection, opts: &Options) -> SqlFacts {
     .into_iter()
     .flatten()
     .collect();
-    let answers = run(client, &first, opts.query_timeout).await;
+    let (answers, usable) = run(client, &first, opts.query_timeout).await;
     facts.batches += 1;
     for (s, a) in first.iter().zip(&answers) {
         facts.queries.push(facts::record(s, a));
@@ -363,8 +369,14 @@ async fn read(client: &mut Connection, opts: &Options) -> SqlFacts {
         }
     }
     second.extend([queries::mirroring(), queries::backups(ag.is_ok())]);
-    let answers = run(client, &second, opts.query_timeout).await;
-    facts.batches += 1;
+    let answers = if usable {
+        facts.batches += 1;
+        run(client, &second, opts.query_timeout).await.0
+    } else {
+        // After a timeout the connection is out of step with the server and is dropped.
+        let why = "not sent: the server stopped answering the first batch".to_owned();
+        vec![Answer::Missing(why); second.len()]
+    };
     for (s, a) in second.iter().zip(&answers) {
         facts.queries.push(facts::record(s, a));
         match s.tag {
@@ -389,24 +401,40 @@ fn no_groups<T>(why: &str) -> Fact<Vec<T>> {
 }
 
 /// Sends one batch and matches what comes back to its statements.
-async fn run(client: &mut Connection, statements: &[Statement], limit: Duration) -> Vec<Answer> {
+/// Sends one batch and matches what comes back to its statements; `false` when the connection
+/// may not be used again (the server stopped answering).
+async fn run(
+    client: &mut Connection,
+    statements: &[Statement],
+    limit: Duration,
+) -> (Vec<Answer>, bool) {
     let text = queries::batch_text(statements);
-    let (sets, error) = match timeout(limit, collect(client, &text)).await {
-        Ok(r) => r,
-        Err(_) => (
-            Vec::new(),
-            Some(format!("no answer within {} s", limit.as_secs())),
-        ),
+    let silent = format!("no answer within {} s", limit.as_secs());
+    // tiberius's own command timeout (`limit`, per read) fires first and marks the connection
+    // out of step; this one only bounds a server that trickles.
+    let (sets, error, usable) = match timeout(limit * 4, collect(client, &text)).await {
+        Ok((
+            sets,
+            Some(TdsError::Io {
+                kind: IoErrorKind::TimedOut,
+                ..
+            }),
+        )) => (sets, Some(silent), false),
+        Ok((sets, error)) => (sets, error.as_ref().map(batch_words), true),
+        Err(_) => (Vec::new(), Some(silent), false),
     };
-    facts::match_answers(statements, sets, error.as_deref())
+    (
+        facts::match_answers(statements, sets, error.as_deref()),
+        usable,
+    )
 }
 
 /// Every result set of a batch, item by item so rows before an error are kept, and the
 /// batch's error (tiberius reports a statement's error once the whole answer has been read).
-async fn collect(client: &mut Connection, text: &str) -> (Vec<ResultSet>, Option<String>) {
+async fn collect(client: &mut Connection, text: &str) -> (Vec<ResultSet>, Option<TdsError>) {
     let mut stream = match client.simple_query(text).await {
         Ok(s) => s,
-        Err(e) => return (Vec::new(), Some(batch_words(&e))),
+        Err(e) => return (Vec::new(), Some(e)),
     };
     let mut sets: Vec<ResultSet> = Vec::new();
     while let Some(item) = stream.next().await {
@@ -420,7 +448,7 @@ async fn collect(client: &mut Connection, text: &str) -> (Vec<ResultSet>, Option
                     set.rows.push(row.cells().map(|(_, d)| cell(d)).collect());
                 }
             }
-            Err(e) => return (sets, Some(batch_words(&e))),
+            Err(e) => return (sets, Some(e)),
         }
     }
     (sets, None)

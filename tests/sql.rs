@@ -1,0 +1,811 @@
+//! `preflight sql` and `preflight probe --only sql` against SQL Servers on loopback.
+//!
+//! No SQL Server can be installed on these machines. The catalog-view scenarios run against
+//! the TDS test server in `common/tds_server.rs`: it speaks the real protocol to the real
+//! tiberius client inside the real binary (PRELOGIN with encryption negotiation and TLS inside
+//! PRELOGIN, LOGIN7, SQL batches, typed result sets, ERROR tokens) and answers each of the
+//! probe's tagged statements as a scenario scripts it, the way SQL Server would answer the
+//! statement on such a site. Connection, encryption and login failures are also checked
+//! against pysqlbridge, a third-party TDS server (Python, installed by `.ci/run`).
+
+mod common;
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::tds_server::{Answer, ColType, Column, Scenario, ServerEncryption, TdsServer, Value};
+use common::{Out, run_with_watchdog};
+use preflight::probe::sql::queries;
+use serde_json::Value as Json;
+
+const PASSWORD: &str = "Secret-1";
+const DB: &str = "AmcomAmcPremiseCore";
+
+/// An answer whose column types follow its first non-null values (text otherwise).
+fn table(columns: &[&str], rows: Vec<Vec<Value>>) -> Answer {
+    let cols = columns
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let int = rows
+                .iter()
+                .find_map(|r| match &r[i] {
+                    Value::Null => None,
+                    v => Some(matches!(v, Value::Int(_))),
+                })
+                .unwrap_or(false);
+            Column::new(name, if int { ColType::Int } else { ColType::NVarChar })
+        })
+        .collect();
+    Answer::rows(cols, rows)
+}
+
+fn t(s: &str) -> Value {
+    Value::from(s)
+}
+
+fn n(i: i64) -> Value {
+    Value::Int(i)
+}
+
+fn server_row(version: &str, edition: &str, engine: i64, hadr: Value, sysadmin: bool) -> Answer {
+    table(
+        queries::SERVER_COLUMNS,
+        vec![vec![
+            t(version),
+            t("SP2"),
+            t("CU17"),
+            t(edition),
+            n(engine),
+            n(0),
+            hadr,
+            t("SQL1"),
+            t("probe"),
+            t("SQL"),
+            t("TRUE"),
+            n(i64::from(sysadmin)),
+        ]],
+    )
+}
+
+fn permissions(granted: bool) -> Answer {
+    let mut rows: Vec<Vec<Value>> = [
+        "ALTER ANY DATABASE",
+        "ALTER ANY LOGIN",
+        "CREATE ANY DATABASE",
+        "VIEW ANY DEFINITION",
+        "VIEW SERVER STATE",
+    ]
+    .iter()
+    .map(|p| vec![Value::Null, t(p), n(i64::from(granted))])
+    .collect();
+    for p in ["CONTROL", "DELETE", "EXECUTE", "INSERT", "SELECT", "UPDATE"] {
+        rows.push(vec![t(DB), t(p), n(1)]);
+    }
+    table(queries::PERMISSION_COLUMNS, rows)
+}
+
+fn replica(server: &str, mode: &str, failover: &str, role: &str) -> Vec<Value> {
+    vec![
+        t("SPOKAG"),
+        t(server),
+        t(&format!("TCP://{}.example.org:5022", server.to_lowercase())),
+        t(mode),
+        t(failover),
+        t(role),
+        t("HEALTHY"),
+        t("CONNECTED"),
+    ]
+}
+
+fn listener(ip: &str, subnet: &str) -> Vec<Value> {
+    vec![
+        t("SPOKAG"),
+        t("spokag"),
+        n(1433),
+        t(ip),
+        t(subnet),
+        n(24),
+        t("ONLINE"),
+    ]
+}
+
+fn backup(db: &str, full_minutes: Option<i64>, log_minutes: Option<i64>) -> Vec<Value> {
+    let when = |m: Option<i64>| m.map_or(Value::Null, |_| t("2026-11-22T08:00:00"));
+    vec![
+        t(db),
+        t("FULL"),
+        n(0),
+        when(full_minutes),
+        full_minutes.map_or(Value::Null, n),
+        when(log_minutes),
+        log_minutes.map_or(Value::Null, n),
+    ]
+}
+
+/// Enterprise 2016 with a healthy synchronous, automatic availability group on two subnets,
+/// a sysadmin login, fresh backups and no mirroring.
+fn healthy() -> Scenario {
+    Scenario::new()
+        .with_answer(
+            "server",
+            server_row("13.0.5026.0", "Enterprise Edition (64-bit)", 3, n(1), true),
+        )
+        .with_answer("permissions", permissions(true))
+        .with_answer(
+            "databases",
+            table(
+                queries::DATABASE_COLUMNS,
+                vec![vec![t(DB), t("ONLINE"), t("FULL")]],
+            ),
+        )
+        .with_answer(
+            "ag_replicas",
+            table(
+                queries::REPLICA_COLUMNS,
+                vec![
+                    replica("SQL1", "SYNCHRONOUS_COMMIT", "AUTOMATIC", "PRIMARY"),
+                    replica("SQL2", "SYNCHRONOUS_COMMIT", "AUTOMATIC", "SECONDARY"),
+                ],
+            ),
+        )
+        .with_answer(
+            "ag_listeners",
+            table(
+                queries::LISTENER_COLUMNS,
+                vec![
+                    listener("10.1.0.50", "10.1.0.0"),
+                    listener("10.2.0.50", "10.2.0.0"),
+                ],
+            ),
+        )
+        .with_answer("mirroring", table(queries::MIRRORING_COLUMNS, Vec::new()))
+        .with_answer(
+            "backups",
+            table(
+                queries::BACKUP_COLUMNS,
+                vec![backup(DB, Some(600), Some(25))],
+            ),
+        )
+}
+
+struct Run {
+    out: Out,
+    json: Json,
+}
+
+impl Run {
+    /// The verdict and words of the checklist rule `rule` (as `preflight sql` prints it).
+    fn check(&self, rule: &str) -> (String, String) {
+        let c = self.json["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["check"].as_str() == Some(rule))
+            .unwrap_or_else(|| panic!("no rule {rule}: {}", self.out.both()));
+        (
+            c["verdict"].as_str().expect("verdict").to_owned(),
+            c["summary"].as_str().expect("summary").to_owned(),
+        )
+    }
+
+    fn fact(&self, name: &str) -> &Json {
+        &self.json["facts"][name]
+    }
+}
+
+/// The binary with `password` in `PREFLIGHT_SQL_PASSWORD` (none when empty).
+fn preflight(dir: &Path, password: &str, args: &[&str]) -> Out {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_preflight"));
+    if password.is_empty() {
+        cmd.env_remove("PREFLIGHT_SQL_PASSWORD");
+    } else {
+        cmd.env("PREFLIGHT_SQL_PASSWORD", password);
+    }
+    cmd.args(args)
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("HOME", dir)
+        .env("PREFLIGHT_USER", "tester");
+    run_with_watchdog(cmd, "preflight")
+}
+
+fn sql_at(server: &str, password: &str, extra: &[&str]) -> Run {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut args = vec![
+        "sql",
+        "--server",
+        server,
+        "--user",
+        "probe",
+        "--database",
+        DB,
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let out = preflight(dir.path(), password, &args);
+    let json = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", out.both()));
+    Run { out, json }
+}
+
+fn sql(server: &TdsServer, extra: &[&str]) -> Run {
+    let mut args = vec!["--trust-server-certificate"];
+    args.extend_from_slice(extra);
+    sql_at(&server.addr().to_string(), PASSWORD, &args)
+}
+
+#[test]
+fn a_healthy_alwayson_site_passes_every_rule_in_two_batches() {
+    let server = TdsServer::start(healthy());
+    let run = sql(&server, &[]);
+    assert_eq!(run.out.code, 0, "{}", run.out.both());
+    for rule in [
+        "sql.version (supported=2014, 2016)",
+        "sql.edition (required=Enterprise)",
+        "sql.hadr_enabled",
+        "sql.ag_synchronous_commit",
+        "sql.ag_automatic_failover",
+        "sql.ag_listener_subnets (min=2)",
+        "sql.login_sysadmin",
+        "sql.backup_age (backup=log; max_age_hours=1)",
+        "sql.backup_age (backup=full; max_age_hours=24)",
+        "sql.login_permissions (permissions=CREATE ANY DATABASE, ALTER ANY DATABASE, ALTER ANY LOGIN)",
+        "sql.login_permissions (database=AmcomAmcPremiseCore; permissions=EXECUTE)",
+    ] {
+        assert_eq!(run.check(rule).0, "pass", "{rule}: {:?}", run.check(rule));
+    }
+    let (_, words) = run.check("sql.ag_listener_subnets (min=2)");
+    assert!(words.contains("10.1.0.0/24, 10.2.0.0/24"), "{words}");
+    assert_eq!(run.json["facts"]["encrypted"]["value"], true);
+    assert_eq!(run.json["facts"]["batches"], 2);
+
+    // What the DBA sees: one login, two batches, each statement tagged and read-only.
+    let log = server.log();
+    assert_eq!(log.logins.len(), 1);
+    assert_eq!(log.logins[0].app_name, "preflight");
+    assert_eq!(log.logins[0].database, "master");
+    assert_eq!(log.batches.len(), 2, "{:#?}", log.batches);
+    assert!(log.batches[0].contains("-- preflight:server"));
+    assert!(log.batches[0].contains(&format!(
+        "HAS_PERMS_BY_NAME(N'{DB}', N'DATABASE', N'EXECUTE')"
+    )));
+    for view in [
+        "sys.availability_groups",
+        "sys.dm_hadr_availability_replica_states",
+        "sys.availability_group_listener_ip_addresses",
+        "sys.database_mirroring",
+        "msdb.dbo.backupset",
+    ] {
+        assert!(log.batches[1].contains(view), "{view}");
+    }
+    // The query behind each fact is in the evidence.
+    let queries = run.fact("queries").as_array().expect("queries");
+    assert!(queries.iter().any(|q| {
+        q["tag"] == "ag_replicas"
+            && q["outcome"] == "2 rows"
+            && q["sql"]
+                .as_str()
+                .is_some_and(|s| s.contains("availability_mode_desc"))
+    }));
+}
+
+#[test]
+fn standard_edition_fails_alwayson_but_not_mirroring() {
+    let server = TdsServer::start(healthy().with_answer(
+        "server",
+        server_row("12.0.6024.0", "Standard Edition (64-bit)", 2, n(0), true),
+    ));
+    let run = sql(&server, &[]);
+    let (v, words) = run.check("sql.edition (required=Enterprise)");
+    assert_eq!(v, "fail");
+    assert!(
+        words.contains("SQL Server 2014 is Standard Edition (64-bit), not Enterprise"),
+        "{words}"
+    );
+    assert_eq!(
+        run.check("sql.edition (required=Standard, Enterprise)").0,
+        "pass"
+    );
+    assert_eq!(run.check("sql.hadr_enabled").0, "fail");
+    // With HADR off the availability-group views are not asked.
+    assert!(!server.log().batches[1].contains("sys.availability_groups"));
+}
+
+#[test]
+fn asynchronous_commit_and_manual_failover_are_named() {
+    let server = TdsServer::start(healthy().with_answer(
+        "ag_replicas",
+        table(
+            queries::REPLICA_COLUMNS,
+            vec![
+                replica("SQL1", "SYNCHRONOUS_COMMIT", "AUTOMATIC", "PRIMARY"),
+                replica("SQL3", "ASYNCHRONOUS_COMMIT", "MANUAL", "SECONDARY"),
+            ],
+        ),
+    ));
+    let run = sql(&server, &[]);
+    let (v, words) = run.check("sql.ag_synchronous_commit");
+    assert_eq!(v, "fail");
+    assert!(
+        words.contains("SQL3 in SPOKAG is ASYNCHRONOUS_COMMIT: asynchronous commit may result in message/data loss"),
+        "{words}"
+    );
+    let (v, words) = run.check("sql.ag_automatic_failover");
+    assert_eq!(v, "fail");
+    assert!(words.contains("SQL3 in SPOKAG is MANUAL"), "{words}");
+    // These rules are asked only for AlwaysOn sites, so they do not fail the command alone,
+    // but the findings any server gets do.
+    assert_eq!(run.out.code, 1, "{}", run.out.both());
+}
+
+#[test]
+fn mirroring_without_a_witness_and_with_a_short_name() {
+    let mirror = |partner: &str, witness: Value| {
+        vec![
+            t(DB),
+            t("PRINCIPAL"),
+            t("SYNCHRONIZED"),
+            t("FULL"),
+            t(partner),
+            t("SQL2"),
+            witness,
+            Value::Null,
+        ]
+    };
+    let server = TdsServer::start(healthy().with_answer(
+        "mirroring",
+        table(
+            queries::MIRRORING_COLUMNS,
+            vec![mirror("TCP://sql2.example.org:5022", Value::Null)],
+        ),
+    ));
+    let run = sql(&server, &[]);
+    let (v, words) = run.check("sql.mirroring_fqdn");
+    assert_eq!(v, "warn");
+    assert!(
+        words.contains("has no witness: failover is manual only"),
+        "{words}"
+    );
+
+    let server = TdsServer::start(healthy().with_answer(
+        "mirroring",
+        table(
+            queries::MIRRORING_COLUMNS,
+            vec![mirror(
+                "TCP://SQL2:5022",
+                t("TCP://witness.example.org:5022"),
+            )],
+        ),
+    ));
+    let (v, words) = sql(&server, &[]).check("sql.mirroring_fqdn");
+    assert_eq!(v, "fail");
+    assert!(words.contains("TCP://SQL2:5022"), "{words}");
+}
+
+#[test]
+fn a_login_without_sysadmin_or_rights_fails_the_install_rules() {
+    let server = TdsServer::start(
+        healthy()
+            .with_answer(
+                "server",
+                server_row("13.0.5026.0", "Enterprise Edition (64-bit)", 3, n(1), false),
+            )
+            .with_answer("permissions", permissions(false)),
+    );
+    let run = sql(&server, &[]);
+    assert_eq!(run.out.code, 1, "{}", run.out.both());
+    let (v, words) = run.check("sql.login_sysadmin");
+    assert_eq!(v, "fail");
+    assert!(
+        words.contains("probe is not a member of sysadmin"),
+        "{words}"
+    );
+    let (v, words) = run.check(
+        "sql.login_permissions (permissions=CREATE ANY DATABASE, ALTER ANY DATABASE, ALTER ANY LOGIN)",
+    );
+    assert_eq!(v, "fail");
+    assert!(
+        words.contains("lacks CREATE ANY DATABASE, ALTER ANY DATABASE, ALTER ANY LOGIN"),
+        "{words}"
+    );
+}
+
+#[test]
+fn stale_and_missing_backups_fail_in_hours_and_days() {
+    let server = TdsServer::start(healthy().with_answer(
+        "backups",
+        table(
+            queries::BACKUP_COLUMNS,
+            vec![
+                backup(DB, Some(4 * 24 * 60), Some(190)),
+                backup("SpokArchive", None, None),
+            ],
+        ),
+    ));
+    let run = sql(&server, &[]);
+    let (v, words) = run.check("sql.backup_age (backup=full; max_age_hours=24)");
+    assert_eq!(v, "fail");
+    assert!(
+        words.contains("AmcomAmcPremiseCore's last full backup is 4 days old"),
+        "{words}"
+    );
+    assert!(
+        words.contains("SpokArchive has never had a full backup"),
+        "{words}"
+    );
+    let (v, words) = run.check("sql.backup_age (backup=log; max_age_hours=1)");
+    assert_eq!(v, "fail");
+    assert!(words.contains("last log backup is 3 h old"), "{words}");
+}
+
+#[test]
+fn a_dmv_the_login_may_not_read_is_could_not_verify_never_a_pass() {
+    let server = TdsServer::start(
+        healthy().with_answer(
+            "ag_replicas",
+            Answer::Error {
+                number: 300,
+                class: 14,
+                state: 1,
+                message:
+                    "VIEW SERVER STATE permission was denied on object 'server', database 'master'."
+                        .into(),
+            },
+        ),
+    );
+    let run = sql(&server, &[]);
+    for rule in ["sql.ag_synchronous_commit", "sql.ag_automatic_failover"] {
+        let (v, words) = run.check(rule);
+        assert_eq!(v, "error", "{rule}");
+        assert!(
+            words.contains("could not verify: permission (error 300"),
+            "{words}"
+        );
+    }
+    // The rest of the batch was still read.
+    assert_eq!(run.check("sql.ag_listener_subnets (min=2)").0, "pass");
+    assert_eq!(
+        run.check("sql.backup_age (backup=full; max_age_hours=24)")
+            .0,
+        "pass"
+    );
+    assert_eq!(run.out.code, 1);
+}
+
+#[test]
+fn a_missing_database_and_an_old_server() {
+    let server = TdsServer::start(
+        healthy()
+            .with_answer(
+                "server",
+                server_row(
+                    "10.50.6000.34",
+                    "Standard Edition (64-bit)",
+                    2,
+                    Value::Null,
+                    true,
+                ),
+            )
+            .with_answer(
+                "databases",
+                table(
+                    queries::DATABASE_COLUMNS,
+                    vec![vec![t(DB), Value::Null, Value::Null]],
+                ),
+            ),
+    );
+    let run = sql(&server, &[]);
+    let (v, words) =
+        run.check("sql.login_permissions (database=AmcomAmcPremiseCore; permissions=EXECUTE)");
+    assert_eq!(v, "fail");
+    assert!(
+        words.contains("database AmcomAmcPremiseCore does not exist"),
+        "{words}"
+    );
+    let (v, words) = run.check("sql.version (supported=2014, 2016)");
+    assert_eq!(v, "fail");
+    assert!(words.contains("SQL Server 2008 R2"), "{words}");
+    let (_, words) = run.check("sql.hadr_enabled");
+    assert!(words.contains("predates AlwaysOn"), "{words}");
+    assert!(!server.log().batches[1].contains("sys.availability_groups"));
+}
+
+#[test]
+fn a_stalled_statement_costs_the_timeout_not_the_run() {
+    let server = TdsServer::start(healthy().with_answer("backups", Answer::Stall));
+    let start = Instant::now();
+    let run = sql(&server, &["--timeout", "1"]);
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+    let (v, words) = run.check("sql.backup_age (backup=full; max_age_hours=24)");
+    assert_eq!(v, "error");
+    assert!(words.contains("no answer within 1 s"), "{words}");
+    // What the first batch read stands.
+    assert_eq!(run.check("sql.login_sysadmin").0, "pass");
+}
+
+#[test]
+fn connection_failures_in_words() {
+    // Login failed.
+    let server = TdsServer::start(healthy());
+    let run = sql_at(
+        &server.addr().to_string(),
+        "wrong",
+        &["--trust-server-certificate"],
+    );
+    assert_eq!(run.out.code, 1);
+    let why = run.fact("connection_error").as_str().expect("an error");
+    assert!(
+        why.starts_with("login failed for `probe`: wrong password"),
+        "{why}"
+    );
+    assert!(
+        run.json["facts"]["backups"]["unknown"]
+            .as_str()
+            .is_some_and(|w| w.contains("login failed"))
+    );
+    assert!(
+        !run.out.stdout.contains("wrong\""),
+        "the password is never printed"
+    );
+
+    // The server's own certificate is not trusted without --trust-server-certificate; with
+    // the certificate as the CA it is.
+    let run = sql_at(&server.addr().to_string(), PASSWORD, &[]);
+    let why = run.fact("connection_error").as_str().expect("an error");
+    assert!(
+        why.contains("certificate is not trusted") && why.contains("--trust-server-certificate"),
+        "{why}"
+    );
+    let scenario = healthy();
+    let pem = scenario.identity.as_ref().expect("identity").cert_pem();
+    let server = TdsServer::start(scenario);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ca = dir.path().join("sql.pem");
+    std::fs::write(&ca, pem).expect("write");
+    let run = sql_at(
+        &server.addr().to_string(),
+        PASSWORD,
+        &["--ca", &ca.display().to_string()],
+    );
+    assert_eq!(
+        run.fact("connection_error"),
+        &Json::Null,
+        "{}",
+        run.out.both()
+    );
+
+    // Nothing listens.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr").port()
+    };
+    let run = sql_at(&format!("127.0.0.1:{port}"), PASSWORD, &[]);
+    let why = run.fact("connection_error").as_str().expect("an error");
+    assert!(why.contains("connection refused"), "{why}");
+
+    // Encryption required of a server that cannot encrypt.
+    let server = TdsServer::start(healthy().with_encryption(ServerEncryption::NotSupported));
+    let run = sql(&server, &["--encrypt", "required"]);
+    let why = run.fact("connection_error").as_str().expect("an error");
+    assert!(why.contains("encrypt"), "{why}");
+    // Even with encryption off SQL Server protects the login with TLS; a server that cannot
+    // gets no password.
+    let run = sql(&server, &["--encrypt", "off"]);
+    let why = run.fact("connection_error").as_str().expect("an error");
+    assert!(why.contains("password is never sent unencrypted"), "{why}");
+    // Off against a server that can encrypt: only the login is, and the findings say so.
+    let server = TdsServer::start(healthy().with_answer(
+        "server",
+        server_row("13.0.5026.0", "Enterprise Edition (64-bit)", 3, n(1), true),
+    ));
+    let run = sql(&server, &["--encrypt", "off"]);
+    assert_eq!(
+        run.fact("connection_error"),
+        &Json::Null,
+        "{}",
+        run.out.both()
+    );
+    assert!(!server.log().logins[0].encrypted_after_login);
+}
+
+#[test]
+fn a_named_instance_is_found_through_the_sql_server_browser() {
+    let ip = IpAddr::V4(Ipv4Addr::new(127, 0, 14, 34));
+    let server = TdsServer::start_on(ip, healthy());
+    let _browser =
+        common::tds_server::start_browser(ip, vec![("SPOK".into(), server.addr().port())]);
+    let run = sql_at(
+        r"127.0.14.34\SPOK",
+        PASSWORD,
+        &["--trust-server-certificate"],
+    );
+    assert_eq!(
+        run.fact("connection_error"),
+        &Json::Null,
+        "{}",
+        run.out.both()
+    );
+    assert_eq!(run.json["server"], r"127.0.14.34\SPOK");
+    assert_eq!(server.log().logins.len(), 1);
+}
+
+/// pysqlbridge on a free loopback port, with one SQL login; killed on drop.
+struct Bridge {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Bridge {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn bridge() -> Bridge {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("t.csv"), "id,name\n1,a\n").expect("csv");
+    std::fs::write(
+        dir.path().join("bridge.json"),
+        r#"{"logins":[{"user":"probe","password":"${env:BRIDGE_PW}"}],"tables":[{"name":"t","csv":"t.csv"}]}"#,
+    )
+    .expect("config");
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr").port()
+    };
+    let child = Command::new("python3")
+        .args(["-m", "pysqlbridge.server", "--config"])
+        .arg(dir.path().join("bridge.json"))
+        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+        .env("BRIDGE_PW", PASSWORD)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 with pysqlbridge (.ci/run installs it: pip install pysqlbridge)");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "pysqlbridge did not start (is it installed?)"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Bridge {
+        child,
+        port,
+        _dir: dir,
+    }
+}
+
+#[test]
+fn against_a_third_party_tds_server() {
+    let b = bridge();
+    let at = format!("127.0.0.1:{}", b.port);
+    // It logs in over TLS inside TDS and answers SERVERPROPERTY; what it cannot answer (it has
+    // no msdb) is "could not verify", never a pass.
+    let run = sql_at(
+        &at,
+        PASSWORD,
+        &["--trust-server-certificate", "--encrypt", "required"],
+    );
+    assert_eq!(
+        run.fact("connection_error"),
+        &Json::Null,
+        "{}",
+        run.out.both()
+    );
+    assert!(
+        run.fact("instance")["value"]["product_version"].is_string(),
+        "{}",
+        run.out.both()
+    );
+    let (v, words) = run.check("sql.backup_age (backup=full; max_age_hours=24)");
+    assert_eq!(v, "error");
+    assert!(words.contains("could not verify"), "{words}");
+    // A wrong password: SQL Server's 18456, in words.
+    let run = sql_at(&at, "wrong", &["--trust-server-certificate"]);
+    let why = run.fact("connection_error").as_str().expect("an error");
+    assert!(why.starts_with("login failed for `probe`"), "{why}");
+    // Its self-signed certificate is refused unless trusted.
+    let run = sql_at(&at, PASSWORD, &[]);
+    let why = run.fact("connection_error").as_str().expect("an error");
+    assert!(why.contains("certificate is not trusted"), "{why}");
+}
+
+fn site_with_sql(dir: &Path, server: &str, trust: bool) -> PathBuf {
+    let path = dir.join("site.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[[sql]]\nserver = '{server}'\ndatabase = \"{DB}\"\nuser = \"probe\"\ntrust_server_certificate = {trust}\n"
+        ),
+    )
+    .expect("site");
+    path
+}
+
+#[test]
+fn the_sites_sql_instances_through_probe_answer_the_checklist_items() {
+    let server = TdsServer::start(healthy().with_answer(
+        "ag_replicas",
+        table(
+            queries::REPLICA_COLUMNS,
+            vec![
+                replica("SQL1", "SYNCHRONOUS_COMMIT", "AUTOMATIC", "PRIMARY"),
+                replica("SQL2", "ASYNCHRONOUS_COMMIT", "AUTOMATIC", "SECONDARY"),
+            ],
+        ),
+    ));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let site = site_with_sql(dir.path(), &server.addr().to_string(), true);
+    let out = preflight(
+        dir.path(),
+        PASSWORD,
+        &["session", "new", "visit", "--checklist", "spok-mobile-4.5"],
+    );
+    assert_eq!(out.code, 0, "{}", out.both());
+    let out = preflight(
+        dir.path(),
+        PASSWORD,
+        &["site", "import", "visit", site.to_str().expect("utf-8")],
+    );
+    assert_eq!(out.code, 0, "{}", out.both());
+    let out = preflight(
+        dir.path(),
+        PASSWORD,
+        &[
+            "probe",
+            "--session",
+            "visit",
+            "--only",
+            "sql",
+            "--format",
+            "json",
+        ],
+    );
+    let json: Json =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.both()));
+    let results = json["results"].as_array().expect("results");
+    assert_eq!(results.len(), 1, "{}", out.both());
+    assert_eq!(results[0]["kind"], "sql");
+    assert!(
+        results[0]["target"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("as probe"))
+    );
+    // Without a password there is no login, and the result says how to give one.
+    let out = preflight(
+        dir.path(),
+        "",
+        &[
+            "probe",
+            "--site",
+            site.to_str().expect("utf-8"),
+            "--only",
+            "sql",
+        ],
+    );
+    assert_eq!(out.code, 1, "{}", out.both());
+    // The session's items are judged by their own rules from the stored facts.
+    let out = preflight(
+        dir.path(),
+        PASSWORD,
+        &["session", "show", "visit", "--format", "json"],
+    );
+    assert_eq!(out.code, 0, "{}", out.both());
+    let shown = out.stdout;
+    assert!(
+        shown.contains("ASYNCHRONOUS_COMMIT"),
+        "the facts are kept: {shown}"
+    );
+}
