@@ -796,16 +796,35 @@ fn the_sites_sql_instances_through_probe_answer_the_checklist_items() {
         ],
     );
     assert_eq!(out.code, 1, "{}", out.both());
-    // The session's items are judged by their own rules from the stored facts.
+    // The session's items are judged by their own rules from the stored facts: someone said
+    // the commit mode is synchronous, the server says otherwise, and the report keeps both.
+    for (item, value) in [("database.ha_option", "alwayson"), ("alwayson.sync_commit", "yes")] {
+        let out = preflight(dir.path(), PASSWORD, &["session", "answer", "visit", item, value]);
+        assert_eq!(out.code, 0, "{}", out.both());
+    }
+    let report = dir.path().join("report.json");
     let out = preflight(
         dir.path(),
         PASSWORD,
-        &["session", "show", "visit", "--format", "json"],
+        &["report", "build", "--session", "visit", "--out", report.to_str().expect("utf-8")],
     );
     assert_eq!(out.code, 0, "{}", out.both());
-    let shown = out.stdout;
-    assert!(
-        shown.contains("ASYNCHRONOUS_COMMIT"),
-        "the facts are kept: {shown}"
-    );
+    let doc: Json = serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
+    let text = doc.to_string();
+    assert!(!text.contains(PASSWORD), "no password in the report");
+    let item = |id: &str| {
+        doc["findings"]["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {id} in {text}"))
+    };
+    let sync = item("alwayson.sync_commit");
+    assert_eq!(sync["readiness"], "not_ready", "{sync}");
+    assert!(sync["disagreement"].is_string(), "{sync}");
+    assert!(sync.to_string().contains("SQL2 in SPOKAG is ASYNCHRONOUS_COMMIT"), "{sync}");
+    let failover = item("alwayson.auto_failover");
+    assert!(failover.to_string().contains("all fail over automatically"), "{failover}");
 }
