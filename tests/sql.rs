@@ -15,161 +15,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::tds_server::{Answer, ColType, Column, Scenario, ServerEncryption, TdsServer, Value};
+use common::sql_site::{
+    DB, PASSWORD, backup, healthy, n, permissions, replica, server_row, t, table,
+};
+use common::tds_server::{Answer, ServerEncryption, TdsServer, Value};
 use common::{Out, run_with_watchdog};
 use preflight::probe::sql::queries;
 use serde_json::Value as Json;
-
-const PASSWORD: &str = "Secret-1";
-const DB: &str = "AmcomAmcPremiseCore";
-
-/// An answer whose column types follow its first non-null values (text otherwise).
-fn table(columns: &[&str], rows: Vec<Vec<Value>>) -> Answer {
-    let cols = columns
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let int = rows
-                .iter()
-                .find_map(|r| match &r[i] {
-                    Value::Null => None,
-                    v => Some(matches!(v, Value::Int(_))),
-                })
-                .unwrap_or(false);
-            Column::new(name, if int { ColType::Int } else { ColType::NVarChar })
-        })
-        .collect();
-    Answer::rows(cols, rows)
-}
-
-fn t(s: &str) -> Value {
-    Value::from(s)
-}
-
-fn n(i: i64) -> Value {
-    Value::Int(i)
-}
-
-fn server_row(version: &str, edition: &str, engine: i64, hadr: Value, sysadmin: bool) -> Answer {
-    table(
-        queries::SERVER_COLUMNS,
-        vec![vec![
-            t(version),
-            t("SP2"),
-            t("CU17"),
-            t(edition),
-            n(engine),
-            n(0),
-            hadr,
-            t("SQL1"),
-            t("probe"),
-            t("SQL"),
-            t("TRUE"),
-            n(i64::from(sysadmin)),
-        ]],
-    )
-}
-
-fn permissions(granted: bool) -> Answer {
-    let mut rows: Vec<Vec<Value>> = [
-        "ALTER ANY DATABASE",
-        "ALTER ANY LOGIN",
-        "CREATE ANY DATABASE",
-        "VIEW ANY DEFINITION",
-        "VIEW SERVER STATE",
-    ]
-    .iter()
-    .map(|p| vec![Value::Null, t(p), n(i64::from(granted))])
-    .collect();
-    for p in ["CONTROL", "DELETE", "EXECUTE", "INSERT", "SELECT", "UPDATE"] {
-        rows.push(vec![t(DB), t(p), n(1)]);
-    }
-    table(queries::PERMISSION_COLUMNS, rows)
-}
-
-fn replica(server: &str, mode: &str, failover: &str, role: &str) -> Vec<Value> {
-    vec![
-        t("SPOKAG"),
-        t(server),
-        t(&format!("TCP://{}.example.org:5022", server.to_lowercase())),
-        t(mode),
-        t(failover),
-        t(role),
-        t("HEALTHY"),
-        t("CONNECTED"),
-    ]
-}
-
-fn listener(ip: &str, subnet: &str) -> Vec<Value> {
-    vec![
-        t("SPOKAG"),
-        t("spokag"),
-        n(1433),
-        t(ip),
-        t(subnet),
-        n(24),
-        t("ONLINE"),
-    ]
-}
-
-fn backup(db: &str, full_minutes: Option<i64>, log_minutes: Option<i64>) -> Vec<Value> {
-    let when = |m: Option<i64>| m.map_or(Value::Null, |_| t("2026-11-22T08:00:00"));
-    vec![
-        t(db),
-        t("FULL"),
-        n(0),
-        when(full_minutes),
-        full_minutes.map_or(Value::Null, n),
-        when(log_minutes),
-        log_minutes.map_or(Value::Null, n),
-    ]
-}
-
-/// Enterprise 2016 with a healthy synchronous, automatic availability group on two subnets,
-/// a sysadmin login, fresh backups and no mirroring.
-fn healthy() -> Scenario {
-    Scenario::new()
-        .with_answer(
-            "server",
-            server_row("13.0.5026.0", "Enterprise Edition (64-bit)", 3, n(1), true),
-        )
-        .with_answer("permissions", permissions(true))
-        .with_answer(
-            "databases",
-            table(
-                queries::DATABASE_COLUMNS,
-                vec![vec![t(DB), t("ONLINE"), t("FULL")]],
-            ),
-        )
-        .with_answer(
-            "ag_replicas",
-            table(
-                queries::REPLICA_COLUMNS,
-                vec![
-                    replica("SQL1", "SYNCHRONOUS_COMMIT", "AUTOMATIC", "PRIMARY"),
-                    replica("SQL2", "SYNCHRONOUS_COMMIT", "AUTOMATIC", "SECONDARY"),
-                ],
-            ),
-        )
-        .with_answer(
-            "ag_listeners",
-            table(
-                queries::LISTENER_COLUMNS,
-                vec![
-                    listener("10.1.0.50", "10.1.0.0"),
-                    listener("10.2.0.50", "10.2.0.0"),
-                ],
-            ),
-        )
-        .with_answer("mirroring", table(queries::MIRRORING_COLUMNS, Vec::new()))
-        .with_answer(
-            "backups",
-            table(
-                queries::BACKUP_COLUMNS,
-                vec![backup(DB, Some(600), Some(25))],
-            ),
-        )
-}
 
 struct Run {
     out: Out,
@@ -798,15 +650,29 @@ fn the_sites_sql_instances_through_probe_answer_the_checklist_items() {
     assert_eq!(out.code, 1, "{}", out.both());
     // The session's items are judged by their own rules from the stored facts: someone said
     // the commit mode is synchronous, the server says otherwise, and the report keeps both.
-    for (item, value) in [("database.ha_option", "alwayson"), ("alwayson.sync_commit", "yes")] {
-        let out = preflight(dir.path(), PASSWORD, &["session", "answer", "visit", item, value]);
+    for (item, value) in [
+        ("database.ha_option", "alwayson"),
+        ("alwayson.sync_commit", "yes"),
+    ] {
+        let out = preflight(
+            dir.path(),
+            PASSWORD,
+            &["session", "answer", "visit", item, value],
+        );
         assert_eq!(out.code, 0, "{}", out.both());
     }
     let report = dir.path().join("report.json");
     let out = preflight(
         dir.path(),
         PASSWORD,
-        &["report", "build", "--session", "visit", "--out", report.to_str().expect("utf-8")],
+        &[
+            "report",
+            "build",
+            "--session",
+            "visit",
+            "--out",
+            report.to_str().expect("utf-8"),
+        ],
     );
     assert_eq!(out.code, 0, "{}", out.both());
     let doc: Json = serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
@@ -824,7 +690,14 @@ fn the_sites_sql_instances_through_probe_answer_the_checklist_items() {
     let sync = item("alwayson.sync_commit");
     assert_eq!(sync["readiness"], "not_ready", "{sync}");
     assert!(sync["disagreement"].is_string(), "{sync}");
-    assert!(sync.to_string().contains("SQL2 in SPOKAG is ASYNCHRONOUS_COMMIT"), "{sync}");
+    assert!(
+        sync.to_string()
+            .contains("SQL2 in SPOKAG is ASYNCHRONOUS_COMMIT"),
+        "{sync}"
+    );
     let failover = item("alwayson.auto_failover");
-    assert!(failover.to_string().contains("all fail over automatically"), "{failover}");
+    assert!(
+        failover.to_string().contains("all fail over automatically"),
+        "{failover}"
+    );
 }

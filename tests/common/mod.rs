@@ -6,6 +6,7 @@
 )]
 
 pub mod dns_server;
+pub mod sql_site;
 pub mod tds_server;
 
 use std::io::Read;

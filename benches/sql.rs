@@ -1,0 +1,231 @@
+//! Figures for the SQL probe: how long the whole probe of a SQL Server takes and how many round
+//! trips it costs the server, against the TDS test server on loopback (the scenario of a healthy
+//! AlwaysOn Spok site from `tests/common/sql_site.rs`). Run with
+//!
+//! ```text
+//! cargo bench --bench sql
+//! ```
+//!
+//! Measured, each as the median of several runs after one unmeasured run:
+//!
+//! - the binary (`preflight sql --server 127.0.0.1:PORT --user probe --database … --format
+//!   json --trust-server-certificate`), wall time from spawn to exit: what a consultant waits;
+//! - the probe in-process (`preflight::probe::sql::probe`): connect, PRELOGIN, TLS, LOGIN7 and
+//!   the two batches, without the process start;
+//! - the peer: the same statements sent the way a DBA's script or a monitoring tool usually
+//!   does, one query per round trip, over the same tiberius client and login (each statement
+//!   its own batch, guarded the same way), so only the batching differs.
+//!
+//! The server's log says what each probe cost it: connections, PRELOGINs, TLS handshakes,
+//! logins and batches. Nothing leaves loopback.
+
+#[path = "../tests/common/sql_site.rs"]
+mod sql_site;
+#[path = "../tests/common/tds_server.rs"]
+#[expect(dead_code, reason = "the bench uses part of the test server's API")]
+mod tds_server;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use preflight::probe::sql::{self, Auth, Target, Trust, checks, queries};
+use tds_server::TdsServer;
+use tiberius::{AuthMethod, Client, Config, EncryptionLevel};
+use tokio::net::TcpStream;
+use tokio_util::compat::TokioAsyncWriteCompatExt as _;
+
+const RUNS: usize = 15;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn options() -> sql::Options {
+    let mut o = sql::Options::new(Auth::Sql {
+        user: "probe".into(),
+        password: sql_site::PASSWORD.into(),
+    });
+    o.trust = Trust::Any;
+    let perms = [(
+        "login_permissions".to_owned(),
+        [(
+            "permissions".to_owned(),
+            preflight::checklist::probe::ParamValue::StrList(vec!["EXECUTE".into()]),
+        )]
+        .into_iter()
+        .collect(),
+    )];
+    (o.permissions, o.databases) = checks::wanted(
+        perms.iter().map(|(c, e)| (c.as_str(), e)),
+        Some(sql_site::DB),
+    );
+    o
+}
+
+/// The peer: every statement in a batch of its own.
+async fn one_per_round_trip(addr: std::net::SocketAddr, o: &sql::Options) -> u32 {
+    let mut config = Config::new();
+    config.host(addr.ip());
+    config.port(addr.port());
+    config.database("master");
+    config.encryption(EncryptionLevel::On);
+    config.trust_cert();
+    config.authentication(AuthMethod::sql_server("probe", sql_site::PASSWORD));
+    let tcp = TcpStream::connect(addr).await.expect("connect");
+    tcp.set_nodelay(true).expect("nodelay");
+    let mut client = Client::connect(config, tcp.compat_write())
+        .await
+        .expect("login");
+    let statements: Vec<queries::Statement> = [
+        Some(queries::server()),
+        queries::permissions(&o.permissions),
+        queries::databases(&o.databases),
+        Some(queries::replicas()),
+        Some(queries::listeners()),
+        Some(queries::mirroring()),
+        Some(queries::backups(true)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut rows = 0;
+    for s in &statements {
+        let text = queries::batch_text(std::slice::from_ref(s));
+        let sets = client
+            .simple_query(text)
+            .await
+            .expect("query")
+            .into_results()
+            .await
+            .expect("results");
+        rows += sets.iter().map(Vec::len).sum::<usize>();
+    }
+    u32::try_from(rows).unwrap_or(u32::MAX)
+}
+
+fn main() {
+    let server = TdsServer::start(sql_site::healthy());
+    let addr = server.addr();
+    let target = Target::parse(&addr.to_string()).expect("target");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let o = options();
+
+    // In-process probe.
+    let facts = runtime.block_on(sql::probe(&target, &o));
+    assert!(
+        facts.connection_error.is_none(),
+        "{:?}",
+        facts.connection_error
+    );
+    let before = server.log();
+    let mut inproc = Vec::new();
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let f = runtime.block_on(sql::probe(&target, &o));
+        inproc.push(start.elapsed());
+        assert!(f.connection_error.is_none());
+    }
+    let after = server.log();
+    let per = |a: usize, b: usize| (a - b) as f64 / RUNS as f64;
+    println!(
+        "SQL probe against the TDS test server (healthy AlwaysOn scenario), {RUNS} runs each\n"
+    );
+    println!(
+        "per probe, as the server saw it: {:.0} connection, {:.0} PRELOGIN, {:.0} TLS handshake, {:.0} login, {:.0} SQL batches ({} statements)",
+        per(after.connections, before.connections),
+        per(after.prelogins, before.prelogins),
+        per(after.tls_handshakes, before.tls_handshakes),
+        per(after.logins.len(), before.logins.len()),
+        per(after.batches.len(), before.batches.len()),
+        facts.queries.len(),
+    );
+    println!(
+        "round trips: 1 PRELOGIN + 2 TLS 1.2 handshake + 1 LOGIN7 + {} batches = {}",
+        facts.batches,
+        4 + facts.batches
+    );
+
+    // The peer.
+    let rows = runtime.block_on(one_per_round_trip(addr, &o));
+    let before = server.log();
+    let mut peer = Vec::new();
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        runtime.block_on(one_per_round_trip(addr, &o));
+        peer.push(start.elapsed());
+    }
+    let peer_batches = per(server.log().batches.len(), before.batches.len());
+
+    // The binary.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run_binary = || {
+        let start = Instant::now();
+        let out = Command::new(env!("CARGO_BIN_EXE_preflight"))
+            .args([
+                "sql",
+                "--server",
+                &addr.to_string(),
+                "--user",
+                "probe",
+                "--database",
+                sql_site::DB,
+                "--trust-server-certificate",
+                "--format",
+                "json",
+            ])
+            .env("PREFLIGHT_SQL_PASSWORD", sql_site::PASSWORD)
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .env("HOME", dir.path())
+            .output()
+            .expect("run preflight");
+        assert!(out.status.code().is_some(), "preflight was killed");
+        start.elapsed()
+    };
+    run_binary();
+    let binary: Vec<Duration> = (0..RUNS).map(|_| run_binary()).collect();
+
+    let (p, q, b) = (median(inproc), median(peer), median(binary));
+    println!();
+    println!("{:<52} {:>10} {:>8}", "", "median", "batches");
+    println!(
+        "{:<52} {:>8.2} ms {:>8}",
+        "preflight sql (the binary, spawn to exit)",
+        ms(b),
+        facts.batches
+    );
+    println!(
+        "{:<52} {:>8.2} ms {:>8}",
+        "preflight's probe in-process",
+        ms(p),
+        facts.batches
+    );
+    println!(
+        "{:<52} {:>8.2} ms {:>8.0}",
+        "peer: one statement per round trip (same client)",
+        ms(q),
+        peer_batches
+    );
+    println!(
+        "\nin-process: peer / preflight = {:.2}× ({rows} rows read by the peer)",
+        q.as_secs_f64() / p.as_secs_f64()
+    );
+    println!(
+        "on a WAN each batch costs one more round trip: {} statements in {} batches saves {} round trips per probe",
+        facts
+            .queries
+            .iter()
+            .filter(|q| !q.outcome.starts_with("not sent"))
+            .count(),
+        facts.batches,
+        peer_batches as u32 - facts.batches
+    );
+}
