@@ -19,8 +19,8 @@ pub mod tds;
 pub mod wire;
 
 pub use scan::{
-    Accepted, ChainSource, NameCheck, Options, Preference, ProtocolResult, ScanReport, check_names,
-    scan,
+    Accepted, ChainSource, NameCheck, Options, Preference, ProtocolResult, ScanReport, Transport,
+    check_names, scan,
 };
 pub use suites::Suite;
 pub use wire::{Group, KeyExchange, Version};
