@@ -488,7 +488,7 @@ impl Ctx {
     /// says whether the server has TLS at all (and whether it forces it), on a connection of
     /// its own that counts as one of the scan's.
     async fn tds_check(&self) -> Result<tds::Prelogin, String> {
-        let Ok(Ok(_permit)) = timeout_at(self.limit_at, self.permits.acquire()).await else {
+        let Ok(Ok(permit)) = timeout_at(self.limit_at, self.permits.acquire()).await else {
             return Err(LIMIT_WORDS.to_owned());
         };
         self.pace().await;
@@ -509,20 +509,46 @@ impl Ctx {
         };
         let _ = stream.set_nodelay(true);
         let until = (Instant::now() + self.opts.read_timeout).min(self.limit_at);
-        let result = match tds::open(&mut stream, Encryption::Off, until).await {
-            Ok(opened) if opened.prelogin.encryption == Encryption::NotSupported => {
+        let opened = tds::open(&mut stream, Encryption::Off, until).await;
+        let _ = stream.set_zero_linger();
+        drop(stream);
+        // The handshake below takes a permit of its own.
+        drop(permit);
+        match opened {
+            Ok(o) if o.prelogin.encryption == Encryption::NotSupported => {
                 Err(no_encryption(Encryption::Off))
             }
-            Ok(opened) => Ok(opened.prelogin),
+            Ok(o) => Ok(o.prelogin),
             Err(tds::Failed::TimedOut) if until == self.limit_at => Err(LIMIT_WORDS.to_owned()),
+            // TLS servers hang up on a PRELOGIN without a word (OpenSSL does): one bare
+            // ClientHello tells whether the port speaks TLS directly, which is what the person
+            // who asked for TDS needs to hear.
+            Err(failed @ (tds::Failed::Closed | tds::Failed::Reset(_))) => {
+                let offer: Vec<u16> = suites::offerable(Version::Tls12)
+                    .iter()
+                    .map(|s| s.code)
+                    .collect();
+                let hello = self.hello(Version::Tls12, &offer, &Group::ECDHE, true);
+                match self.handshake_via(&hello, Transport::Direct).await {
+                    Outcome::Hello(_) | Outcome::Alert(_) => Err(
+                        "not a TDS server: it hung up on the PRELOGIN request but answers a \
+                         bare ClientHello, so the port speaks TLS directly (a plain TLS \
+                         endpoint, or a SQL Server with strict encryption): scan it without TDS"
+                            .to_owned(),
+                    ),
+                    _ => Err(failed.words(self.opts.read_timeout)),
+                }
+            }
             Err(failed) => Err(failed.words(self.opts.read_timeout)),
-        };
-        let _ = stream.set_zero_linger();
-        result
+        }
     }
 
     /// Connects, sends `hello`, reads the server's first flight.
     async fn handshake(&self, hello: &ClientHello) -> Outcome {
+        self.handshake_via(hello, self.opts.transport).await
+    }
+
+    async fn handshake_via(&self, hello: &ClientHello, transport: Transport) -> Outcome {
         if Instant::now() >= self.limit_at {
             return Outcome::Limit;
         }
@@ -549,7 +575,7 @@ impl Ctx {
         let _ = stream.set_nodelay(true);
         // Whether the server answered PRELOGIN on this connection before the hello went out.
         let mut answered = false;
-        let outcome = match self.opts.transport {
+        let outcome = match transport {
             Transport::Direct => self.exchange(&mut stream, &hello.encode(), None).await,
             Transport::Tds => match self.tds_open(&mut stream).await {
                 Ok(mut opened) => {
