@@ -485,9 +485,21 @@ fn a_sql_server_without_encryption_ends_the_scan_with_one_clear_error() {
     );
     assert_eq!(json["handshakes"], 1);
     assert_eq!(connections.load(Ordering::SeqCst), 1);
+    // What the server said of itself is still shown.
+    assert_eq!(
+        json["sql_server"],
+        serde_json::json!({"version": "15.0.4188", "product": "SQL Server 2019",
+            "encryption": "not_supported", "mars": false})
+    );
+    let text = preflight(&["tls", &format!("127.0.0.1:{port}"), "--tds"]);
+    assert!(
+        text.stdout
+            .contains("through TDS PRELOGIN: SQL Server 2019 (15.0.4188), no encryption\n"),
+        "{}",
+        text.stdout
+    );
 
-    // The library says the same, and what the server said of itself stays out of the report
-    // only because there is nothing to scan.
+    // The library says the same.
     run(async {
         let options = Options {
             transport: Transport::Tds,
@@ -498,6 +510,8 @@ fn a_sql_server_without_encryption_ends_the_scan_with_one_clear_error() {
         assert!(report.errors[0].contains("offers no encryption"));
         assert!(report.protocols.is_empty() && report.chain.is_empty());
         assert_eq!(report.handshakes, 1);
+        let p = report.prelogin.expect("the server's answer");
+        assert_eq!(p.encryption, Encryption::NotSupported);
     });
 }
 

@@ -486,10 +486,11 @@ impl Ctx {
 
     /// Before any handshake through TDS: one PRELOGIN asking for no encryption, whose answer
     /// says whether the server has TLS at all (and whether it forces it), on a connection of
-    /// its own that counts as one of the scan's.
-    async fn tds_check(&self) -> Result<tds::Prelogin, String> {
+    /// its own that counts as one of the scan's. When there is nothing to scan, the words say
+    /// why, with the server's answer when it gave one.
+    async fn tds_check(&self) -> Result<tds::Prelogin, (Option<tds::Prelogin>, String)> {
         let Ok(Ok(permit)) = timeout_at(self.limit_at, self.permits.acquire()).await else {
-            return Err(LIMIT_WORDS.to_owned());
+            return Err((None, LIMIT_WORDS.to_owned()));
         };
         self.pace().await;
         self.handshakes.fetch_add(1, Ordering::Relaxed);
@@ -497,14 +498,16 @@ impl Ctx {
         let mut stream = match timeout_at(until, TcpStream::connect(self.addr)).await {
             Ok(Ok(s)) => s,
             Ok(Err(e)) => {
-                return Err(Outcome::ConnectFailed(e.to_string()).words(self.opts.read_timeout));
+                let words = Outcome::ConnectFailed(e.to_string()).words(self.opts.read_timeout);
+                return Err((None, words));
             }
-            Err(_) if until == self.limit_at => return Err(LIMIT_WORDS.to_owned()),
+            Err(_) if until == self.limit_at => return Err((None, LIMIT_WORDS.to_owned())),
             Err(_) => {
-                return Err(format!(
+                let words = format!(
                     "could not connect: no answer in {}",
                     human(self.opts.connect_timeout)
-                ));
+                );
+                return Err((None, words));
             }
         };
         let _ = stream.set_nodelay(true);
@@ -514,33 +517,36 @@ impl Ctx {
         drop(stream);
         // The handshake below takes a permit of its own.
         drop(permit);
-        match opened {
+        let failed = match opened {
             Ok(o) if o.prelogin.encryption == Encryption::NotSupported => {
-                Err(no_encryption(Encryption::Off))
+                return Err((Some(o.prelogin), no_encryption(Encryption::Off)));
             }
-            Ok(o) => Ok(o.prelogin),
-            Err(tds::Failed::TimedOut) if until == self.limit_at => Err(LIMIT_WORDS.to_owned()),
+            Ok(o) => return Ok(o.prelogin),
+            Err(failed) => failed,
+        };
+        let words = match failed {
+            tds::Failed::TimedOut if until == self.limit_at => LIMIT_WORDS.to_owned(),
             // TLS servers hang up on a PRELOGIN without a word (OpenSSL does): one bare
             // ClientHello tells whether the port speaks TLS directly, which is what the person
             // who asked for TDS needs to hear.
-            Err(failed @ (tds::Failed::Closed | tds::Failed::Reset(_))) => {
+            tds::Failed::Closed | tds::Failed::Reset(_) => {
                 let offer: Vec<u16> = suites::offerable(Version::Tls12)
                     .iter()
                     .map(|s| s.code)
                     .collect();
                 let hello = self.hello(Version::Tls12, &offer, &Group::ECDHE, true);
                 match self.handshake_via(&hello, Transport::Direct).await {
-                    Outcome::Hello(_) | Outcome::Alert(_) => Err(
-                        "not a TDS server: it hung up on the PRELOGIN request but answers a \
-                         bare ClientHello, so the port speaks TLS directly (a plain TLS \
-                         endpoint, or a SQL Server with strict encryption): scan it without TDS"
-                            .to_owned(),
-                    ),
-                    _ => Err(failed.words(self.opts.read_timeout)),
+                    Outcome::Hello(_) | Outcome::Alert(_) => "not a TDS server: it hung up on \
+                        the PRELOGIN request but answers a bare ClientHello, so the port speaks \
+                        TLS directly (a plain TLS endpoint, or a SQL Server with strict \
+                        encryption): scan it without TDS"
+                        .to_owned(),
+                    _ => failed.words(self.opts.read_timeout),
                 }
             }
-            Err(failed) => Err(failed.words(self.opts.read_timeout)),
-        }
+            other => other.words(self.opts.read_timeout),
+        };
+        Err((None, words))
     }
 
     /// Connects, sends `hello`, reads the server's first flight.
@@ -1017,7 +1023,8 @@ pub async fn scan(host: &str, port: u16, sni: Option<&str>, options: &Options) -
         match ctx.tds_check().await {
             Ok(prelogin) => report.prelogin = Some(prelogin),
             // Not a SQL Server, or one without TLS: every handshake would fail the same way.
-            Err(words) => {
+            Err((prelogin, words)) => {
+                report.prelogin = prelogin;
                 report.errors.push(words);
                 report.handshakes = ctx.handshakes.load(Ordering::Relaxed);
                 report.complete = Instant::now() < limit_at;
