@@ -1,6 +1,8 @@
 //! `preflight tls HOST:PORT`: every protocol and cipher suite a server accepts, the certificate
 //! chain it serves and whether clients will trust it, judged by the rules of a checklist (the
-//! Spok guide's by default) and graded after SSL Labs' guide.
+//! Spok guide's by default) and graded after SSL Labs' guide. With `--tds` the endpoint is a
+//! SQL Server, whose handshake travels inside TDS PRELOGIN packets; it is judged by the same
+//! rules as any other.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -15,7 +17,8 @@ use crate::paths::Dirs;
 use crate::probe::Verdict;
 use crate::probe::cert;
 use crate::probe::tls::facts::{self, TlsFacts};
-use crate::probe::tls::{self, Options};
+use crate::probe::tls::tds::{Encryption, Prelogin, SqlVersion};
+use crate::probe::tls::{self, Options, Transport};
 use crate::site::split_host_port;
 
 #[derive(Debug, clap::Args)]
@@ -40,6 +43,11 @@ pub struct Args {
     /// Seconds the whole scan may take.
     #[arg(long, value_name = "SECS", default_value_t = 120)]
     pub max_time: u64,
+    /// The endpoint is a SQL Server (TDS 7.x, port 1433): send each handshake inside TDS
+    /// PRELOGIN packets, as SQL Server clients do. Not for strict encryption (TDS 8.0), which
+    /// takes TLS directly.
+    #[arg(long)]
+    pub tds: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
@@ -71,6 +79,11 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
         concurrency: args.concurrency.max(1),
         rate: args.rate.max(1),
         limit: std::time::Duration::from_secs(args.max_time.max(1)),
+        transport: if args.tds {
+            Transport::Tds
+        } else {
+            Transport::Direct
+        },
         ..Options::default()
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -109,6 +122,13 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
     if args.format == Format::Json {
         print_json(&json!({
             "host": f.host, "port": f.port, "sni": f.sni,
+            "transport": report.transport,
+            "sql_server": report.prelogin.as_ref().map(|p| json!({
+                "version": p.version,
+                "product": p.version.and_then(SqlVersion::product),
+                "encryption": p.encryption,
+                "mars": p.mars,
+            })),
             "protocols": f.protocols,
             "certificate": f.certificate,
             "trust": f.trust,
@@ -124,20 +144,44 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
             "ms": report.ms,
         }))?;
     } else {
-        print(&text(
-            &f,
-            &findings,
-            &checks,
-            &grade,
-            report.handshakes,
-            report.ms,
-        ))?;
+        let mut out = text(&f, &findings, &checks, &grade, report.handshakes, report.ms);
+        if report.transport == Transport::Tds {
+            // Right under the first line, which names the endpoint.
+            let at = out.find('\n').map_or(out.len(), |n| n + 1);
+            out.insert_str(at, &tds_line(report.prelogin.as_ref()));
+        }
+        print(&out)?;
     }
     Ok(if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// How the scan went through TDS, and what the SQL Server said of itself before it.
+fn tds_line(prelogin: Option<&Prelogin>) -> String {
+    let Some(p) = prelogin else {
+        return "through TDS PRELOGIN: no SQL Server answered\n".to_owned();
+    };
+    let version = p.version.map_or_else(
+        || "a SQL Server that gave no version".to_owned(),
+        |v| match v.product() {
+            Some(product) => format!("{product} ({v})"),
+            None => format!("SQL Server {v}"),
+        },
+    );
+    // The answer to a PRELOGIN that asked for no encryption, which is what each value means.
+    let encryption = match p.encryption {
+        Encryption::Off => {
+            "encryption offered, not forced (TLS protects the login; the rest \
+                            only for clients that ask)"
+        }
+        Encryption::Required => "encryption forced on every connection",
+        Encryption::On => "encryption on",
+        Encryption::NotSupported => "no encryption",
+    };
+    format!("through TDS PRELOGIN: {version}, {encryption}\n")
 }
 
 /// Every TLS rule of the checklist, once per distinct rule, with the items it answers.

@@ -5,6 +5,7 @@
 //! - `wire`: encoding ClientHellos and decoding the server's first flight.
 //! - `suites`: the IANA cipher suite registry, OpenSSL aliases, Windows curve-suffixed names.
 //! - `scan`: the enumeration, gentle on production servers, bounded in time.
+//! - `tds`: the PRELOGIN envelope SQL Server wraps its handshake in, so port 1433 can be scanned.
 
 #![expect(
     clippy::doc_markdown,
@@ -14,11 +15,12 @@
 pub mod facts;
 pub mod scan;
 pub mod suites;
+pub mod tds;
 pub mod wire;
 
 pub use scan::{
-    Accepted, ChainSource, NameCheck, Options, Preference, ProtocolResult, ScanReport, check_names,
-    scan,
+    Accepted, ChainSource, NameCheck, Options, Preference, ProtocolResult, ScanReport, Transport,
+    check_names, scan,
 };
 pub use suites::Suite;
 pub use wire::{Group, KeyExchange, Version};

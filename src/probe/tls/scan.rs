@@ -23,12 +23,20 @@
 //! handshake that carried one. A server that speaks only TLS 1.3 encrypts its certificate, so
 //! for that case one real TLS 1.3 handshake is made with rustls, whose verifier only records
 //! the chain (trust is judged elsewhere, from the chain, against the roots the user chose).
+//!
+//! A SQL Server (TDS 7.x) carries its handshake inside TDS PRELOGIN packets
+//! ([`Transport::Tds`]): first one PRELOGIN asking for no encryption tells whether the server
+//! has TLS at all (if not, the scan ends there with that one finding rather than a hundred
+//! failed handshakes), then every connection, the rustls one included, exchanges PRELOGIN
+//! asking for encryption before its handshake goes out wrapped and the reply comes back
+//! unwrapped. Everything else, enumeration, preference, groups and chain, is the same.
 
 #![expect(
     clippy::doc_markdown,
     reason = "protocol message names (ClientHello, ServerKeyExchange) are words of the RFCs, not code"
 )]
 
+use std::borrow::Cow;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -46,6 +54,7 @@ use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until, timeout_at};
 
 use super::suites::{self, Suite};
+use super::tds::{self, Encryption};
 use super::wire::{ClientHello, Flight, Group, KeyExchange, Status, Version, parse_flight};
 use crate::probe::tcp::human;
 
@@ -90,6 +99,20 @@ pub struct Options {
     pub preference: bool,
     /// Make one rustls handshake for the chain when only TLS 1.3 is offered.
     pub tls13_chain: bool,
+    /// How the handshakes reach the server.
+    pub transport: Transport,
+}
+
+/// How a scan's handshakes reach the server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transport {
+    /// The ClientHello is the first thing on the connection (HTTPS, and every other TLS port).
+    #[default]
+    Direct,
+    /// SQL Server (TDS 7.x): each connection exchanges PRELOGIN first, and the handshake travels
+    /// inside PRELOGIN packets.
+    Tds,
 }
 
 impl Default for Options {
@@ -108,6 +131,7 @@ impl Default for Options {
             groups: true,
             preference: true,
             tls13_chain: true,
+            transport: Transport::Direct,
         }
     }
 }
@@ -187,6 +211,11 @@ pub struct ScanReport {
     pub errors: Vec<String>,
     /// False when the scan's limit cut it short.
     pub complete: bool,
+    /// How the handshakes reached the server.
+    pub transport: Transport,
+    /// Through TDS: the server's answer to a PRELOGIN asking for no encryption, which gives its
+    /// version and whether it forces encryption (`required`) or merely offers it (`off`).
+    pub prelogin: Option<tds::Prelogin>,
 }
 
 impl ScanReport {
@@ -315,6 +344,8 @@ enum Outcome {
     /// A reply that is not TLS.
     Garbage(String),
     ConnectFailed(String),
+    /// The PRELOGIN exchange before the handshake failed, or the server's TDS packets broke.
+    Tds(String),
     /// The scan's limit was reached first.
     Limit,
 }
@@ -330,6 +361,7 @@ impl Outcome {
             Outcome::Stalled => format!("the server said nothing in {}", human(read_timeout)),
             Outcome::Garbage(w) => format!("the server's reply is not TLS: {w}"),
             Outcome::ConnectFailed(e) => format!("could not connect: {e}"),
+            Outcome::Tds(w) => w.clone(),
             Outcome::Limit => LIMIT_WORDS.to_owned(),
         }
     }
@@ -435,8 +467,94 @@ impl Ctx {
         }
     }
 
+    /// The PRELOGIN exchange on a new connection before its handshake, asking for encryption
+    /// as a client that wants the whole session encrypted does.
+    async fn tds_open(&self, stream: &mut TcpStream) -> Result<tds::Opened, Outcome> {
+        let until = (Instant::now() + self.opts.read_timeout).min(self.limit_at);
+        match tds::open(stream, Encryption::On, until).await {
+            Ok(opened) if opened.prelogin.encryption == Encryption::NotSupported => {
+                Err(Outcome::Tds(no_encryption(Encryption::On)))
+            }
+            Ok(opened) => Ok(opened),
+            Err(tds::Failed::TimedOut) if until == self.limit_at => Err(Outcome::Limit),
+            Err(tds::Failed::TimedOut) => Err(Outcome::Stalled),
+            // Worth the retry and the backoff a reset to a ClientHello gets.
+            Err(tds::Failed::Reset(e)) => Err(Outcome::Reset(e)),
+            Err(other) => Err(Outcome::Tds(other.words(self.opts.read_timeout))),
+        }
+    }
+
+    /// Before any handshake through TDS: one PRELOGIN asking for no encryption, whose answer
+    /// says whether the server has TLS at all (and whether it forces it), on a connection of
+    /// its own that counts as one of the scan's. When there is nothing to scan, the words say
+    /// why, with the server's answer when it gave one.
+    async fn tds_check(&self) -> Result<tds::Prelogin, (Option<tds::Prelogin>, String)> {
+        let Ok(Ok(permit)) = timeout_at(self.limit_at, self.permits.acquire()).await else {
+            return Err((None, LIMIT_WORDS.to_owned()));
+        };
+        self.pace().await;
+        self.handshakes.fetch_add(1, Ordering::Relaxed);
+        let until = (Instant::now() + self.opts.connect_timeout).min(self.limit_at);
+        let mut stream = match timeout_at(until, TcpStream::connect(self.addr)).await {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => {
+                let words = Outcome::ConnectFailed(e.to_string()).words(self.opts.read_timeout);
+                return Err((None, words));
+            }
+            Err(_) if until == self.limit_at => return Err((None, LIMIT_WORDS.to_owned())),
+            Err(_) => {
+                let words = format!(
+                    "could not connect: no answer in {}",
+                    human(self.opts.connect_timeout)
+                );
+                return Err((None, words));
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let until = (Instant::now() + self.opts.read_timeout).min(self.limit_at);
+        let opened = tds::open(&mut stream, Encryption::Off, until).await;
+        let _ = stream.set_zero_linger();
+        drop(stream);
+        // The handshake below takes a permit of its own.
+        drop(permit);
+        let failed = match opened {
+            Ok(o) if o.prelogin.encryption == Encryption::NotSupported => {
+                return Err((Some(o.prelogin), no_encryption(Encryption::Off)));
+            }
+            Ok(o) => return Ok(o.prelogin),
+            Err(failed) => failed,
+        };
+        let words = match failed {
+            tds::Failed::TimedOut if until == self.limit_at => LIMIT_WORDS.to_owned(),
+            // TLS servers hang up on a PRELOGIN without a word (OpenSSL does): one bare
+            // ClientHello tells whether the port speaks TLS directly, which is what the person
+            // who asked for TDS needs to hear.
+            tds::Failed::Closed | tds::Failed::Reset(_) => {
+                let offer: Vec<u16> = suites::offerable(Version::Tls12)
+                    .iter()
+                    .map(|s| s.code)
+                    .collect();
+                let hello = self.hello(Version::Tls12, &offer, &Group::ECDHE, true);
+                match self.handshake_via(&hello, Transport::Direct).await {
+                    Outcome::Hello(_) | Outcome::Alert(_) => "not a TDS server: it hung up on \
+                        the PRELOGIN request but answers a bare ClientHello, so the port speaks \
+                        TLS directly (a plain TLS endpoint, or a SQL Server with strict \
+                        encryption): scan it without TDS"
+                        .to_owned(),
+                    _ => failed.words(self.opts.read_timeout),
+                }
+            }
+            other => other.words(self.opts.read_timeout),
+        };
+        Err((None, words))
+    }
+
     /// Connects, sends `hello`, reads the server's first flight.
     async fn handshake(&self, hello: &ClientHello) -> Outcome {
+        self.handshake_via(hello, self.opts.transport).await
+    }
+
+    async fn handshake_via(&self, hello: &ClientHello, transport: Transport) -> Outcome {
         if Instant::now() >= self.limit_at {
             return Outcome::Limit;
         }
@@ -461,10 +579,27 @@ impl Ctx {
             }
         };
         let _ = stream.set_nodelay(true);
-        let outcome = self.exchange(&mut stream, &hello.encode()).await;
+        // Whether the server answered PRELOGIN on this connection before the hello went out.
+        let mut answered = false;
+        let outcome = match transport {
+            Transport::Direct => self.exchange(&mut stream, &hello.encode(), None).await,
+            Transport::Tds => match self.tds_open(&mut stream).await {
+                Ok(mut opened) => {
+                    answered = true;
+                    self.exchange(&mut stream, &hello.encode(), Some(&mut opened))
+                        .await
+                }
+                Err(outcome) => outcome,
+            },
+        };
         // A reset leaves no TIME_WAIT behind for each of the scan's many connections.
         let _ = stream.set_zero_linger();
         match &outcome {
+            // The TLS engine behind TDS refuses a hello by hanging up without an alert
+            // (pysqlbridge's does: its alert never leaves the server). The server answered
+            // PRELOGIN on this very connection, so it is not shedding load: no pause, or every
+            // refused protocol would slow the whole scan to one connection every few seconds.
+            Outcome::Closed | Outcome::Reset(_) if answered => {}
             Outcome::Closed | Outcome::Reset(_) => self.backoff_up(),
             Outcome::Hello(_) | Outcome::Alert(_) => self.backoff_reset(),
             _ => {}
@@ -472,30 +607,56 @@ impl Ctx {
         outcome
     }
 
-    async fn exchange(&self, stream: &mut TcpStream, hello: &[u8]) -> Outcome {
+    /// Sends `hello` and reads the first flight; through TDS (`tds` is the connection's state
+    /// after PRELOGIN) the hello goes out wrapped and the flight is unwrapped as it comes.
+    async fn exchange(
+        &self,
+        stream: &mut TcpStream,
+        hello: &[u8],
+        mut tds: Option<&mut tds::Opened>,
+    ) -> Outcome {
         let until = (Instant::now() + self.opts.read_timeout).min(self.limit_at);
-        match timeout_at(until, stream.write_all(hello)).await {
+        let wire: Cow<'_, [u8]> = match tds.as_deref_mut() {
+            Some(t) => Cow::Owned(tds::wrap(hello, &mut t.next_id)),
+            None => Cow::Borrowed(hello),
+        };
+        match timeout_at(until, stream.write_all(&wire)).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return io_outcome(&e),
             Err(_) if until == self.limit_at => return Outcome::Limit,
             Err(_) => return Outcome::Stalled,
         }
         let mut buf: Vec<u8> = Vec::with_capacity(8192);
+        // Anything the server sent after its PRELOGIN reply is the start of its flight.
+        if let Some(t) = tds.as_deref_mut() {
+            buf.extend(t.unwrapper.take());
+        }
         let mut chunk = vec![0u8; 16_384];
         loop {
             let until = (Instant::now() + self.opts.read_timeout).min(self.limit_at);
             let read = timeout_at(until, stream.read(&mut chunk)).await;
+            let silent =
+                buf.is_empty() && tds.as_deref().is_none_or(|t| t.unwrapper.pending() == 0);
             let ended = match read {
-                Ok(Ok(0)) if buf.is_empty() => Some(Outcome::Closed),
+                Ok(Ok(0)) if silent => Some(Outcome::Closed),
                 Ok(Ok(0)) => Some(Outcome::Garbage(format!(
                     "the server closed the connection after {} bytes that are not a whole \
                      TLS reply",
                     buf.len()
                 ))),
-                Ok(Ok(n)) => {
-                    buf.extend_from_slice(&chunk[..n]);
-                    None
-                }
+                Ok(Ok(n)) => match tds.as_deref_mut() {
+                    None => {
+                        buf.extend_from_slice(&chunk[..n]);
+                        None
+                    }
+                    Some(t) => match t.unwrapper.feed(&chunk[..n]) {
+                        Ok(()) => {
+                            buf.extend(t.unwrapper.take());
+                            None
+                        }
+                        Err(words) => Some(Outcome::Tds(words)),
+                    },
+                },
                 Ok(Err(e)) => Some(io_outcome(&e)),
                 Err(_) if until == self.limit_at => Some(Outcome::Limit),
                 Err(_) => Some(Outcome::Stalled),
@@ -519,6 +680,15 @@ impl Ctx {
             }
         }
     }
+}
+
+/// Why a SQL Server that answered ENCRYPT_NOT_SUP to a PRELOGIN asking `asked` cannot be scanned.
+fn no_encryption(asked: Encryption) -> String {
+    format!(
+        "the SQL Server offers no encryption: it answered a PRELOGIN asking for {asked} with \
+         {}, so it has no TLS to scan, and logins and data cross the network in the clear",
+        Encryption::NotSupported
+    )
 }
 
 fn io_outcome(e: &std::io::Error) -> Outcome {
@@ -823,6 +993,8 @@ pub async fn scan(host: &str, port: u16, sni: Option<&str>, options: &Options) -
         ms: 0,
         errors: Vec::new(),
         complete: true,
+        transport: options.transport,
+        prelogin: None,
     };
     let addr = match resolve(host, port, limit_at.min(start + options.connect_timeout)).await {
         Ok(a) => a,
@@ -846,6 +1018,21 @@ pub async fn scan(host: &str, port: u16, sni: Option<&str>, options: &Options) -
         handshakes: AtomicU32::new(0),
         provider: Arc::new(rustls::crypto::aws_lc_rs::default_provider()),
     });
+
+    if options.transport == Transport::Tds {
+        match ctx.tds_check().await {
+            Ok(prelogin) => report.prelogin = Some(prelogin),
+            // Not a SQL Server, or one without TLS: every handshake would fail the same way.
+            Err((prelogin, words)) => {
+                report.prelogin = prelogin;
+                report.errors.push(words);
+                report.handshakes = ctx.handshakes.load(Ordering::Relaxed);
+                report.complete = Instant::now() < limit_at;
+                report.ms = millis(start.elapsed());
+                return report;
+            }
+        }
+    }
 
     let mut versions: Vec<Version> = options.protocols.clone();
     versions.sort_unstable();
@@ -1073,6 +1260,16 @@ async fn rustls_chain(ctx: &Ctx) -> Result<Vec<Vec<u8>>, String> {
         .await
         .map_err(|_| "no answer to the connection".to_owned())?
         .map_err(|e| e.to_string())?;
+    let mut tds = match ctx.opts.transport {
+        Transport::Direct => None,
+        Transport::Tds => match ctx.tds_open(&mut stream).await {
+            Ok(opened) => Some(opened),
+            Err(outcome) => {
+                let _ = stream.set_zero_linger();
+                return Err(outcome.words(ctx.opts.read_timeout));
+            }
+        },
+    };
     let mut buf = vec![0u8; 16_384];
     let result = loop {
         if let Some(chain) = Ctx::lock(&recorder.chain).take() {
@@ -1081,6 +1278,9 @@ async fn rustls_chain(ctx: &Ctx) -> Result<Vec<Vec<u8>>, String> {
         while conn.wants_write() {
             let mut out = Vec::new();
             conn.write_tls(&mut out).map_err(|e| e.to_string())?;
+            if let Some(t) = tds.as_mut() {
+                out = tds::wrap(&out, &mut t.next_id);
+            }
             let until = (Instant::now() + ctx.opts.read_timeout).min(ctx.limit_at);
             timeout_at(until, stream.write_all(&out))
                 .await
@@ -1102,7 +1302,14 @@ async fn rustls_chain(ctx: &Ctx) -> Result<Vec<Vec<u8>>, String> {
                 ));
             }
         };
-        let mut slice = &buf[..n];
+        let tls: Cow<'_, [u8]> = match tds.as_mut() {
+            None => Cow::Borrowed(&buf[..n]),
+            Some(t) => {
+                t.unwrapper.feed(&buf[..n])?;
+                Cow::Owned(t.unwrapper.take())
+            }
+        };
+        let mut slice: &[u8] = &tls;
         while !slice.is_empty() {
             if let Err(e) = conn.read_tls(&mut slice) {
                 return Err(e.to_string());
@@ -1136,6 +1343,8 @@ mod tests {
             ms: 0,
             errors: Vec::new(),
             complete: true,
+            transport: Transport::Direct,
+            prelogin: None,
         }
     }
 
