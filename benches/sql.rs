@@ -78,7 +78,7 @@ async fn one_per_round_trip(addr: std::net::SocketAddr, o: &sql::Options) -> u32
     config.authentication(AuthMethod::sql_server("probe", sql_site::PASSWORD));
     let tcp = TcpStream::connect(addr).await.expect("connect");
     tcp.set_nodelay(true).expect("nodelay");
-    let mut client = Client::connect(config, tcp.compat_write())
+    let mut client = Box::pin(Client::connect(config, tcp.compat_write()))
         .await
         .expect("login");
     let statements: Vec<queries::Statement> = [
@@ -108,6 +108,44 @@ async fn one_per_round_trip(addr: std::net::SocketAddr, o: &sql::Options) -> u32
     u32::try_from(rows).unwrap_or(u32::MAX)
 }
 
+/// What the server saw per run, averaged over `runs` runs between two logs.
+fn per_run(before: &tds_server::Log, after: &tds_server::Log, runs: usize) -> [usize; 5] {
+    let per = |a: usize, b: usize| (a - b).div_ceil(runs);
+    [
+        per(after.connections, before.connections),
+        per(after.prelogins, before.prelogins),
+        per(after.tls_handshakes, before.tls_handshakes),
+        per(after.logins.len(), before.logins.len()),
+        per(after.batches.len(), before.batches.len()),
+    ]
+}
+
+/// Wall time of one `preflight sql` run, spawn to exit.
+fn run_binary(addr: std::net::SocketAddr, dir: &std::path::Path) -> Duration {
+    let start = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_preflight"))
+        .args([
+            "sql",
+            "--server",
+            &addr.to_string(),
+            "--user",
+            "probe",
+            "--database",
+            sql_site::DB,
+            "--trust-server-certificate",
+            "--format",
+            "json",
+        ])
+        .env("PREFLIGHT_SQL_PASSWORD", sql_site::PASSWORD)
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("HOME", dir)
+        .output()
+        .expect("run preflight");
+    assert!(out.status.code().is_some(), "preflight was killed");
+    start.elapsed()
+}
+
 fn main() {
     let server = TdsServer::start(sql_site::healthy());
     let addr = server.addr();
@@ -118,7 +156,6 @@ fn main() {
         .expect("runtime");
     let o = options();
 
-    // In-process probe.
     let facts = runtime.block_on(sql::probe(&target, &o));
     assert!(
         facts.connection_error.is_none(),
@@ -126,106 +163,67 @@ fn main() {
         facts.connection_error
     );
     let before = server.log();
-    let mut inproc = Vec::new();
-    for _ in 0..RUNS {
-        let start = Instant::now();
-        let f = runtime.block_on(sql::probe(&target, &o));
-        inproc.push(start.elapsed());
-        assert!(f.connection_error.is_none());
-    }
-    let after = server.log();
-    let per = |a: usize, b: usize| (a - b) as f64 / RUNS as f64;
+    let in_process: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            let f = runtime.block_on(sql::probe(&target, &o));
+            assert!(f.connection_error.is_none());
+            start.elapsed()
+        })
+        .collect();
+    let [connections, prelogins, handshakes, logins, batches] =
+        per_run(&before, &server.log(), RUNS);
+
+    let rows = runtime.block_on(one_per_round_trip(addr, &o));
+    let before = server.log();
+    let one_by_one: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            runtime.block_on(one_per_round_trip(addr, &o));
+            start.elapsed()
+        })
+        .collect();
+    let peer_batches = per_run(&before, &server.log(), RUNS)[4];
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    run_binary(addr, dir.path());
+    let binary: Vec<Duration> = (0..RUNS).map(|_| run_binary(addr, dir.path())).collect();
+
+    let (p, q, b) = (median(in_process), median(one_by_one), median(binary));
     println!(
         "SQL probe against the TDS test server (healthy AlwaysOn scenario), {RUNS} runs each\n"
     );
     println!(
-        "per probe, as the server saw it: {:.0} connection, {:.0} PRELOGIN, {:.0} TLS handshake, {:.0} login, {:.0} SQL batches ({} statements)",
-        per(after.connections, before.connections),
-        per(after.prelogins, before.prelogins),
-        per(after.tls_handshakes, before.tls_handshakes),
-        per(after.logins.len(), before.logins.len()),
-        per(after.batches.len(), before.batches.len()),
+        "per probe, as the server saw it: {connections} connection, {prelogins} PRELOGIN, \
+         {handshakes} TLS handshake, {logins} login, {batches} SQL batches ({} statements)",
         facts.queries.len(),
     );
     println!(
-        "round trips: 1 PRELOGIN + 2 TLS 1.2 handshake + 1 LOGIN7 + {} batches = {}",
-        facts.batches,
-        4 + facts.batches
+        "round trips: 1 PRELOGIN + 2 TLS 1.2 handshake + 1 LOGIN7 + {batches} batches = {}\n",
+        4 + batches
     );
-
-    // The peer.
-    let rows = runtime.block_on(one_per_round_trip(addr, &o));
-    let before = server.log();
-    let mut peer = Vec::new();
-    for _ in 0..RUNS {
-        let start = Instant::now();
-        runtime.block_on(one_per_round_trip(addr, &o));
-        peer.push(start.elapsed());
-    }
-    let peer_batches = per(server.log().batches.len(), before.batches.len());
-
-    // The binary.
-    let dir = tempfile::tempdir().expect("tempdir");
-    let run_binary = || {
-        let start = Instant::now();
-        let out = Command::new(env!("CARGO_BIN_EXE_preflight"))
-            .args([
-                "sql",
-                "--server",
-                &addr.to_string(),
-                "--user",
-                "probe",
-                "--database",
-                sql_site::DB,
-                "--trust-server-certificate",
-                "--format",
-                "json",
-            ])
-            .env("PREFLIGHT_SQL_PASSWORD", sql_site::PASSWORD)
-            .env("XDG_DATA_HOME", dir.path().join("data"))
-            .env("XDG_CONFIG_HOME", dir.path().join("config"))
-            .env("HOME", dir.path())
-            .output()
-            .expect("run preflight");
-        assert!(out.status.code().is_some(), "preflight was killed");
-        start.elapsed()
-    };
-    run_binary();
-    let binary: Vec<Duration> = (0..RUNS).map(|_| run_binary()).collect();
-
-    let (p, q, b) = (median(inproc), median(peer), median(binary));
-    println!();
     println!("{:<52} {:>10} {:>8}", "", "median", "batches");
     println!(
         "{:<52} {:>8.2} ms {:>8}",
         "preflight sql (the binary, spawn to exit)",
         ms(b),
-        facts.batches
+        batches
     );
     println!(
         "{:<52} {:>8.2} ms {:>8}",
         "preflight's probe in-process",
         ms(p),
-        facts.batches
+        batches
     );
     println!(
-        "{:<52} {:>8.2} ms {:>8.0}",
+        "{:<52} {:>8.2} ms {:>8}",
         "peer: one statement per round trip (same client)",
         ms(q),
         peer_batches
     );
     println!(
-        "\nin-process: peer / preflight = {:.2}× ({rows} rows read by the peer)",
+        "\nin-process: peer / preflight = {:.2}x ({rows} rows read by the peer); on a WAN every \
+         batch costs a round trip more: {peer_batches} against {batches}",
         q.as_secs_f64() / p.as_secs_f64()
-    );
-    println!(
-        "on a WAN each batch costs one more round trip: {} statements in {} batches saves {} round trips per probe",
-        facts
-            .queries
-            .iter()
-            .filter(|q| !q.outcome.starts_with("not sent"))
-            .count(),
-        facts.batches,
-        peer_batches as u32 - facts.batches
     );
 }

@@ -574,6 +574,36 @@ fn against_a_third_party_tds_server() {
     assert!(why.contains("certificate is not trusted"), "{why}");
 }
 
+/// `report build` of the session `visit`, read back.
+fn build_report(dir: &Path) -> Json {
+    let report = dir.join("report.json");
+    let out = preflight(
+        dir,
+        PASSWORD,
+        &[
+            "report",
+            "build",
+            "--session",
+            "visit",
+            "--out",
+            report.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.both());
+    serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json")
+}
+
+/// One item's finding in a report.
+fn item_of(doc: &Json, id: &str) -> Json {
+    doc["findings"]["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["id"] == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {id} in {doc}"))
+}
+
 fn site_with_sql(dir: &Path, server: &str, trust: bool) -> PathBuf {
     let path = dir.join("site.toml");
     std::fs::write(
@@ -661,32 +691,12 @@ fn the_sites_sql_instances_through_probe_answer_the_checklist_items() {
         );
         assert_eq!(out.code, 0, "{}", out.both());
     }
-    let report = dir.path().join("report.json");
-    let out = preflight(
-        dir.path(),
-        PASSWORD,
-        &[
-            "report",
-            "build",
-            "--session",
-            "visit",
-            "--out",
-            report.to_str().expect("utf-8"),
-        ],
+    let doc = build_report(dir.path());
+    assert!(
+        !doc.to_string().contains(PASSWORD),
+        "no password in the report"
     );
-    assert_eq!(out.code, 0, "{}", out.both());
-    let doc: Json = serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("json");
-    let text = doc.to_string();
-    assert!(!text.contains(PASSWORD), "no password in the report");
-    let item = |id: &str| {
-        doc["findings"]["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .find(|i| i["id"] == id)
-            .cloned()
-            .unwrap_or_else(|| panic!("no {id} in {text}"))
-    };
+    let item = |id: &str| item_of(&doc, id);
     let sync = item("alwayson.sync_commit");
     assert_eq!(sync["readiness"], "not_ready", "{sync}");
     assert!(sync["disagreement"].is_string(), "{sync}");
