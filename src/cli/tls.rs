@@ -11,7 +11,8 @@ use std::process::ExitCode;
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use serde_json::json;
 
-use super::{Format, library, print, print_json};
+use super::rules::{self, Check};
+use super::{Format, print, print_json};
 use crate::checklist::ProbeKind;
 use crate::paths::Dirs;
 use crate::probe::Verdict;
@@ -50,17 +51,6 @@ pub struct Args {
     pub tds: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-}
-
-/// One checklist rule judged on the endpoint.
-struct Check {
-    items: Vec<String>,
-    /// The condition under which the checklist asks the items (e.g. a client version), so a
-    /// rule for some sites only does not fail every site.
-    when: Option<String>,
-    rule: String,
-    verdict: Verdict,
-    summary: String,
 }
 
 pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
@@ -110,14 +100,14 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
     };
     let f = TlsFacts::new(&report, chain.as_ref(), cert_error);
     let findings = facts::findings(&f);
-    let checks = checklist_checks(dirs, &args.checklist, &f)?;
+    let checks = rules::judge(dirs, &args.checklist, ProbeKind::Tls, |check, expect| {
+        facts::evaluate(check, expect, &f)
+    })?;
     let grade = facts::grade(&f);
     let failed = findings
         .iter()
         .any(|x| matches!(x.verdict, Verdict::Fail | Verdict::Error))
-        || checks
-            .iter()
-            .any(|c| c.verdict == Verdict::Fail && c.when.is_none());
+        || checks.iter().any(Check::fails);
 
     if args.format == Format::Json {
         print_json(&json!({
@@ -133,10 +123,7 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
             "certificate": f.certificate,
             "trust": f.trust,
             "findings": findings,
-            "checks": checks.iter().map(|c| json!({
-                "items": c.items, "check": c.rule, "verdict": c.verdict, "summary": c.summary,
-                "when": c.when,
-            })).collect::<Vec<_>>(),
+            "checks": checks.iter().map(Check::json).collect::<Vec<_>>(),
             "grade": grade,
             "errors": f.errors,
             "complete": f.complete,
@@ -182,40 +169,6 @@ fn tds_line(prelogin: Option<&Prelogin>) -> String {
         Encryption::NotSupported => "no encryption",
     };
     format!("through TDS PRELOGIN: {version}, {encryption}\n")
-}
-
-/// Every TLS rule of the checklist, once per distinct rule, with the items it answers.
-fn checklist_checks(dirs: &Dirs, id: &str, f: &TlsFacts) -> Result<Vec<Check>> {
-    if id == "none" {
-        return Ok(Vec::new());
-    }
-    let lib = library(dirs)?;
-    let checklist = lib.get(id)?;
-    let mut checks: Vec<Check> = Vec::new();
-    for item in checklist.items() {
-        let Some(binding) = item
-            .probe
-            .as_ref()
-            .filter(|b| b.spec.kind == ProbeKind::Tls)
-        else {
-            continue;
-        };
-        let key = binding.to_string();
-        if let Some(c) = checks.iter_mut().find(|c| c.rule == key) {
-            c.items.push(item.id.clone());
-            continue;
-        }
-        if let Some((verdict, summary)) = facts::evaluate(binding.spec.name, &binding.expect, f) {
-            checks.push(Check {
-                items: vec![item.id.clone()],
-                when: item.when.as_ref().map(ToString::to_string),
-                rule: key,
-                verdict,
-                summary,
-            });
-        }
-    }
-    Ok(checks)
 }
 
 fn text(
@@ -299,18 +252,7 @@ fn text(
     if !checks.is_empty() {
         let _ = writeln!(s, "\nchecklist rules:");
         for c in checks {
-            let only = c
-                .when
-                .as_ref()
-                .map(|w| format!(" (asked only when {w})"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                s,
-                "  {:5} {} — {}{only}",
-                c.verdict.name().to_uppercase(),
-                c.rule,
-                c.summary
-            );
+            let _ = writeln!(s, "{}", c.line());
         }
     }
     for cap in &grade.caps {
