@@ -711,3 +711,45 @@ fn the_sites_sql_instances_through_probe_answer_the_checklist_items() {
         "{failover}"
     );
 }
+
+#[test]
+fn the_servers_own_words_before_login_and_its_tls_inside_tds() {
+    // Force Encryption on: said before any login, and kept when the login then fails.
+    let server = TdsServer::start(healthy().with_encryption(ServerEncryption::Required));
+    let run = sql_at(
+        &server.addr().to_string(),
+        "wrong",
+        &["--trust-server-certificate"],
+    );
+    assert_eq!(
+        run.fact("prelogin")["encryption"],
+        "forced",
+        "{}",
+        run.out.both()
+    );
+    assert_eq!(run.fact("prelogin")["version"], "13.0.5026");
+    assert_eq!(run.fact("prelogin")["product"], "SQL Server 2016");
+    // A server that offers no encryption at all fails, with what to do.
+    let server = TdsServer::start(healthy().with_encryption(ServerEncryption::NotSupported));
+    let run = sql(&server, &[]);
+    let findings = run.json["findings"].to_string();
+    assert!(
+        findings.contains("offers no encryption: not even the login's password"),
+        "{findings}"
+    );
+
+    // The TLS inside TDS, judged like any endpoint's: TLS 1.2 only, as SQL Server 2014-2019.
+    let server = TdsServer::start(healthy());
+    let run = sql(&server, &["--tls"]);
+    let tls = &run.json["tls"];
+    let offered: Vec<&str> = tls["facts"]["protocols"]
+        .as_array()
+        .expect("protocols")
+        .iter()
+        .filter(|p| p["offered"] == true)
+        .filter_map(|p| p["version"].as_str())
+        .collect();
+    assert_eq!(offered, ["TLSv1.2"], "{}", run.out.both());
+    assert!(tls["findings"].to_string().contains("self-signed"), "{tls}");
+    assert_eq!(server.log().logins.len(), 1, "the scan never logs in");
+}

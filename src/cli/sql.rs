@@ -21,6 +21,8 @@ use crate::paths::Dirs;
 use crate::probe::Verdict;
 use crate::probe::sql::facts::Fact;
 use crate::probe::sql::{self, Auth, Encryption, SqlFacts, Target, Trust, checks};
+use crate::probe::tls::facts::{self as tls_facts, TlsFacts};
+use crate::probe::tls::{Options as TlsOptions, Transport};
 
 /// Where the password is read from when there is no terminal to ask on.
 pub const PASSWORD_ENV: &str = "PREFLIGHT_SQL_PASSWORD";
@@ -53,6 +55,10 @@ pub struct Args {
     /// Judge the server by this checklist's SQL rules (`none` for the generic findings only).
     #[arg(long, value_name = "ID", default_value = "spok-mobile-4.5")]
     pub checklist: String,
+    /// Also scan the TLS the server speaks inside TDS: protocols, suites, its certificate and
+    /// trust (gently: a few connections a second).
+    #[arg(long)]
+    pub tls: bool,
     /// Seconds for connecting and logging in, and for each batch.
     #[arg(long, value_name = "SECS", default_value_t = 15)]
     pub timeout: u64,
@@ -84,6 +90,11 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
         .build()
         .wrap_err("cannot start the async runtime")?;
     let facts = runtime.block_on(sql::probe(&target, &options));
+    let tls = if args.tls {
+        Some(runtime.block_on(tls_inside_tds(&facts, &target, args.ca.as_deref()))?)
+    } else {
+        None
+    };
     let findings = checks::findings(&facts);
     let judged = rules::judge(dirs, &args.checklist, ProbeKind::Sql, |check, expect| {
         checks::evaluate(check, expect, &facts)
@@ -91,22 +102,86 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
     let failed = findings
         .iter()
         .any(|x| matches!(x.verdict, Verdict::Fail | Verdict::Error))
-        || judged.iter().any(Check::fails);
+        || judged.iter().any(Check::fails)
+        || tls.as_ref().is_some_and(|(_, f)| {
+            f.iter()
+                .any(|x| matches!(x.verdict, Verdict::Fail | Verdict::Error))
+        });
     if args.format == Format::Json {
         print_json(&json!({
             "server": facts.server,
             "facts": facts,
             "findings": findings,
             "checks": judged.iter().map(Check::json).collect::<Vec<_>>(),
+            "tls": tls.as_ref().map(|(f, findings)| json!({
+                "facts": f, "findings": findings, "grade": tls_facts::grade(f),
+            })),
         }))?;
     } else {
-        print(&text(&facts, &findings, &judged))?;
+        let mut out = text(&facts, &findings, &judged);
+        if let Some((f, findings)) = &tls {
+            tls_text(&mut out, f, findings);
+        }
+        print(&out)?;
     }
     Ok(if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The TLS the server speaks inside TDS, scanned on the address the probe reached (or the one
+/// written, when it reached none), judged like any TLS endpoint's.
+async fn tls_inside_tds(
+    facts: &SqlFacts,
+    target: &Target,
+    ca: Option<&std::path::Path>,
+) -> Result<(TlsFacts, Vec<tls_facts::Finding>)> {
+    let (host, port) = match facts
+        .address
+        .as_deref()
+        .and_then(|a| a.parse::<std::net::SocketAddr>().ok())
+    {
+        Some(a) => (a.ip().to_string(), a.port()),
+        None => (target.host.clone(), target.port_or_default()),
+    };
+    let anchors = super::cert::anchors(ca.map(std::path::Path::to_path_buf).as_slice())?;
+    let options = TlsOptions {
+        transport: Transport::Tds,
+        ..TlsOptions::default()
+    };
+    // The certificate is checked against the name the consultant wrote, as clients connect.
+    let sni = target
+        .host
+        .parse::<std::net::IpAddr>()
+        .is_err()
+        .then_some(target.host.as_str());
+    let (f, _) = tls_facts::measure(&host, port, sni, &options, &anchors).await;
+    let findings = tls_facts::findings(&f);
+    Ok((f, findings))
+}
+
+fn tls_text(s: &mut String, f: &TlsFacts, findings: &[tls_facts::Finding]) {
+    let grade = tls_facts::grade(f);
+    let _ = writeln!(
+        s,
+        "\nTLS inside TDS ({}:{}): grade {} — {}",
+        f.host,
+        f.port,
+        grade.grade,
+        tls_facts::offered_summary(f)
+    );
+    if let Some(c) = &f.certificate {
+        let _ = writeln!(
+            s,
+            "  certificate: {} (issuer {}), {} key, expires {} ({} days)",
+            c.subject, c.issuer, c.key_type, c.not_after, c.days_left
+        );
+    }
+    for x in findings {
+        let _ = writeln!(s, "  {:5} {}", x.verdict.name().to_uppercase(), x.text);
+    }
 }
 
 fn auth(args: &Args) -> Result<Auth> {
@@ -161,6 +236,15 @@ fn text(f: &SqlFacts, findings: &[checks::Finding], judged: &[Check]) -> String 
         let _ = write!(s, " as {u}");
     }
     let _ = writeln!(s, " — {} batches in {} ms", f.batches, f.ms);
+    if let Some(p) = &f.prelogin {
+        let _ = writeln!(
+            s,
+            "before login: {} ({}), encryption {}",
+            p.product.as_deref().unwrap_or("SQL Server"),
+            p.version.as_deref().unwrap_or("version not given"),
+            p.encryption.replace('_', " ")
+        );
+    }
     if f.connection_error.is_none() {
         s.push('\n');
         facts_text(&mut s, f);

@@ -16,10 +16,9 @@ use super::{Format, print, print_json};
 use crate::checklist::ProbeKind;
 use crate::paths::Dirs;
 use crate::probe::Verdict;
-use crate::probe::cert;
 use crate::probe::tls::facts::{self, TlsFacts};
 use crate::probe::tls::tds::{Encryption, Prelogin, SqlVersion};
-use crate::probe::tls::{self, Options, Transport};
+use crate::probe::tls::{Options, Transport};
 use crate::site::split_host_port;
 
 #[derive(Debug, clap::Args)]
@@ -80,25 +79,14 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
         .enable_all()
         .build()
         .wrap_err("cannot start the async runtime")?;
-    let report = runtime.block_on(tls::scan(&host, port, sni.as_deref(), &options));
     let anchors = super::cert::anchors(&args.ca)?;
-    let (chain, cert_error) = if report.chain.is_empty() {
-        (None, None)
-    } else {
-        match cert::analyze(
-            &report.chain,
-            sni.as_deref(),
-            crate::stamp::unix_now(),
-            &anchors,
-        ) {
-            Ok(c) => (Some(c), None),
-            Err(e) => (
-                None,
-                Some(format!("the certificate could not be read: {e}")),
-            ),
-        }
-    };
-    let f = TlsFacts::new(&report, chain.as_ref(), cert_error);
+    let (f, report) = runtime.block_on(facts::measure(
+        &host,
+        port,
+        sni.as_deref(),
+        &options,
+        &anchors,
+    ));
     let findings = facts::findings(&f);
     let checks = rules::judge(dirs, &args.checklist, ProbeKind::Tls, |check, expect| {
         facts::evaluate(check, expect, &f)

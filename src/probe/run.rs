@@ -19,7 +19,7 @@ use super::plan::Task;
 use super::ports::Ports;
 use super::sql::{self, Target};
 use super::tcp;
-use super::tls::{self, facts, facts::TlsFacts};
+use super::tls::{self, facts};
 use super::{ProbeKind, ProbeResult, Verdict};
 use crate::checklist::probe::ParamValue;
 use crate::site::{NameCheck, PortRule, Site, SqlInstance, TlsEndpoint};
@@ -288,24 +288,7 @@ async fn tls_task(endpoint: &TlsEndpoint, env: &Env) -> ProbeResult {
             .is_err()
             .then(|| host.clone())
     });
-    let scan = tls::scan(&host, port, sni.as_deref(), &env.tls).await;
-    let (chain, cert_error) = if scan.chain.is_empty() {
-        (None, None)
-    } else {
-        match cert::analyze(
-            &scan.chain,
-            sni.as_deref(),
-            crate::stamp::unix_now(),
-            &env.anchors,
-        ) {
-            Ok(c) => (Some(c), None),
-            Err(e) => (
-                None,
-                Some(format!("the certificate could not be read: {e}")),
-            ),
-        }
-    };
-    let facts = TlsFacts::new(&scan, chain.as_ref(), cert_error);
+    let (facts, scan) = facts::measure(&host, port, sni.as_deref(), &env.tls, &env.anchors).await;
     let findings = facts::findings(&facts);
     let grade = facts::grade(&facts);
     let verdict = findings

@@ -660,6 +660,26 @@ pub struct Finding {
 pub fn findings(f: &SqlFacts) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut add = |verdict, text: String| out.push(Finding { verdict, text });
+    if let Some(p) = &f.prelogin {
+        match p.encryption.as_str() {
+            "forced" => add(
+                Verdict::Pass,
+                "the server forces encryption (Force Encryption on)".to_owned(),
+            ),
+            "not_offered" => add(
+                Verdict::Fail,
+                "the server offers no encryption: not even the login's password is protected \
+                 (give SQL Server a certificate)"
+                    .to_owned(),
+            ),
+            _ => add(
+                Verdict::Warn,
+                "the server encrypts only for clients that ask (Force Encryption off): a client \
+                 that does not ask sends its queries in the clear"
+                    .to_owned(),
+            ),
+        }
+    }
     if let Some(e) = &f.connection_error {
         add(Verdict::Error, format!("could not connect: {e}"));
         return out;

@@ -11,7 +11,7 @@ use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout};
 use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt as _};
 
-use super::facts::{self, Answer, Cell, Fact, ResultSet, SqlFacts};
+use super::facts::{self, Answer, Cell, Fact, Prelogin, ResultSet, SqlFacts};
 use super::queries::{self, Statement};
 use super::target::Target;
 
@@ -116,10 +116,56 @@ pub async fn probe(target: &Target, opts: &Options) -> SqlFacts {
         }
         Err(why) => SqlFacts::unreachable("", None, &why),
     };
+    // Where the port is known, the server's own words on encryption and its version, even when
+    // the login was refused.
+    let at = facts.address.clone().or_else(|| {
+        target
+            .instance
+            .is_none()
+            .then(|| format!("{}:{}", bracketed(&target.host), target.port_or_default()))
+    });
+    if let Some(at) = at {
+        facts.prelogin = prelogin(&at, opts.connect_timeout).await;
+    }
     facts.server = target.to_string();
     facts.user = opts.auth.user().map(str::to_owned);
     facts.ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
     facts
+}
+
+fn bracketed(host: &str) -> String {
+    if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_owned()
+    }
+}
+
+/// The server's PRELOGIN answer to a client that does not ask for encryption: the question
+/// that tells "forced", "offered" and "not offered" apart.
+async fn prelogin(at: &str, limit: Duration) -> Option<Prelogin> {
+    use crate::probe::tls::tds;
+    let addr = timeout(limit, tokio::net::lookup_host(at))
+        .await
+        .ok()?
+        .ok()?
+        .next()?;
+    let p = tds::prelogin(addr, tds::Encryption::Off, limit)
+        .await
+        .ok()?;
+    Some(Prelogin {
+        version: p.version.map(|v| v.to_string()),
+        product: p
+            .version
+            .and_then(tds::SqlVersion::product)
+            .map(str::to_owned),
+        encryption: match p.encryption {
+            tds::Encryption::Required => "forced",
+            tds::Encryption::NotSupported => "not_offered",
+            tds::Encryption::Off | tds::Encryption::On => "offered",
+        }
+        .to_owned(),
+    })
 }
 
 fn config(target: &Target, host: &str, port: Option<u16>, opts: &Options) -> Config {

@@ -175,6 +175,19 @@ pub struct Backup {
     pub log_age_minutes: Option<i64>,
 }
 
+/// What the server says before any login (its PRELOGIN answer to a client that does not ask
+/// for encryption): its version, and whether it forces encryption.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prelogin {
+    /// `13.0.5026`.
+    pub version: Option<String>,
+    /// `SQL Server 2016`.
+    pub product: Option<String>,
+    /// `forced` (Force Encryption on), `offered` (TLS for those who ask; the login is always
+    /// protected), `not_offered` (no certificate: nothing is encrypted, not even the login).
+    pub encryption: String,
+}
+
 /// A statement the probe sent and how it ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueryRecord {
@@ -196,6 +209,10 @@ pub struct SqlFacts {
     pub user: Option<String>,
     /// Why the probe could not connect or log in; every fact then says so too.
     pub connection_error: Option<String>,
+    /// The server's PRELOGIN answer, read on a connection of its own (also when the login
+    /// fails).
+    #[serde(default)]
+    pub prelogin: Option<Prelogin>,
     /// Whether this connection's traffic is encrypted (`encrypt_option`).
     pub encrypted: Fact<bool>,
     pub instance: Fact<Instance>,
@@ -220,6 +237,7 @@ impl SqlFacts {
             address: None,
             user: user.map(str::to_owned),
             connection_error: Some(why.to_owned()),
+            prelogin: None,
             encrypted: Fact::Unknown(unknown.clone()),
             instance: Fact::Unknown(unknown.clone()),
             permissions: Fact::Unknown(unknown.clone()),

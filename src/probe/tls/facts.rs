@@ -8,11 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::scan::ScanReport;
+use super::scan::{self, Options, ScanReport};
 use super::suites::{self, Suite};
 use crate::checklist::probe::ParamValue;
 use crate::probe::Verdict;
-use crate::probe::cert::ChainReport;
+use crate::probe::cert::{self, ChainReport, TrustAnchors};
 
 /// One protocol version as found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -228,6 +228,30 @@ fn number(expect: &BTreeMap<String, ParamValue>, key: &str) -> Option<i64> {
         Some(ParamValue::Int(n)) => Some(*n),
         _ => None,
     }
+}
+
+/// Scans an endpoint and judges the chain it serves against `anchors`: the facts every TLS
+/// rule is judged from, with the scan they came from.
+pub async fn measure(
+    host: &str,
+    port: u16,
+    sni: Option<&str>,
+    options: &Options,
+    anchors: &TrustAnchors,
+) -> (TlsFacts, ScanReport) {
+    let report = scan::scan(host, port, sni, options).await;
+    let (chain, cert_error) = if report.chain.is_empty() {
+        (None, None)
+    } else {
+        match cert::analyze(&report.chain, sni, crate::stamp::unix_now(), anchors) {
+            Ok(c) => (Some(c), None),
+            Err(e) => (
+                None,
+                Some(format!("the certificate could not be read: {e}")),
+            ),
+        }
+    };
+    (TlsFacts::new(&report, chain.as_ref(), cert_error), report)
 }
 
 /// Judges one checklist TLS check (`protocol_offered`, `suites_accepted`, `cert_trusted`, …)
