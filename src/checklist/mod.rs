@@ -239,6 +239,37 @@ impl Checklist {
     pub fn item_count(&self) -> usize {
         self.sections.iter().map(|s| s.items.len()).sum()
     }
+
+    /// The distinct probe rules of one kind, in checklist order, each with the items bound to
+    /// it (several items may share a rule, e.g. a version asked for two HA options).
+    #[must_use]
+    pub fn rules(&self, kind: ProbeKind) -> Vec<Rule<'_>> {
+        let mut rules: Vec<Rule<'_>> = Vec::new();
+        for item in self.items() {
+            let Some(binding) = item.probe.as_ref().filter(|b| b.spec.kind == kind) else {
+                continue;
+            };
+            let key = binding.to_string();
+            match rules.iter_mut().find(|r| r.key == key) {
+                Some(r) => r.items.push(item),
+                None => rules.push(Rule {
+                    key,
+                    binding,
+                    items: vec![item],
+                }),
+            }
+        }
+        rules
+    }
+}
+
+/// A probe rule of a checklist and the items it answers.
+#[derive(Debug)]
+pub struct Rule<'a> {
+    /// The rule as written (`sql.backup_age (backup=log; max_age_hours=1)`).
+    pub key: String,
+    pub binding: &'a ProbeBinding,
+    pub items: Vec<&'a Item>,
 }
 
 /// The sha256 of a checklist's bytes, as recorded in assessments and reports.

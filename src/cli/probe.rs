@@ -104,7 +104,8 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
     .wrap_err("cannot set up the resolvers")?;
     env.tcp.timeout = timeout;
     if tasks.iter().any(|t| matches!(t, plan::Task::Sql { .. })) {
-        env.sql.checks = super::rules::bindings(dirs, &checklist, ProbeKind::Sql)?;
+        env.sql.checks =
+            crate::probe::sql::checks::of_checklist(super::library(dirs)?.get(&checklist)?);
         env.sql.password = super::sql::password_if_given(
             site.sql
                 .iter()

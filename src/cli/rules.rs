@@ -65,44 +65,18 @@ pub fn judge(
     }
     let lib = library(dirs)?;
     let checklist = lib.get(id)?;
-    let mut checks: Vec<Check> = Vec::new();
-    for item in checklist.items() {
-        let Some(binding) = item.probe.as_ref().filter(|b| b.spec.kind == kind) else {
-            continue;
-        };
-        let key = binding.to_string();
-        if let Some(c) = checks.iter_mut().find(|c| c.rule == key) {
-            c.items.push(item.id.clone());
-            continue;
-        }
-        if let Some((verdict, summary)) = evaluate(binding.spec.name, &binding.expect) {
-            checks.push(Check {
-                items: vec![item.id.clone()],
-                when: item.when.as_ref().map(ToString::to_string),
-                rule: key,
+    Ok(checklist
+        .rules(kind)
+        .into_iter()
+        .filter_map(|rule| {
+            let (verdict, summary) = evaluate(rule.binding.spec.name, &rule.binding.expect)?;
+            Some(Check {
+                items: rule.items.iter().map(|i| i.id.clone()).collect(),
+                when: rule.items[0].when.as_ref().map(ToString::to_string),
+                rule: rule.key,
                 verdict,
                 summary,
-            });
-        }
-    }
-    Ok(checks)
-}
-
-/// The `(check, expect)` pairs of a checklist's rules of one kind.
-pub fn bindings(
-    dirs: &Dirs,
-    id: &str,
-    kind: ProbeKind,
-) -> Result<Vec<(String, BTreeMap<String, ParamValue>)>> {
-    if id == "none" {
-        return Ok(Vec::new());
-    }
-    let lib = library(dirs)?;
-    let checklist = lib.get(id)?;
-    Ok(checklist
-        .items()
-        .filter_map(|i| i.probe.as_ref())
-        .filter(|b| b.spec.kind == kind)
-        .map(|b| (b.spec.name.to_owned(), b.expect.clone()))
+            })
+        })
         .collect())
 }

@@ -134,19 +134,26 @@ fn import(dirs: &Dirs, session: &str, file: &Path) -> Result<ExitCode> {
         Ok(site) => site,
         Err(code) => return Ok(code),
     };
-    let before = (a.site.hosts.len(), a.site.names.len(), a.site.ports.len());
+    let counts = |s: &crate::site::Site| {
+        [
+            (s.hosts.len(), "hosts"),
+            (s.names.len(), "names"),
+            (s.ports.len(), "port rules"),
+            (s.tls.len(), "TLS endpoints"),
+            (s.sql.len(), "SQL instances"),
+            (s.certfiles.len(), "certificate files"),
+        ]
+    };
+    let before = counts(&a.site);
     a.site.merge(site);
     a.updated = crate::stamp::now();
     store.save(&a)?;
-    println!(
-        "{session}: site now has {} hosts (+{}), {} names (+{}), {} port rules (+{})",
-        a.site.hosts.len(),
-        a.site.hosts.len() - before.0,
-        a.site.names.len(),
-        a.site.names.len() - before.1,
-        a.site.ports.len(),
-        a.site.ports.len() - before.2
-    );
+    let now: Vec<String> = counts(&a.site)
+        .iter()
+        .zip(before)
+        .map(|((n, what), (was, _))| format!("{n} {what} (+{})", n - was))
+        .collect();
+    println!("{session}: site now has {}", now.join(", "));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -24,8 +24,7 @@ use crate::probe::sql::{self, Auth, Encryption, SqlFacts, Target, Trust, checks}
 use crate::probe::tls::facts::{self as tls_facts, TlsFacts};
 use crate::probe::tls::{Options as TlsOptions, Transport};
 
-/// Where the password is read from when there is no terminal to ask on.
-pub const PASSWORD_ENV: &str = "PREFLIGHT_SQL_PASSWORD";
+use crate::probe::sql::PASSWORD_ENV;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -69,7 +68,11 @@ pub struct Args {
 pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
     let target = Target::parse(&args.server).map_err(|e| eyre!("--server: {e}"))?;
     let auth = auth(args)?;
-    let bindings = rules::bindings(dirs, &args.checklist, ProbeKind::Sql)?;
+    let bindings = if args.checklist == "none" {
+        Vec::new()
+    } else {
+        checks::of_checklist(super::library(dirs)?.get(&args.checklist)?)
+    };
     let (permissions, databases) = checks::wanted(
         bindings.iter().map(|(c, e)| (c.as_str(), e)),
         args.database.as_deref(),

@@ -182,8 +182,12 @@ impl Runner {
         let Some((_, iv)) = app.current() else {
             return Ok(());
         };
-        let env = Env::for_site(&iv.assessment.site, true, QueryOptions::default())
+        let mut env = Env::for_site(&iv.assessment.site, true, QueryOptions::default())
             .wrap_err("cannot set up the resolvers")?;
+        // SQL logins: the password from the environment (the TUI never asks for one it would
+        // have to keep), the permissions to read from the checklist's SQL rules.
+        env.sql.password = std::env::var(crate::probe::sql::PASSWORD_ENV).ok();
+        env.sql.checks = crate::probe::sql::checks::of_checklist(&app.library[iv.checklist]);
         if let Some(old) = self.job.take() {
             old.abort();
         }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::facts::{Backup, Fact, Instance, Mirror, Replica, SqlFacts};
 use crate::checklist::probe::ParamValue;
+use crate::checklist::{Checklist, ProbeKind};
 use crate::probe::Verdict;
 
 /// Server permissions read whatever the checklist asks: the guide's installation rights, and
@@ -57,6 +58,14 @@ pub fn wanted<'a>(
         }
     }
     (perms.into_iter().collect(), dbs.into_iter().collect())
+}
+
+/// A checklist's SQL rules as `(check, expect)`: what [`wanted`] reads them from.
+pub fn of_checklist(c: &Checklist) -> Vec<(String, BTreeMap<String, ParamValue>)> {
+    c.rules(ProbeKind::Sql)
+        .into_iter()
+        .map(|r| (r.binding.spec.name.to_owned(), r.binding.expect.clone()))
+        .collect()
 }
 
 /// The tags of the queries a check is judged from, for its evidence.

@@ -17,5 +17,8 @@ pub mod queries;
 mod target;
 
 pub use client::{Auth, Encryption, Options, Trust, probe};
+
+/// Where the SQL login's password is read from when no one is asked for it.
+pub const PASSWORD_ENV: &str = "PREFLIGHT_SQL_PASSWORD";
 pub use facts::SqlFacts;
 pub use target::{Target, TargetError};

@@ -8,6 +8,7 @@ mod picker;
 mod probes;
 mod sections;
 mod site;
+mod sql;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

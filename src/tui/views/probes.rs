@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::fit;
 use crate::probe::Verdict;
+use crate::probe::sql::SqlFacts;
 use crate::probe::tls::facts::TlsFacts;
 use crate::tui::app::App;
 use crate::tui::probes::TaskStatus;
@@ -238,7 +239,18 @@ fn detail(app: &App, width: usize) -> Vec<Line<'static>> {
             ),
         ]));
         lines.push(Line::raw(r.summary.clone()));
-        if let Some(facts) = r
+        if r.kind == crate::probe::ProbeKind::Sql
+            && let Some(facts) = r
+                .evidence
+                .get("facts")
+                .and_then(|f| serde_json::from_value::<SqlFacts>(f.clone()).ok())
+        {
+            lines.extend(super::sql::lines(
+                &facts,
+                app.current().map(|(c, _)| c),
+                width,
+            ));
+        } else if let Some(facts) = r
             .evidence
             .get("facts")
             .and_then(|f| serde_json::from_value::<TlsFacts>(f.clone()).ok())
