@@ -730,3 +730,191 @@ fn chromium_renders_the_exported_report() {
         png.len()
     );
 }
+
+/// The Markdown export of a signed report: the same content as the page, user text escaped,
+/// and its verification commands run as printed.
+#[test]
+fn a_markdown_export_says_what_the_page_says_and_its_commands_verify() {
+    let h = Home::new();
+    let (_page, report) = signed_html(&h);
+    let md_args = [
+        "report",
+        "export",
+        "report.json",
+        "--format",
+        "md",
+        "--out",
+        "report.md",
+    ];
+    let out = h.ok(&md_args);
+    assert!(
+        out.stdout
+            .contains("verify the report it names with: preflight report verify report.json"),
+        "{}",
+        out.stdout
+    );
+    let md = fs::read_to_string(h.path("report.md")).expect("read");
+    h.ok(&md_args);
+    assert_eq!(
+        fs::read_to_string(h.path("report.md")).expect("read"),
+        md,
+        "the same report always gives the same document"
+    );
+
+    let verdict = report.findings.verdict.replace('_', " ");
+    assert!(md.starts_with("# Readiness report: "), "{md}");
+    assert!(
+        md.contains(&format!(
+            "**Verdict: {verdict}**, {}% ready",
+            report.findings.score
+        )),
+        "{md}"
+    );
+    // Blockers come before the findings, each with what to do.
+    let blockers = md.find("## Blockers").expect("blockers");
+    assert!(blockers < md.find("## Findings").expect("findings"));
+    let blocker = report
+        .findings
+        .blockers
+        .first()
+        .and_then(|id| report.findings.items.iter().find(|i| &i.id == id))
+        .expect("an open blocker");
+    let section = &md[blockers..md.find("## Findings").expect("findings")];
+    assert!(
+        section.contains(&format!("- Item: `{}`", blocker.id)),
+        "{section}"
+    );
+    assert!(section.contains("- **What to do:** "), "{section}");
+    for heading in [
+        "## Readiness by section",
+        "## Port matrix",
+        "## TLS protocols and suites",
+        "## Answers",
+        "## Probe results",
+        "## Verification",
+    ] {
+        assert!(md.contains(heading), "no {heading}");
+    }
+    // The note tried to be markup; in Markdown it stays text, and stays in its table cell.
+    let row = md
+        .lines()
+        .find(|l| l.contains("`dns.external`") && l.contains("alert"))
+        .expect("the answer's row");
+    assert!(
+        row.contains("\\<script\\>alert(1)\\</script\\> \\& \"more\""),
+        "{row}"
+    );
+    assert_eq!(row.matches(" | ").count(), 4, "five cells: {row}");
+
+    // The verification section names the signer and its key, and its commands work as printed.
+    let signer = report.signer.as_ref().expect("signed");
+    assert!(md.contains(&format!("- Signer: {}", signer.identity)));
+    assert!(md.contains(&format!("- Key fingerprint: `{}`", signer.fingerprint)));
+    let script = md
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the commands");
+    assert!(
+        script.contains(
+            "ssh-keygen -Y verify -f allowed_signers -I ann -n preflight-report -s report.json.sig < report.json"
+        ),
+        "{script}"
+    );
+    ssh_keygen();
+    let mut cmd = Command::new("sh");
+    cmd.arg("-ec")
+        .arg(script.replace("preflight report", &format!("{BIN} report")))
+        .current_dir(h.dir.path())
+        .env("XDG_CONFIG_HOME", h.path("config"))
+        .env("XDG_DATA_HOME", h.path("data"));
+    let both = run_with_watchdog(cmd, "the Markdown's commands");
+    assert_eq!(both.code, 0, "{script}\n{}", both.both());
+    assert!(
+        both.stdout
+            .contains("verified: report.json was signed by ann")
+    );
+    assert!(both.both().contains("Good \"preflight-report\" signature"));
+}
+
+#[test]
+fn an_unsigned_markdown_export_needs_unsigned_and_says_so() {
+    let h = Home::new();
+    h.report();
+    let args = [
+        "report",
+        "export",
+        "report.json",
+        "--format",
+        "md",
+        "--out",
+        "report.md",
+    ];
+    let out = h.run(&args);
+    assert_eq!(out.code, 2, "{}", out.both());
+    assert!(
+        out.stderr.contains("is not signed") && out.stderr.contains("--unsigned"),
+        "{}",
+        out.stderr
+    );
+    assert!(!h.path("report.md").exists());
+    let mut args = args.to_vec();
+    args.push("--unsigned");
+    h.ok(&args);
+    let md = fs::read_to_string(h.path("report.md")).expect("read");
+    assert!(md.contains("**This report is not signed.**"), "{md}");
+    assert!(md.contains("| Signed by | not signed |"), "{md}");
+    assert!(!md.contains("ssh-keygen"), "{md}");
+}
+
+#[test]
+fn verify_says_what_it_found_as_json() {
+    let h = Home::new();
+    let report = h.report();
+    let key = h.ok(&["keygen", "--identity", "ann"]);
+    let line = key.stdout.lines().last().expect("a line").to_owned();
+    fs::write(h.path("allowed_signers"), format!("{line}\n")).expect("write");
+    h.ok(&["report", "sign", "report.json"]);
+    let json = |args: &[&str], code: i32| -> serde_json::Value {
+        let mut all = vec!["report", "verify", "report.json", "--format", "json"];
+        all.extend_from_slice(args);
+        let out = h.run(&all);
+        assert_eq!(out.code, code, "{}", out.both());
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout))
+    };
+    let ok = json(&["--allowed-signers", "allowed_signers"], 0);
+    assert_eq!(ok["ok"], true, "{ok:#}");
+    assert_eq!(ok["signer"], "ann");
+    assert_eq!(ok["principals"][0], "ann");
+    assert_eq!(ok["trusted"], true);
+    assert!(ok["failure"].is_null());
+    let signed = Report::from_bytes(&fs::read(&report).expect("read")).expect("a report");
+    let s = signed.signer.expect("signer");
+    assert_eq!(ok["fingerprint"], s.fingerprint.as_str());
+    assert_eq!(ok["signed_at"], s.signed_at.as_str());
+    assert_eq!(ok["report"]["verdict"], signed.findings.verdict.as_str());
+
+    let untrusted = json(&[], 1);
+    assert_eq!(untrusted["ok"], false);
+    assert_eq!(untrusted["trusted"], false);
+    assert_eq!(untrusted["fingerprint"], s.fingerprint.as_str());
+    assert!(
+        untrusted["failure"]
+            .as_str()
+            .is_some_and(|f| f.contains("not checked against anyone you trust")),
+        "{untrusted:#}"
+    );
+
+    let mut bytes = fs::read(&report).expect("read");
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x01;
+    fs::write(&report, bytes).expect("write");
+    let changed = json(&["--allowed-signers", "allowed_signers"], 1);
+    assert_eq!(changed["ok"], false);
+    assert!(
+        changed["failure"]
+            .as_str()
+            .is_some_and(|f| f.contains("changed after it was signed")),
+        "{changed:#}"
+    );
+}

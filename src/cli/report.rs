@@ -1,6 +1,6 @@
-//! `keygen` and `report build|sign|verify`: the signed readiness report from the command line.
-//! Exit codes: 0 done (verify: verified), 1 not verified, 2 error. No private key or passphrase
-//! is ever printed.
+//! `keygen` and `report build|sign|verify|export|diff|merge`: the signed readiness report from
+//! the command line. Exit codes: 0 done (verify: verified), 1 not verified, 2 error. No
+//! private key or passphrase is ever printed.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -8,12 +8,15 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
-use super::library;
+use serde::Serialize;
+
+use super::{Format, library, print_json};
 use crate::paths::Dirs;
 use crate::report::Report;
 use crate::report::document::SignerDoc;
-use crate::report::html;
+use crate::report::load::{Check, Input, LoadError, sig_path};
 use crate::report::sign::{self, KEY_FILE, NAMESPACE, Trust};
+use crate::report::{html, markdown};
 use crate::stamp::{now, user};
 use crate::store::{Store, write_atomic};
 
@@ -28,6 +31,9 @@ pub struct KeygenArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
     Html,
+    /// Markdown (`CommonMark` with GitHub tables).
+    #[value(alias = "markdown")]
+    Md,
 }
 
 #[derive(Debug, Subcommand)]
@@ -49,14 +55,14 @@ pub enum ReportCommand {
         #[arg(long, value_name = "VAR")]
         passphrase_env: Option<String>,
     },
-    /// Write a signed report as one self-contained HTML page (or Markdown).
+    /// Write a signed report as one self-contained HTML page, or as Markdown.
     Export {
         file: PathBuf,
         #[arg(long, value_enum, default_value = "html")]
         format: ExportFormat,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
-        /// Export a report that has no signature (FILE.sig); the page says it is unsigned.
+        /// Export a report that has no signature (FILE.sig); the export says it is unsigned.
         #[arg(long)]
         unsigned: bool,
     },
@@ -75,6 +81,8 @@ pub enum ReportCommand {
         /// With --allowed-signers: the principal that must have signed (as `ssh-keygen -I`).
         #[arg(long, value_name = "NAME", requires = "allowed_signers")]
         identity: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
 }
 
@@ -117,13 +125,15 @@ pub fn run(dirs: &Dirs, command: &ReportCommand) -> Result<ExitCode> {
             signer,
             allowed_signers,
             identity,
-        } => verify(
+            format,
+        } => verify(&VerifyArgs {
             file,
-            signature.as_deref(),
-            signer.as_deref(),
-            allowed_signers.as_deref(),
-            identity.as_deref(),
-        ),
+            signature: signature.as_deref(),
+            signer: signer.as_deref(),
+            allowed_signers: allowed_signers.as_deref(),
+            identity: identity.as_deref(),
+            format: *format,
+        }),
     }
 }
 
@@ -146,12 +156,6 @@ fn build(dirs: &Dirs, session: &str, out: &Path) -> Result<ExitCode> {
         f.counts.disagreements
     );
     Ok(ExitCode::SUCCESS)
-}
-
-fn sig_path(file: &Path) -> PathBuf {
-    let mut p = file.as_os_str().to_owned();
-    p.push(".sig");
-    PathBuf::from(p)
 }
 
 fn sign_report(
@@ -216,116 +220,169 @@ fn sign_report(
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify(
-    file: &Path,
-    signature: Option<&Path>,
+/// What `verify` found, as `--format json` prints it.
+#[derive(Debug, Serialize)]
+struct VerifyOutcome {
+    file: String,
+    /// Verified: unchanged since signed, by a key checked against the signers given.
+    ok: bool,
+    /// The signer's name: the principals `allowed_signers` lists for the key, else the name
+    /// the report records (counted only when that key signed).
+    signer: Option<String>,
+    principals: Vec<String>,
+    fingerprint: Option<String>,
+    /// When the report says it was signed.
+    signed_at: Option<String>,
+    /// Whether the key was checked against someone trusted (`--signer`, `--allowed-signers`).
+    trusted: bool,
+    /// What failed, in words; `null` when verified.
+    failure: Option<String>,
+    report: Option<ReportSummary>,
+}
+
+#[derive(Debug, Serialize)]
+struct ReportSummary {
+    checklist: String,
+    checklist_version: String,
+    assessment: String,
+    verdict: String,
+    score: u8,
+    open_blockers: u32,
+    created_at: String,
+}
+
+impl ReportSummary {
+    fn of(r: &Report) -> Self {
+        Self {
+            checklist: r.checklist.id.clone(),
+            checklist_version: r.checklist.version.clone(),
+            assessment: r.assessment.name.clone(),
+            verdict: r.findings.verdict.clone(),
+            score: r.findings.score,
+            open_blockers: r.findings.counts.open_blockers,
+            created_at: r.created_at.clone(),
+        }
+    }
+}
+
+fn trust(
     signer: Option<&Path>,
     allowed_signers: Option<&Path>,
     identity: Option<&str>,
-) -> Result<ExitCode> {
-    let read = std::fs::read(file).wrap_err_with(|| format!("cannot read {}", file.display()))?;
-    // An HTML page is checked twice: its embedded report against the signature, and the page
-    // itself against what that report renders to.
-    let page = html::is_html(&read).then(|| read.clone());
-    let (bytes, sig_text) = if page.is_some() {
-        let embedded = match html::extract(&String::from_utf8_lossy(&read)) {
-            Ok(e) => e,
-            Err(e) => {
-                println!("NOT VERIFIED: {}: {e}", file.display());
-                return Ok(ExitCode::from(1));
-            }
-        };
-        let sig_text = match (signature, embedded.signature) {
-            (Some(sig), _) => std::fs::read_to_string(sig)
-                .wrap_err_with(|| format!("cannot read the signature {}", sig.display()))?,
-            (None, Some(s)) => s,
-            (None, None) => {
-                println!(
-                    "NOT VERIFIED: {}: the page was exported unsigned (--unsigned) and carries no signature",
-                    file.display()
-                );
-                return Ok(ExitCode::from(1));
-            }
-        };
-        (embedded.bytes, sig_text)
-    } else {
-        let sig = signature.map_or_else(|| sig_path(file), Path::to_path_buf);
-        let sig_text = std::fs::read_to_string(&sig)
-            .wrap_err_with(|| format!("cannot read the signature {}", sig.display()))?;
-        (read, sig_text)
-    };
-    let trust = match (signer, allowed_signers) {
+) -> Result<Trust> {
+    Ok(match (signer, allowed_signers) {
         (Some(p), _) => Trust::Key(sign::load_public_key(p)?),
         (None, Some(p)) => Trust::AllowedSigners {
             signers: sign::load_allowed_signers(p)?,
             identity: identity.map(str::to_owned),
         },
         (None, None) => Trust::Embedded,
+    })
+}
+
+struct VerifyArgs<'a> {
+    file: &'a Path,
+    signature: Option<&'a Path>,
+    signer: Option<&'a Path>,
+    allowed_signers: Option<&'a Path>,
+    identity: Option<&'a str>,
+    format: Format,
+}
+
+fn verify(args: &VerifyArgs<'_>) -> Result<ExitCode> {
+    let file = args.file;
+    let trust = trust(args.signer, args.allowed_signers, args.identity)?;
+    let outcome = match Input::read(file, args.signature) {
+        // A page without a report, or with a damaged one, does not verify; it is not an error.
+        Err(e @ LoadError::Page { .. }) => failed(file, None, e.to_string()),
+        Err(e) => return Err(e.into()),
+        Ok(input) if input.page.is_none() && input.signature.is_none() => {
+            return Err(eyre!(
+                "cannot read the signature {}: there is none (sign the report with `preflight report sign`, or give --signature FILE)",
+                sig_path(file).display()
+            ));
+        }
+        Ok(input) => outcome(file, &input, &trust),
     };
-    match sign::verify(&bytes, &sig_text, &trust) {
-        Err(e) => {
-            println!("NOT VERIFIED: {}: {e}", file.display());
-            Ok(ExitCode::from(1))
-        }
-        // The signature covers the embedded report; the page around it must be exactly what
-        // that report renders to, or someone edited what a reader sees.
-        Ok(_)
-            if page.as_ref().is_some_and(|p| {
-                html::render(&bytes, Some(&sig_text))
-                    .ok()
-                    .as_deref()
-                    .map(str::as_bytes)
-                    != Some(p.as_slice())
-            }) =>
-        {
+    if args.format == Format::Json {
+        print_json(&serde_json::to_value(&outcome)?)?;
+    } else if let Some(why) = &outcome.failure {
+        println!("NOT VERIFIED: {why}");
+    } else {
+        println!(
+            "verified: {} was signed by {} ({}) at {} and has not changed since",
+            file.display(),
+            outcome.signer.as_deref().unwrap_or("unnamed"),
+            outcome.fingerprint.as_deref().unwrap_or_default(),
+            outcome.signed_at.as_deref().unwrap_or("an unrecorded time")
+        );
+        if let Some(r) = &outcome.report {
             println!(
-                "NOT VERIFIED: {}: the signed report inside is intact, but the page's visible text differs from what it renders to: the page was edited after export (export it again from report.json)",
+                "{} {} for {} — {}, {}% ready, {} open blockers (built {})",
+                r.checklist,
+                r.checklist_version,
+                r.assessment,
+                r.verdict,
+                r.score,
+                r.open_blockers,
+                r.created_at
+            );
+        }
+    }
+    Ok(if outcome.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// An outcome that failed; `failure` is the whole line after `NOT VERIFIED: `.
+fn failed(file: &Path, report: Option<ReportSummary>, failure: String) -> VerifyOutcome {
+    VerifyOutcome {
+        file: file.display().to_string(),
+        ok: false,
+        signer: None,
+        principals: Vec::new(),
+        fingerprint: None,
+        signed_at: None,
+        trusted: false,
+        failure: Some(failure),
+        report,
+    }
+}
+
+fn outcome(file: &Path, input: &Input, trust: &Trust) -> VerifyOutcome {
+    let report = input.report().ok().map(|r| ReportSummary::of(&r));
+    match input.check(trust) {
+        Check::Unsigned => failed(
+            file,
+            report,
+            format!(
+                "{}: the page was exported unsigned (--unsigned) and carries no signature",
                 file.display()
-            );
-            Ok(ExitCode::from(1))
-        }
-        Ok(v) => {
-            let report = Report::from_bytes(&bytes).ok();
-            let named = report
-                .as_ref()
-                .and_then(|r| r.signer.as_ref())
-                // The report's own account of its signer counts only if that key signed it.
-                .filter(|s| s.fingerprint == v.fingerprint)
-                .map(|s| (s.identity.clone(), s.signed_at.clone()));
-            let who = if v.principals.is_empty() {
-                named
-                    .as_ref()
-                    .map_or_else(|| "unnamed".to_owned(), |(n, _)| n.clone())
-            } else {
-                v.principals.join(", ")
-            };
-            let when = named.map_or_else(|| "an unrecorded time".to_owned(), |(_, at)| at);
-            if !v.trusted {
-                println!(
-                    "NOT VERIFIED: {} is unchanged since it was signed by key {} (the report names {who}), but that key was not checked against anyone you trust: give --signer PUBKEY_FILE or --allowed-signers FILE",
+            ),
+        ),
+        Check::Failed(e) => failed(file, report, format!("{}: {e}", file.display())),
+        Check::Signed(s) => {
+            let who = s.who();
+            let failure = (!s.verified.trusted).then(|| {
+                format!(
+                    "{} is unchanged since it was signed by key {} (the report names {who}), but that key was not checked against anyone you trust: give --signer PUBKEY_FILE or --allowed-signers FILE",
                     file.display(),
-                    v.fingerprint
-                );
-                return Ok(ExitCode::from(1));
+                    s.verified.fingerprint
+                )
+            });
+            VerifyOutcome {
+                file: file.display().to_string(),
+                ok: failure.is_none(),
+                signer: Some(who),
+                principals: s.verified.principals.clone(),
+                fingerprint: Some(s.verified.fingerprint.clone()),
+                signed_at: s.signed_at.clone(),
+                trusted: s.verified.trusted,
+                failure,
+                report,
             }
-            println!(
-                "verified: {} was signed by {who} ({}) at {when} and has not changed since",
-                file.display(),
-                v.fingerprint
-            );
-            if let Some(r) = report {
-                println!(
-                    "{} {} for {} — {}, {}% ready, {} open blockers (built {})",
-                    r.checklist.id,
-                    r.checklist.version,
-                    r.assessment.name,
-                    r.findings.verdict,
-                    r.findings.score,
-                    r.findings.counts.open_blockers,
-                    r.created_at
-                );
-            }
-            Ok(ExitCode::SUCCESS)
         }
     }
 }
@@ -352,14 +409,26 @@ fn export(file: &Path, format: ExportFormat, out: &Path, unsigned: bool) -> Resu
     };
     if signature.is_none() && !unsigned {
         return Err(eyre!(
-            "{} is not signed (no {}): an HTML export embeds the signature so the page can be verified on its own; sign it with `preflight report sign {}` first, or give --unsigned to export a page that says it is unsigned",
+            "{} is not signed (no {}): {}; sign it with `preflight report sign {}` first, or give --unsigned to export one that says it is unsigned",
             file.display(),
             sig.display(),
+            match format {
+                ExportFormat::Html =>
+                    "an HTML export embeds the signature so the page can be verified on its own",
+                ExportFormat::Md =>
+                    "a Markdown export names its signer and how to verify the signed report",
+            },
             file.display()
         ));
     }
     let text = match format {
         ExportFormat::Html => html::render(&bytes, signature.as_deref())?,
+        ExportFormat::Md => {
+            let name = file
+                .file_name()
+                .map_or_else(|| "report.json".into(), |n| n.to_string_lossy());
+            markdown::render(&bytes, signature.is_some(), &name)?
+        }
     };
     write_atomic(out, text.as_bytes())
         .wrap_err_with(|| format!("cannot write {}", out.display()))?;
@@ -369,13 +438,16 @@ fn export(file: &Path, format: ExportFormat, out: &Path, unsigned: bool) -> Resu
         report.findings.verdict,
         report.findings.score,
         report.findings.counts.open_blockers,
-        if signature.is_some() {
-            format!(
+        match (&signature, format) {
+            (Some(_), ExportFormat::Html) => format!(
                 "; verify it with: preflight report verify {}",
                 out.display()
-            )
-        } else {
-            " (unsigned)".to_owned()
+            ),
+            (Some(_), ExportFormat::Md) => format!(
+                "; verify the report it names with: preflight report verify {}",
+                file.display()
+            ),
+            (None, _) => " (unsigned)".to_owned(),
         }
     );
     Ok(ExitCode::SUCCESS)

@@ -1,13 +1,15 @@
 //! The readiness report: findings derived from an assessment (`findings`), the document that
 //! snapshots them as canonical JSON (`document`), its OpenSSH signature (`sign`), and the
-//! self-contained HTML export that embeds both (`html`).
-//!
-//! The Markdown export, diff and merge are not here yet.
+//! self-contained HTML export that embeds both (`html`), the Markdown export (`markdown`),
+//! both drawn from one account of what goes on the page (`view`).
 
 pub mod document;
 pub mod findings;
 pub mod html;
+pub mod load;
+pub mod markdown;
 pub mod sign;
+pub mod view;
 
 pub use document::{Report, ReportError};
 pub use findings::{Findings, ItemFinding, Readiness, SiteVerdict};
