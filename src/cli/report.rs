@@ -2,6 +2,7 @@
 //! the command line. Exit codes: 0 done (verify: verified), 1 not verified, 2 error. No
 //! private key or passphrase is ever printed.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -13,8 +14,10 @@ use serde::Serialize;
 use super::{Format, library, print_json};
 use crate::paths::Dirs;
 use crate::report::Report;
+use crate::report::diff as report_diff;
 use crate::report::document::SignerDoc;
 use crate::report::load::{Check, Input, LoadError, sig_path};
+use crate::report::merge as report_merge;
 use crate::report::sign::{self, KEY_FILE, NAMESPACE, Trust};
 use crate::report::{html, markdown};
 use crate::stamp::{now, user};
@@ -84,6 +87,32 @@ pub enum ReportCommand {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// What changed between two reports of a site: answers, notes, probe verdicts, items fixed
+    /// and broken, the verdict and score. Each may be a JSON report (its .sig beside it is
+    /// checked when there) or an HTML export. Exit 0 when listed, 2 on bad input.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        /// Check the signatures against this `allowed_signers` file (else only that they are
+        /// intact).
+        #[arg(long, value_name = "FILE")]
+        allowed_signers: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Join reports of one site taken from several vantages into one unsigned report: the
+    /// union of the probe runs, the newest answer per item (conflicting answers kept and
+    /// listed), findings computed again. Refuses reports of different sites or checklists.
+    Merge {
+        #[arg(required = true, num_args = 2.., value_name = "REPORT")]
+        reports: Vec<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Refuse a report whose signer is not in this `allowed_signers` file (unsigned
+        /// reports are still taken; a signature that does not verify never is).
+        #[arg(long, value_name = "FILE")]
+        allowed_signers: Option<PathBuf>,
+    },
 }
 
 pub fn keygen(dirs: &Dirs, args: &KeygenArgs) -> Result<ExitCode> {
@@ -134,6 +163,17 @@ pub fn run(dirs: &Dirs, command: &ReportCommand) -> Result<ExitCode> {
             identity: identity.as_deref(),
             format: *format,
         }),
+        ReportCommand::Diff {
+            old,
+            new,
+            allowed_signers,
+            format,
+        } => diff(old, new, allowed_signers.as_deref(), *format),
+        ReportCommand::Merge {
+            reports,
+            out,
+            allowed_signers,
+        } => merge(dirs, reports, out, allowed_signers.as_deref()),
     }
 }
 
@@ -449,6 +489,160 @@ fn export(file: &Path, format: ExportFormat, out: &Path, unsigned: bool) -> Resu
             ),
             (None, _) => " (unsigned)".to_owned(),
         }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A report read for `diff` or `merge`, with what its signature check found.
+struct Checked {
+    input: Input,
+    report: Report,
+    check: Check,
+}
+
+/// Reads and checks a report; `merging` refuses one whose signature does not verify before
+/// anything else is said about it.
+fn read_checked(file: &Path, trust: &Trust, merging: bool) -> Result<Checked> {
+    let input = Input::read(file, None)?;
+    let check = input.check(trust);
+    if let (true, Check::Failed(e)) = (merging, &check) {
+        return Err(eyre!(
+            "{} does not verify ({e}); a report that was changed after it was signed is never merged",
+            file.display()
+        ));
+    }
+    let report = input.report()?;
+    Ok(Checked {
+        input,
+        report,
+        check,
+    })
+}
+
+fn diff(
+    old: &Path,
+    new: &Path,
+    allowed_signers: Option<&Path>,
+    format: Format,
+) -> Result<ExitCode> {
+    let trust = trust(None, allowed_signers, None)?;
+    let (a, b) = (
+        read_checked(old, &trust, false)?,
+        read_checked(new, &trust, false)?,
+    );
+    let d = report_diff::diff(&a.report, &b.report)?;
+    let side = |c: &Checked| {
+        serde_json::json!({
+            "file": c.input.path.display().to_string(),
+            "assessment": c.report.assessment.name,
+            "created_at": c.report.created_at,
+            "verified": matches!(&c.check, Check::Signed(s) if s.verified.trusted),
+            "signature": c.check.describe(),
+        })
+    };
+    if format == Format::Json {
+        print_json(&serde_json::json!({
+            "old": side(&a),
+            "new": side(&b),
+            "diff": d,
+        }))?;
+    } else {
+        let mut text = String::new();
+        for (label, c) in [("old", &a), ("new", &b)] {
+            let _ = writeln!(
+                text,
+                "{label}: {} — {}, built {} — {}",
+                c.input.path.display(),
+                c.report.assessment.name,
+                c.report.created_at,
+                c.check.describe()
+            );
+        }
+        text.push_str(&d.to_text());
+        super::print(&text)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn merge(
+    dirs: &Dirs,
+    reports: &[PathBuf],
+    out: &Path,
+    allowed_signers: Option<&Path>,
+) -> Result<ExitCode> {
+    let trust = trust(None, allowed_signers, None)?;
+    let out_abs = std::path::absolute(out).unwrap_or_else(|_| out.to_owned());
+    let mut sources = Vec::new();
+    for file in reports {
+        if std::path::absolute(file).is_ok_and(|p| p == out_abs) {
+            return Err(eyre!(
+                "--out {} is one of the reports to merge; write the merged report to a new file",
+                out.display()
+            ));
+        }
+        let c = read_checked(file, &trust, true)?;
+        let signer = match c.check {
+            Check::Unsigned | Check::Failed(_) => None,
+            Check::Signed(s) if allowed_signers.is_some() && !s.verified.trusted => {
+                return Err(eyre!(
+                    "{} is not signed by anyone in the allowed signers",
+                    file.display()
+                ));
+            }
+            Check::Signed(s) => c
+                .report
+                .signer
+                .clone()
+                .filter(|d| d.fingerprint == s.verified.fingerprint),
+        };
+        sources.push(report_merge::Source {
+            label: file.display().to_string(),
+            report: c.report,
+            signer,
+        });
+    }
+    let lib = library(dirs)?;
+    let id = sources
+        .first()
+        .map(|s| s.report.checklist.id.clone())
+        .unwrap_or_default();
+    let checklist = match lib
+        .get(&id)
+        .map_err(|_| report_merge::MergeError::NotInstalled(id.clone()))
+    {
+        Ok(c) => c,
+        // Different checklists are the better thing to say, when they are.
+        Err(e) => {
+            report_merge::check_inputs(&sources)?;
+            return Err(e.into());
+        }
+    };
+    let merged = report_merge::merge(&sources, checklist, &now())?;
+    for note in &merged.notes {
+        eprintln!("note: {note}");
+    }
+    let bytes = merged.report.to_canonical_bytes()?;
+    write_atomic(out, &bytes).wrap_err_with(|| format!("cannot write {}", out.display()))?;
+    let r = &merged.report;
+    let vantages: Vec<&str> = r.vantages.iter().map(|v| v.name.as_str()).collect();
+    let conflicts = r.merge.as_ref().map_or(0, |m| m.conflicts.len());
+    println!(
+        "wrote {}: {} reports of {} merged (vantages: {}); {} — {}% ready, {} open blockers; {conflicts} items answered differently (kept in the report)",
+        out.display(),
+        reports.len(),
+        html::site_name(r),
+        if vantages.is_empty() {
+            "none".to_owned()
+        } else {
+            vantages.join(", ")
+        },
+        r.findings.verdict,
+        r.findings.score,
+        r.findings.counts.open_blockers,
+    );
+    println!(
+        "it is unsigned: sign it with `preflight report sign {}`",
+        out.display()
     );
     Ok(ExitCode::SUCCESS)
 }
