@@ -1,7 +1,9 @@
 //! The signed report end to end with the real binary and the real `ssh-keygen`: keygen, build,
 //! sign, verify; signatures made by `ssh-keygen -Y sign` verify with preflight and the other
 //! way round; one changed byte in the report or the signature fails with a clear message;
-//! the canonical bytes are the same across two builds.
+//! the canonical bytes are the same across two builds; the HTML and Markdown exports; `diff`
+//! of two visits and `merge` of two vantages, on reports the binary built from sessions it
+//! probed (real listeners on loopback).
 //!
 //! Every child runs with `XDG_DATA_HOME`, `XDG_CONFIG_HOME` and `HOME` in a fresh temporary
 //! directory and a watchdog. `ssh-keygen` comes from Debian's `openssh-client`.
