@@ -1585,3 +1585,104 @@ fn merge_refusals(s: &Site) {
     assert_eq!(out.code, 2, "{}", out.both());
     assert!(!h.path("x.json").exists());
 }
+
+#[test]
+fn keygen_protects_the_key_with_a_passphrase_from_the_environment() {
+    let h = Home::new();
+    h.report();
+    let with_env = |args: &[&str], var: &str, value: &str| {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .current_dir(h.dir.path())
+            .env("XDG_DATA_HOME", h.path("data"))
+            .env("XDG_CONFIG_HOME", h.path("config"))
+            .env("HOME", h.path("home"))
+            .env(var, value);
+        run_with_watchdog(cmd, &format!("preflight {}", args.join(" ")))
+    };
+    let empty = with_env(
+        &["keygen", "--identity", "ann", "--passphrase-env", "PF_NEW"],
+        "PF_NEW",
+        "",
+    );
+    assert_eq!(empty.code, 2, "{}", empty.both());
+    assert!(empty.stderr.contains("PF_NEW is empty"), "{}", empty.stderr);
+    let key = h.path("config/preflight/preflight_ed25519");
+    assert!(!key.exists(), "no key is made without its passphrase");
+
+    let made = with_env(
+        &["keygen", "--identity", "ann", "--passphrase-env", "PF_NEW"],
+        "PF_NEW",
+        "tr0ub4dor&3",
+    );
+    assert_eq!(made.code, 0, "{}", made.both());
+    assert!(
+        made.stdout.contains("protected by your passphrase"),
+        "{}",
+        made.stdout
+    );
+    assert!(!made.both().contains("tr0ub4dor"));
+    assert!(
+        !fs::read_to_string(&key)
+            .expect("read")
+            .contains("tr0ub4dor")
+    );
+
+    // OpenSSH opens it with the passphrase, and not without.
+    let key_arg = key.to_str().expect("utf-8");
+    let opened = h.ssh_keygen(&["-y", "-P", "tr0ub4dor&3", "-f", key_arg]);
+    assert_eq!(opened.code, 0, "{}", opened.both());
+    assert!(
+        opened.stdout.starts_with("ssh-ed25519 AAAA"),
+        "{}",
+        opened.stdout
+    );
+    let refused = h.ssh_keygen(&["-y", "-P", "", "-f", key_arg]);
+    assert_ne!(refused.code, 0, "{}", refused.both());
+
+    let no_pass = h.run(&["report", "sign", "report.json"]);
+    assert_eq!(no_pass.code, 2, "{}", no_pass.both());
+    assert!(
+        no_pass.stderr.contains("--passphrase-env"),
+        "{}",
+        no_pass.stderr
+    );
+    let wrong = with_env(
+        &[
+            "report",
+            "sign",
+            "report.json",
+            "--passphrase-env",
+            "PF_PASS",
+        ],
+        "PF_PASS",
+        "nope",
+    );
+    assert_eq!(wrong.code, 2, "{}", wrong.both());
+    assert!(
+        wrong.stderr.contains("the passphrase does not open"),
+        "{}",
+        wrong.stderr
+    );
+    let signed = with_env(
+        &[
+            "report",
+            "sign",
+            "report.json",
+            "--passphrase-env",
+            "PF_PASS",
+        ],
+        "PF_PASS",
+        "tr0ub4dor&3",
+    );
+    assert_eq!(signed.code, 0, "{}", signed.both());
+    h.ok(&[
+        "report",
+        "verify",
+        "report.json",
+        "--signer",
+        h.path("config/preflight/preflight_ed25519.pub")
+            .to_str()
+            .expect("utf-8"),
+    ]);
+}

@@ -9,6 +9,7 @@ mod hosts;
 mod listen;
 mod probe;
 mod report;
+mod secret;
 mod sessions;
 mod site;
 mod tcp;

@@ -11,7 +11,7 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 
 use serde::Serialize;
 
-use super::{Format, library, print_json};
+use super::{Format, library, print_json, secret};
 use crate::paths::Dirs;
 use crate::report::Report;
 use crate::report::diff as report_diff;
@@ -29,6 +29,10 @@ pub struct KeygenArgs {
     /// login name).
     #[arg(long, value_name = "NAME")]
     identity: Option<String>,
+    /// Protect the key with the passphrase in this environment variable (without it, a
+    /// passphrase is asked for when run at a terminal; Enter there leaves the key unprotected).
+    #[arg(long, value_name = "VAR")]
+    passphrase_env: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -122,8 +126,21 @@ pub fn keygen(dirs: &Dirs, args: &KeygenArgs) -> Result<ExitCode> {
             "the identity `{identity}` must be one word (it is the first field of an allowed_signers line)"
         ));
     }
-    let new = sign::keygen(&dirs.config, &identity)?;
-    println!("private key: {} (owner-only; keep it)", new.path.display());
+    let passphrase = match &args.passphrase_env {
+        Some(var) => Some(secret::from_env(var).map_err(|e| eyre!(e))?),
+        None if secret::can_prompt() => new_passphrase()?,
+        None => None,
+    };
+    let new = sign::keygen(&dirs.config, &identity, passphrase.as_deref())?;
+    println!(
+        "private key: {} (owner-only; {}; keep it)",
+        new.path.display(),
+        if passphrase.is_some() {
+            "protected by your passphrase"
+        } else {
+            "not protected by a passphrase"
+        }
+    );
     println!("public key:  {}", new.public_path.display());
     println!("fingerprint: {}", new.fingerprint);
     println!();
@@ -132,6 +149,21 @@ pub fn keygen(dirs: &Dirs, args: &KeygenArgs) -> Result<ExitCode> {
     println!("Add this line to the allowed_signers file of whoever verifies your reports:");
     println!("{}", new.allowed_signers_line);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Asks for the new key's passphrase twice; `None` for none.
+fn new_passphrase() -> Result<Option<String>> {
+    let cancelled = || eyre!("cancelled; no key was made");
+    let first =
+        secret::prompt("Passphrase for the new key (Enter for none): ")?.ok_or_else(cancelled)?;
+    if first.is_empty() {
+        return Ok(None);
+    }
+    let again = secret::prompt("The same passphrase again: ")?.ok_or_else(cancelled)?;
+    if again != first {
+        return Err(eyre!("the two passphrases differ; no key was made"));
+    }
+    Ok(Some(first))
 }
 
 pub fn run(dirs: &Dirs, command: &ReportCommand) -> Result<ExitCode> {
@@ -216,12 +248,17 @@ fn sign_report(
         ));
     }
     let passphrase = match passphrase_env {
-        Some(var) => Some(
-            std::env::var(var).map_err(|_| eyre!("the environment variable {var} is not set"))?,
-        ),
+        Some(var) => Some(secret::from_env(var).map_err(|e| eyre!(e))?),
         None => None,
     };
-    let private = sign::load_key(key_path, passphrase.as_deref())?;
+    let private = match sign::load_key(key_path, passphrase.as_deref()) {
+        Err(sign::SignError::Encrypted(_)) if secret::can_prompt() => {
+            let typed = secret::prompt(&format!("Passphrase for {}: ", key_path.display()))?
+                .ok_or_else(|| eyre!("cancelled; nothing was signed"))?;
+            sign::load_key(key_path, Some(&typed))?
+        }
+        other => other?,
+    };
     let public = private.public_key();
     let identity = if public.comment().trim().is_empty() {
         user()
