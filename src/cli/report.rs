@@ -15,11 +15,10 @@ use super::{Format, library, print_json, secret};
 use crate::paths::Dirs;
 use crate::report::Report;
 use crate::report::diff as report_diff;
-use crate::report::document::SignerDoc;
 use crate::report::load::{Check, Input, LoadError, sig_path};
 use crate::report::merge as report_merge;
 use crate::report::sign::{self, KEY_FILE, NAMESPACE, Trust};
-use crate::report::{html, markdown};
+use crate::report::{files, html};
 use crate::stamp::{now, user};
 use crate::store::{Store, write_atomic};
 
@@ -216,8 +215,8 @@ fn build(dirs: &Dirs, session: &str, out: &Path) -> Result<ExitCode> {
         .get(&a.checklist.id)
         .wrap_err_with(|| format!("session `{session}` uses a checklist that is not installed"))?;
     let report = Report::build(&a, c, &now());
-    let bytes = report.to_canonical_bytes()?;
-    write_atomic(out, &bytes).wrap_err_with(|| format!("cannot write {}", out.display()))?;
+    // A signature left beside an earlier report signs other bytes: it goes.
+    files::write_report(out, &report)?;
     let f = &report.findings;
     println!(
         "wrote {}: {} — {}% ready, {} open blockers, {} disagreements between answers and probes",
@@ -236,9 +235,6 @@ fn sign_report(
     key: Option<&Path>,
     passphrase_env: Option<&str>,
 ) -> Result<ExitCode> {
-    let bytes = std::fs::read(file).wrap_err_with(|| format!("cannot read {}", file.display()))?;
-    let mut report = Report::from_bytes(&bytes)
-        .wrap_err_with(|| format!("{} cannot be signed", file.display()))?;
     let default_key = dirs.config.join(KEY_FILE);
     let key_path = key.unwrap_or(&default_key);
     if key.is_none() && !key_path.exists() {
@@ -259,30 +255,12 @@ fn sign_report(
         }
         other => other?,
     };
-    let public = private.public_key();
-    let identity = if public.comment().trim().is_empty() {
-        user()
-    } else {
-        public.comment().to_owned()
-    };
-    report.signer = Some(SignerDoc {
-        identity: identity.clone(),
-        public_key: sign::bare_openssh(public),
-        fingerprint: sign::fingerprint(public),
-        signed_at: now(),
-    });
-    let bytes = report.to_canonical_bytes()?;
-    let signature = sign::sign(&private, &bytes)?;
-    let sig = sig_path(file);
-    // The report, then its signature: a crash between the two leaves a pair that does not
-    // verify (never one that verifies wrongly); signing again repairs it.
-    write_atomic(file, &bytes).wrap_err_with(|| format!("cannot write {}", file.display()))?;
-    write_atomic(&sig, signature.as_bytes())
-        .wrap_err_with(|| format!("cannot write {}", sig.display()))?;
+    let signed = files::sign_file(file, &private, &user(), &now())?;
+    let (identity, sig) = (signed.signer.identity, signed.sig);
     println!(
         "signed {} as {identity} ({}); the signature is {}",
         file.display(),
-        sign::fingerprint(public),
+        signed.signer.fingerprint,
         sig.display()
     );
     println!(
@@ -465,66 +443,36 @@ fn outcome(file: &Path, input: &Input, trust: &Trust) -> VerifyOutcome {
 }
 
 fn export(file: &Path, format: ExportFormat, out: &Path, unsigned: bool) -> Result<ExitCode> {
-    let bytes = std::fs::read(file).wrap_err_with(|| format!("cannot read {}", file.display()))?;
-    let report = Report::from_bytes(&bytes)
-        .wrap_err_with(|| format!("{} cannot be exported", file.display()))?;
-    let sig = sig_path(file);
-    let signature = if sig.exists() {
-        let text = std::fs::read_to_string(&sig)
-            .wrap_err_with(|| format!("cannot read the signature {}", sig.display()))?;
-        // Never embed a signature that does not match: the page would claim what it cannot show.
-        sign::verify(&bytes, &text, &Trust::Embedded).map_err(|e| {
-            eyre!(
-                "{} does not match {}: {e}; sign the report again before exporting",
-                sig.display(),
+    let f = match format {
+        ExportFormat::Html => files::Format::Html,
+        ExportFormat::Md => files::Format::Markdown,
+    };
+    let exported = match files::export_file(file, f, out, unsigned) {
+        Err(e @ files::FilesError::Unsigned { .. }) => {
+            return Err(eyre!(
+                "{e}; sign it with `preflight report sign {}` first, or give --unsigned to export one that says it is unsigned",
                 file.display()
-            )
-        })?;
-        Some(text)
-    } else {
-        None
-    };
-    if signature.is_none() && !unsigned {
-        return Err(eyre!(
-            "{} is not signed (no {}): {}; sign it with `preflight report sign {}` first, or give --unsigned to export one that says it is unsigned",
-            file.display(),
-            sig.display(),
-            match format {
-                ExportFormat::Html =>
-                    "an HTML export embeds the signature so the page can be verified on its own",
-                ExportFormat::Md =>
-                    "a Markdown export names its signer and how to verify the signed report",
-            },
-            file.display()
-        ));
-    }
-    let text = match format {
-        ExportFormat::Html => html::render(&bytes, signature.as_deref())?,
-        ExportFormat::Md => {
-            let name = file
-                .file_name()
-                .map_or_else(|| "report.json".into(), |n| n.to_string_lossy());
-            markdown::render(&bytes, signature.is_some(), &name)?
+            ));
         }
+        other => other?,
     };
-    write_atomic(out, text.as_bytes())
-        .wrap_err_with(|| format!("cannot write {}", out.display()))?;
+    let report = &exported.report;
     println!(
         "wrote {}: {} — {}% ready, {} open blockers{}",
         out.display(),
         report.findings.verdict,
         report.findings.score,
         report.findings.counts.open_blockers,
-        match (&signature, format) {
-            (Some(_), ExportFormat::Html) => format!(
+        match (exported.signed, format) {
+            (true, ExportFormat::Html) => format!(
                 "; verify it with: preflight report verify {}",
                 out.display()
             ),
-            (Some(_), ExportFormat::Md) => format!(
+            (true, ExportFormat::Md) => format!(
                 "; verify the report it names with: preflight report verify {}",
                 file.display()
             ),
-            (None, _) => " (unsigned)".to_owned(),
+            (false, _) => " (unsigned)".to_owned(),
         }
     );
     Ok(ExitCode::SUCCESS)

@@ -2,11 +2,12 @@
 //! snapshots them as canonical JSON (`document`), its OpenSSH signature (`sign`), and the
 //! self-contained HTML export that embeds both (`html`), the Markdown export (`markdown`),
 //! both drawn from one account of what goes on the page (`view`); reading a report file back
-//! and checking it (`load`), what changed between two visits (`diff`) and joining reports
+//! and checking it (`load`), the files the CLI and TUI write (`files`), what changed between two visits (`diff`) and joining reports
 //! taken from several vantages (`merge`).
 
 pub mod diff;
 pub mod document;
+pub mod files;
 pub mod findings;
 pub mod html;
 pub mod load;
