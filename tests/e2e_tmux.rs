@@ -1,7 +1,8 @@
 //! The real binary driven in tmux, with real keys: answers survive quitting and reopening, a
 //! `kill -9` between two answers, and drafts survive a `kill -9`, a hang-up (`SIGHUP`, the
 //! terminal closing) and `SIGTERM`, which also leave the terminal usable; a site row typed in
-//! the site view is checked, saved, and its draft survives a `kill -9`.
+//! the site view is checked, saved, and its draft survives a `kill -9`; the finish screen signs
+//! and exports a report (the key's passphrase typed masked) whose page verifies.
 //!
 //! Each test has its own tmux server (a socket in its temporary directory, killed on drop even
 //! when the test panics), a 100×30 window, and `XDG_DATA_HOME`/`XDG_CONFIG_HOME`/`HOME` in that
@@ -640,4 +641,101 @@ fn a_second_tui_on_an_open_session_is_refused() {
     tui.wait_for("text · name.external_host");
     tui.send(&["q"]);
     tui.wait_for("EXITED 0 TTY SANE");
+}
+
+/// Runs the CLI against the same home with one more environment variable; returns its output.
+fn cli(tui: &Tui, args: &[&str], env: (&str, &str)) -> common::Out {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .env("XDG_DATA_HOME", tui.path("data"))
+        .env("XDG_CONFIG_HOME", tui.path("config"))
+        .env("HOME", tui.path("home"))
+        .env("PREFLIGHT_USER", "tester")
+        .env(env.0, env.1)
+        .env_remove("RUST_BACKTRACE");
+    run_with_watchdog(cmd, &format!("preflight {}", args.join(" ")))
+}
+
+/// The finish screen in a real terminal: a few answers, F, sign with a key protected by a
+/// passphrase (typed masked), export HTML and Markdown; the page then verifies with the binary.
+#[test]
+fn the_finish_screen_signs_and_exports_a_report_that_verifies() {
+    const PASS: &str = "correct horse";
+    let mut tui = Tui::new();
+    let made = cli(
+        &tui,
+        &[
+            "keygen",
+            "--identity",
+            "tester",
+            "--passphrase-env",
+            "PF_NEW",
+        ],
+        ("PF_NEW", PASS),
+    );
+    assert_eq!(made.code, 0, "{}", made.both());
+    tui.start(&["--session", "fin", "--checklist", ACTIVESYNC]);
+    answer_three(&tui);
+    tui.wait_for("F finish: report");
+    tui.send(&["F"]);
+    let screen = tui.wait_for("─ finish ─ fin ─");
+    assert!(screen.contains("NOT READY"), "{screen}");
+    assert!(
+        screen.contains("open blockers · Enter goes to the item"),
+        "{screen}"
+    );
+    assert!(screen.contains("name.cert_matches"), "{screen}");
+
+    tui.send(&["2"]);
+    tui.wait_for("the key is protected by a passphrase");
+    tui.type_text(PASS);
+    let screen = tui.wait_for("Passphrase (not kept): *************");
+    assert!(!screen.contains(PASS), "{screen}");
+    tui.send(&["Enter"]);
+    tui.wait_for("report built and signed by tester");
+    tui.wait_for("The report is up to date and signed by tester");
+    tui.send(&["3"]);
+    tui.wait_for("HTML page written, signed");
+    tui.send(&["4"]);
+    let screen = tui.wait_for("Markdown written, signed");
+    assert!(screen.contains("report.html ✔ written"), "{screen}");
+    assert!(screen.contains("report.md ✔ written"), "{screen}");
+
+    // Enter on the first blocker goes back to it in the interview.
+    tui.send(&["g", "Enter"]);
+    tui.wait_for("Answer: no");
+    tui.send(&["q"]);
+    tui.wait_for("EXITED 0 TTY SANE");
+
+    let dir = tui.path("data/preflight/sessions/fin.report");
+    for file in ["report.json", "report.json.sig", "report.html", "report.md"] {
+        let text = fs::read_to_string(dir.join(file)).expect("written");
+        assert!(!text.contains(PASS), "{file} holds the passphrase");
+    }
+    let public = tui.path("config/preflight/preflight_ed25519.pub");
+    let html = dir.join("report.html");
+    let verified = cli(
+        &tui,
+        &[
+            "report",
+            "verify",
+            html.to_str().expect("utf-8"),
+            "--signer",
+            public.to_str().expect("utf-8"),
+        ],
+        ("UNUSED", ""),
+    );
+    assert_eq!(verified.code, 0, "{}", verified.both());
+    assert!(
+        verified.stdout.contains("was signed by tester"),
+        "{}",
+        verified.stdout
+    );
+    // The sessions list is not confused by the report's folder beside the session.
+    let list = tui.cli_json(&["session", "list", "--format", "json"]);
+    assert_eq!(
+        list["sessions"].as_array().map(Vec::len),
+        Some(1),
+        "{list:#}"
+    );
 }

@@ -423,3 +423,79 @@ fn tls_scan_as_a_grid_and_a_chain() {
     assert!(screen.contains("  └ CN=Example Issuing CA"), "{screen}");
     both_sizes("probes_tls", &app);
 }
+
+/// The walked app on its finish screen, with the key and folder defaults the event loop sets
+/// (fixed here so the snapshots do not depend on the machine).
+fn finishing() -> App {
+    let mut app = walked();
+    app.finish.default_key = "/home/ana/.config/preflight/preflight_ed25519".into();
+    app.finish.sessions_dir = "/home/ana/.local/share/preflight/sessions".into();
+    press(&mut app, &[KeyCode::Char('F')]);
+    assert_eq!(app.screen, Screen::Finish);
+    app
+}
+
+#[test]
+fn finish_screen_with_findings_and_blockers() {
+    let app = finishing();
+    both_sizes("finish", &app);
+}
+
+#[test]
+fn finish_screen_after_signing_and_exporting() {
+    use preflight::tui::finish::Command;
+    let mut app = finishing();
+    let dir =
+        std::path::PathBuf::from("/home/ana/.local/share/preflight/sessions/st-example.report");
+    let updated = app
+        .current()
+        .map(|(_, iv)| iv.assessment.updated.clone())
+        .expect("interview");
+    // What the effects leave behind (they are run for real by the unit tests and tmux test).
+    app.finish.built_from = Some(updated);
+    app.finish.signed_by = Some("ana (SHA256:Wcw6+U/SMODAwIfLpRVmtR3sCxHes36NWvtzeEqIcdw)".into());
+    for (what, file) in [
+        ("report", "report.json"),
+        ("signature", "report.json.sig"),
+        ("HTML page", "report.html"),
+    ] {
+        app.finish.written.push((what.into(), dir.join(file)));
+    }
+    // The cursor on the actions, below the blockers.
+    press(&mut app, &[KeyCode::End, KeyCode::Up]);
+    app.say(
+        preflight::tui::app::Level::Info,
+        "HTML page written, signed: /home/ana/.local/share/preflight/sessions/st-example.report/report.html",
+    );
+    both_sizes("finish_signed", &app);
+    // The passphrase is masked as it is typed.
+    app.notice = None;
+    app.finish.editing = Some((
+        preflight::tui::finish::Field::Passphrase,
+        preflight::tui::editor::LineEditor::new("s3cret"),
+    ));
+    app.finish.pending = Some(Command::Sign);
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains("Passphrase (not kept): ******"), "{screen}");
+    assert!(!screen.contains("s3cret"));
+}
+
+#[test]
+fn enter_on_a_blocker_goes_to_its_item_in_the_interview() {
+    let mut app = finishing();
+    let blockers = preflight::tui::finish::blockers(&app);
+    assert!(blockers.len() >= 2, "{blockers:?}");
+    press(&mut app, &[KeyCode::Down, KeyCode::Enter]);
+    assert_eq!(app.screen, Screen::Interview);
+    let (c, iv) = app.current().expect("interview");
+    assert_eq!(
+        iv.selected(c).map(|i| i.id.clone()),
+        Some(blockers[1].0.clone())
+    );
+    // F again, Esc back: the finish screen keeps its place.
+    press(&mut app, &[KeyCode::Char('F')]);
+    assert_eq!(app.screen, Screen::Finish);
+    assert_eq!(app.finish.cursor, 1);
+    press(&mut app, &[KeyCode::Esc]);
+    assert_eq!(app.screen, Screen::Interview);
+}

@@ -34,7 +34,6 @@
 //! belongs to and follow its issuers. Private keys are reported by kind only, never printed.
 
 use std::fmt::Write as _;
-use std::io::{self, IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -308,49 +307,15 @@ fn password(var: Option<&str>, file: &Path) -> Result<String> {
     if let Ok(p) = std::env::var(certfile::PASSWORD_ENV) {
         return Ok(p);
     }
-    if !io::stdin().is_terminal() || !io::stderr().is_terminal() {
+    if !super::secret::can_prompt() {
         bail!(
             "{} is a PKCS#12 file and needs its password: set {} (no terminal to prompt on)",
             file.display(),
             certfile::PASSWORD_ENV
         );
     }
-    prompt(&format!("password for {}: ", file.display()))
-}
-
-/// Reads a line from the terminal without echoing it, in raw mode so it works the same on
-/// Windows consoles and Unix terminals.
-pub(super) fn prompt(question: &str) -> Result<String> {
-    use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
-    let mut err = io::stderr();
-    err.write_all(question.as_bytes())?;
-    err.flush()?;
-    crossterm::terminal::enable_raw_mode()?;
-    let mut typed = String::new();
-    let outcome = loop {
-        match event::read() {
-            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => match k.code {
-                KeyCode::Enter => break Ok(()),
-                KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
-                    break Err("cancelled");
-                }
-                KeyCode::Esc => break Err("cancelled"),
-                KeyCode::Backspace => {
-                    typed.pop();
-                }
-                KeyCode::Char(c) => typed.push(c),
-                _ => {}
-            },
-            Ok(_) => {}
-            Err(_) => break Err("the terminal could not be read"),
-        }
-    };
-    let _ = crossterm::terminal::disable_raw_mode();
-    err.write_all(b"\r\n")?;
-    match outcome {
-        Ok(()) => Ok(typed),
-        Err(why) => bail!("no password: {why}"),
-    }
+    super::secret::prompt(&format!("password for {}: ", file.display()))?
+        .ok_or_else(|| color_eyre::eyre::eyre!("no password: cancelled"))
 }
 
 /// The system's roots plus the certificates of the `--ca` files (the site's own CA).

@@ -10,6 +10,7 @@ mod listen;
 mod probe;
 mod report;
 mod rules;
+mod secret;
 mod sessions;
 mod site;
 mod sql;

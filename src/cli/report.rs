@@ -1,19 +1,24 @@
-//! `keygen` and `report build|sign|verify`: the signed readiness report from the command line.
-//! Exit codes: 0 done (verify: verified), 1 not verified, 2 error. No private key or passphrase
-//! is ever printed.
+//! `keygen` and `report build|sign|verify|export|diff|merge`: the signed readiness report from
+//! the command line. Exit codes: 0 done (verify: verified), 1 not verified, 2 error. No
+//! private key or passphrase is ever printed.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 use color_eyre::eyre::{Result, WrapErr, eyre};
 
-use super::library;
+use serde::Serialize;
+
+use super::{Format, library, print_json, secret};
 use crate::paths::Dirs;
 use crate::report::Report;
-use crate::report::document::SignerDoc;
-use crate::report::html;
+use crate::report::diff as report_diff;
+use crate::report::load::{Check, Input, LoadError, sig_path};
+use crate::report::merge as report_merge;
 use crate::report::sign::{self, KEY_FILE, NAMESPACE, Trust};
+use crate::report::{files, html};
 use crate::stamp::{now, user};
 use crate::store::{Store, write_atomic};
 
@@ -23,11 +28,18 @@ pub struct KeygenArgs {
     /// login name).
     #[arg(long, value_name = "NAME")]
     identity: Option<String>,
+    /// Protect the key with the passphrase in this environment variable (without it, a
+    /// passphrase is asked for when run at a terminal; Enter there leaves the key unprotected).
+    #[arg(long, value_name = "VAR")]
+    passphrase_env: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
     Html,
+    /// Markdown (`CommonMark` with GitHub tables).
+    #[value(alias = "markdown")]
+    Md,
 }
 
 #[derive(Debug, Subcommand)]
@@ -49,14 +61,14 @@ pub enum ReportCommand {
         #[arg(long, value_name = "VAR")]
         passphrase_env: Option<String>,
     },
-    /// Write a signed report as one self-contained HTML page (or Markdown).
+    /// Write a signed report as one self-contained HTML page, or as Markdown.
     Export {
         file: PathBuf,
         #[arg(long, value_enum, default_value = "html")]
         format: ExportFormat,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
-        /// Export a report that has no signature (FILE.sig); the page says it is unsigned.
+        /// Export a report that has no signature (FILE.sig); the export says it is unsigned.
         #[arg(long)]
         unsigned: bool,
     },
@@ -75,6 +87,34 @@ pub enum ReportCommand {
         /// With --allowed-signers: the principal that must have signed (as `ssh-keygen -I`).
         #[arg(long, value_name = "NAME", requires = "allowed_signers")]
         identity: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// What changed between two reports of a site: answers, notes, probe verdicts, items fixed
+    /// and broken, the verdict and score. Each may be a JSON report (its .sig beside it is
+    /// checked when there) or an HTML export. Exit 0 when listed, 2 on bad input.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        /// Check the signatures against this `allowed_signers` file (else only that they are
+        /// intact).
+        #[arg(long, value_name = "FILE")]
+        allowed_signers: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Join reports of one site taken from several vantages into one unsigned report: the
+    /// union of the probe runs, the newest answer per item (conflicting answers kept and
+    /// listed), findings computed again. Refuses reports of different sites or checklists.
+    Merge {
+        #[arg(required = true, num_args = 2.., value_name = "REPORT")]
+        reports: Vec<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Refuse a report whose signer is not in this `allowed_signers` file (unsigned
+        /// reports are still taken; a signature that does not verify never is).
+        #[arg(long, value_name = "FILE")]
+        allowed_signers: Option<PathBuf>,
     },
 }
 
@@ -85,8 +125,21 @@ pub fn keygen(dirs: &Dirs, args: &KeygenArgs) -> Result<ExitCode> {
             "the identity `{identity}` must be one word (it is the first field of an allowed_signers line)"
         ));
     }
-    let new = sign::keygen(&dirs.config, &identity)?;
-    println!("private key: {} (owner-only; keep it)", new.path.display());
+    let passphrase = match &args.passphrase_env {
+        Some(var) => Some(secret::from_env(var).map_err(|e| eyre!(e))?),
+        None if secret::can_prompt() => new_passphrase()?,
+        None => None,
+    };
+    let new = sign::keygen(&dirs.config, &identity, passphrase.as_deref())?;
+    println!(
+        "private key: {} (owner-only; {}; keep it)",
+        new.path.display(),
+        if passphrase.is_some() {
+            "protected by your passphrase"
+        } else {
+            "not protected by a passphrase"
+        }
+    );
     println!("public key:  {}", new.public_path.display());
     println!("fingerprint: {}", new.fingerprint);
     println!();
@@ -95,6 +148,21 @@ pub fn keygen(dirs: &Dirs, args: &KeygenArgs) -> Result<ExitCode> {
     println!("Add this line to the allowed_signers file of whoever verifies your reports:");
     println!("{}", new.allowed_signers_line);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Asks for the new key's passphrase twice; `None` for none.
+fn new_passphrase() -> Result<Option<String>> {
+    let cancelled = || eyre!("cancelled; no key was made");
+    let first =
+        secret::prompt("Passphrase for the new key (Enter for none): ")?.ok_or_else(cancelled)?;
+    if first.is_empty() {
+        return Ok(None);
+    }
+    let again = secret::prompt("The same passphrase again: ")?.ok_or_else(cancelled)?;
+    if again != first {
+        return Err(eyre!("the two passphrases differ; no key was made"));
+    }
+    Ok(Some(first))
 }
 
 pub fn run(dirs: &Dirs, command: &ReportCommand) -> Result<ExitCode> {
@@ -117,13 +185,26 @@ pub fn run(dirs: &Dirs, command: &ReportCommand) -> Result<ExitCode> {
             signer,
             allowed_signers,
             identity,
-        } => verify(
+            format,
+        } => verify(&VerifyArgs {
             file,
-            signature.as_deref(),
-            signer.as_deref(),
-            allowed_signers.as_deref(),
-            identity.as_deref(),
-        ),
+            signature: signature.as_deref(),
+            signer: signer.as_deref(),
+            allowed_signers: allowed_signers.as_deref(),
+            identity: identity.as_deref(),
+            format: *format,
+        }),
+        ReportCommand::Diff {
+            old,
+            new,
+            allowed_signers,
+            format,
+        } => diff(old, new, allowed_signers.as_deref(), *format),
+        ReportCommand::Merge {
+            reports,
+            out,
+            allowed_signers,
+        } => merge(dirs, reports, out, allowed_signers.as_deref()),
     }
 }
 
@@ -134,8 +215,8 @@ fn build(dirs: &Dirs, session: &str, out: &Path) -> Result<ExitCode> {
         .get(&a.checklist.id)
         .wrap_err_with(|| format!("session `{session}` uses a checklist that is not installed"))?;
     let report = Report::build(&a, c, &now());
-    let bytes = report.to_canonical_bytes()?;
-    write_atomic(out, &bytes).wrap_err_with(|| format!("cannot write {}", out.display()))?;
+    // A signature left beside an earlier report signs other bytes: it goes.
+    files::write_report(out, &report)?;
     let f = &report.findings;
     println!(
         "wrote {}: {} — {}% ready, {} open blockers, {} disagreements between answers and probes",
@@ -148,21 +229,12 @@ fn build(dirs: &Dirs, session: &str, out: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn sig_path(file: &Path) -> PathBuf {
-    let mut p = file.as_os_str().to_owned();
-    p.push(".sig");
-    PathBuf::from(p)
-}
-
 fn sign_report(
     dirs: &Dirs,
     file: &Path,
     key: Option<&Path>,
     passphrase_env: Option<&str>,
 ) -> Result<ExitCode> {
-    let bytes = std::fs::read(file).wrap_err_with(|| format!("cannot read {}", file.display()))?;
-    let mut report = Report::from_bytes(&bytes)
-        .wrap_err_with(|| format!("{} cannot be signed", file.display()))?;
     let default_key = dirs.config.join(KEY_FILE);
     let key_path = key.unwrap_or(&default_key);
     if key.is_none() && !key_path.exists() {
@@ -172,36 +244,23 @@ fn sign_report(
         ));
     }
     let passphrase = match passphrase_env {
-        Some(var) => Some(
-            std::env::var(var).map_err(|_| eyre!("the environment variable {var} is not set"))?,
-        ),
+        Some(var) => Some(secret::from_env(var).map_err(|e| eyre!(e))?),
         None => None,
     };
-    let private = sign::load_key(key_path, passphrase.as_deref())?;
-    let public = private.public_key();
-    let identity = if public.comment().trim().is_empty() {
-        user()
-    } else {
-        public.comment().to_owned()
+    let private = match sign::load_key(key_path, passphrase.as_deref()) {
+        Err(sign::SignError::Encrypted(_)) if secret::can_prompt() => {
+            let typed = secret::prompt(&format!("Passphrase for {}: ", key_path.display()))?
+                .ok_or_else(|| eyre!("cancelled; nothing was signed"))?;
+            sign::load_key(key_path, Some(&typed))?
+        }
+        other => other?,
     };
-    report.signer = Some(SignerDoc {
-        identity: identity.clone(),
-        public_key: sign::bare_openssh(public),
-        fingerprint: sign::fingerprint(public),
-        signed_at: now(),
-    });
-    let bytes = report.to_canonical_bytes()?;
-    let signature = sign::sign(&private, &bytes)?;
-    let sig = sig_path(file);
-    // The report, then its signature: a crash between the two leaves a pair that does not
-    // verify (never one that verifies wrongly); signing again repairs it.
-    write_atomic(file, &bytes).wrap_err_with(|| format!("cannot write {}", file.display()))?;
-    write_atomic(&sig, signature.as_bytes())
-        .wrap_err_with(|| format!("cannot write {}", sig.display()))?;
+    let signed = files::sign_file(file, &private, &user(), &now())?;
+    let (identity, sig) = (signed.signer.identity, signed.sig);
     println!(
         "signed {} as {identity} ({}); the signature is {}",
         file.display(),
-        sign::fingerprint(public),
+        signed.signer.fingerprint,
         sig.display()
     );
     println!(
@@ -216,167 +275,359 @@ fn sign_report(
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify(
-    file: &Path,
-    signature: Option<&Path>,
+/// What `verify` found, as `--format json` prints it.
+#[derive(Debug, Serialize)]
+struct VerifyOutcome {
+    file: String,
+    /// Verified: unchanged since signed, by a key checked against the signers given.
+    ok: bool,
+    /// The signer's name: the principals `allowed_signers` lists for the key, else the name
+    /// the report records (counted only when that key signed).
+    signer: Option<String>,
+    principals: Vec<String>,
+    fingerprint: Option<String>,
+    /// When the report says it was signed.
+    signed_at: Option<String>,
+    /// Whether the key was checked against someone trusted (`--signer`, `--allowed-signers`).
+    trusted: bool,
+    /// What failed, in words; `null` when verified.
+    failure: Option<String>,
+    report: Option<ReportSummary>,
+}
+
+#[derive(Debug, Serialize)]
+struct ReportSummary {
+    checklist: String,
+    checklist_version: String,
+    assessment: String,
+    verdict: String,
+    score: u8,
+    open_blockers: u32,
+    created_at: String,
+}
+
+impl ReportSummary {
+    fn of(r: &Report) -> Self {
+        Self {
+            checklist: r.checklist.id.clone(),
+            checklist_version: r.checklist.version.clone(),
+            assessment: r.assessment.name.clone(),
+            verdict: r.findings.verdict.clone(),
+            score: r.findings.score,
+            open_blockers: r.findings.counts.open_blockers,
+            created_at: r.created_at.clone(),
+        }
+    }
+}
+
+fn trust(
     signer: Option<&Path>,
     allowed_signers: Option<&Path>,
     identity: Option<&str>,
-) -> Result<ExitCode> {
-    let read = std::fs::read(file).wrap_err_with(|| format!("cannot read {}", file.display()))?;
-    // An HTML page is checked twice: its embedded report against the signature, and the page
-    // itself against what that report renders to.
-    let page = html::is_html(&read).then(|| read.clone());
-    let (bytes, sig_text) = if page.is_some() {
-        let embedded = match html::extract(&String::from_utf8_lossy(&read)) {
-            Ok(e) => e,
-            Err(e) => {
-                println!("NOT VERIFIED: {}: {e}", file.display());
-                return Ok(ExitCode::from(1));
-            }
-        };
-        let sig_text = match (signature, embedded.signature) {
-            (Some(sig), _) => std::fs::read_to_string(sig)
-                .wrap_err_with(|| format!("cannot read the signature {}", sig.display()))?,
-            (None, Some(s)) => s,
-            (None, None) => {
-                println!(
-                    "NOT VERIFIED: {}: the page was exported unsigned (--unsigned) and carries no signature",
-                    file.display()
-                );
-                return Ok(ExitCode::from(1));
-            }
-        };
-        (embedded.bytes, sig_text)
-    } else {
-        let sig = signature.map_or_else(|| sig_path(file), Path::to_path_buf);
-        let sig_text = std::fs::read_to_string(&sig)
-            .wrap_err_with(|| format!("cannot read the signature {}", sig.display()))?;
-        (read, sig_text)
-    };
-    let trust = match (signer, allowed_signers) {
+) -> Result<Trust> {
+    Ok(match (signer, allowed_signers) {
         (Some(p), _) => Trust::Key(sign::load_public_key(p)?),
         (None, Some(p)) => Trust::AllowedSigners {
             signers: sign::load_allowed_signers(p)?,
             identity: identity.map(str::to_owned),
         },
         (None, None) => Trust::Embedded,
+    })
+}
+
+struct VerifyArgs<'a> {
+    file: &'a Path,
+    signature: Option<&'a Path>,
+    signer: Option<&'a Path>,
+    allowed_signers: Option<&'a Path>,
+    identity: Option<&'a str>,
+    format: Format,
+}
+
+fn verify(args: &VerifyArgs<'_>) -> Result<ExitCode> {
+    let file = args.file;
+    let trust = trust(args.signer, args.allowed_signers, args.identity)?;
+    let outcome = match Input::read(file, args.signature) {
+        // A page without a report, or with a damaged one, does not verify; it is not an error.
+        Err(e @ LoadError::Page { .. }) => failed(file, None, e.to_string()),
+        Err(e) => return Err(e.into()),
+        Ok(input) if input.page.is_none() && input.signature.is_none() => {
+            return Err(eyre!(
+                "cannot read the signature {}: there is none (sign the report with `preflight report sign`, or give --signature FILE)",
+                sig_path(file).display()
+            ));
+        }
+        Ok(input) => outcome(file, &input, &trust),
     };
-    match sign::verify(&bytes, &sig_text, &trust) {
-        Err(e) => {
-            println!("NOT VERIFIED: {}: {e}", file.display());
-            Ok(ExitCode::from(1))
-        }
-        // The signature covers the embedded report; the page around it must be exactly what
-        // that report renders to, or someone edited what a reader sees.
-        Ok(_)
-            if page.as_ref().is_some_and(|p| {
-                html::render(&bytes, Some(&sig_text))
-                    .ok()
-                    .as_deref()
-                    .map(str::as_bytes)
-                    != Some(p.as_slice())
-            }) =>
-        {
+    if args.format == Format::Json {
+        print_json(&serde_json::to_value(&outcome)?)?;
+    } else if let Some(why) = &outcome.failure {
+        println!("NOT VERIFIED: {why}");
+    } else {
+        println!(
+            "verified: {} was signed by {} ({}) at {} and has not changed since",
+            file.display(),
+            outcome.signer.as_deref().unwrap_or("unnamed"),
+            outcome.fingerprint.as_deref().unwrap_or_default(),
+            outcome.signed_at.as_deref().unwrap_or("an unrecorded time")
+        );
+        if let Some(r) = &outcome.report {
             println!(
-                "NOT VERIFIED: {}: the signed report inside is intact, but the page's visible text differs from what it renders to: the page was edited after export (export it again from report.json)",
+                "{} {} for {} — {}, {}% ready, {} open blockers (built {})",
+                r.checklist,
+                r.checklist_version,
+                r.assessment,
+                r.verdict,
+                r.score,
+                r.open_blockers,
+                r.created_at
+            );
+        }
+    }
+    Ok(if outcome.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// An outcome that failed; `failure` is the whole line after `NOT VERIFIED: `.
+fn failed(file: &Path, report: Option<ReportSummary>, failure: String) -> VerifyOutcome {
+    VerifyOutcome {
+        file: file.display().to_string(),
+        ok: false,
+        signer: None,
+        principals: Vec::new(),
+        fingerprint: None,
+        signed_at: None,
+        trusted: false,
+        failure: Some(failure),
+        report,
+    }
+}
+
+fn outcome(file: &Path, input: &Input, trust: &Trust) -> VerifyOutcome {
+    let report = input.report().ok().map(|r| ReportSummary::of(&r));
+    match input.check(trust) {
+        Check::Unsigned => failed(
+            file,
+            report,
+            format!(
+                "{}: the page was exported unsigned (--unsigned) and carries no signature",
                 file.display()
-            );
-            Ok(ExitCode::from(1))
-        }
-        Ok(v) => {
-            let report = Report::from_bytes(&bytes).ok();
-            let named = report
-                .as_ref()
-                .and_then(|r| r.signer.as_ref())
-                // The report's own account of its signer counts only if that key signed it.
-                .filter(|s| s.fingerprint == v.fingerprint)
-                .map(|s| (s.identity.clone(), s.signed_at.clone()));
-            let who = if v.principals.is_empty() {
-                named
-                    .as_ref()
-                    .map_or_else(|| "unnamed".to_owned(), |(n, _)| n.clone())
-            } else {
-                v.principals.join(", ")
-            };
-            let when = named.map_or_else(|| "an unrecorded time".to_owned(), |(_, at)| at);
-            if !v.trusted {
-                println!(
-                    "NOT VERIFIED: {} is unchanged since it was signed by key {} (the report names {who}), but that key was not checked against anyone you trust: give --signer PUBKEY_FILE or --allowed-signers FILE",
+            ),
+        ),
+        Check::Failed(e) => failed(file, report, format!("{}: {e}", file.display())),
+        Check::Signed(s) => {
+            let who = s.who();
+            let failure = (!s.verified.trusted).then(|| {
+                format!(
+                    "{} is unchanged since it was signed by key {} (the report names {who}), but that key was not checked against anyone you trust: give --signer PUBKEY_FILE or --allowed-signers FILE",
                     file.display(),
-                    v.fingerprint
-                );
-                return Ok(ExitCode::from(1));
+                    s.verified.fingerprint
+                )
+            });
+            VerifyOutcome {
+                file: file.display().to_string(),
+                ok: failure.is_none(),
+                signer: Some(who),
+                principals: s.verified.principals.clone(),
+                fingerprint: Some(s.verified.fingerprint.clone()),
+                signed_at: s.signed_at.clone(),
+                trusted: s.verified.trusted,
+                failure,
+                report,
             }
-            println!(
-                "verified: {} was signed by {who} ({}) at {when} and has not changed since",
-                file.display(),
-                v.fingerprint
-            );
-            if let Some(r) = report {
-                println!(
-                    "{} {} for {} — {}, {}% ready, {} open blockers (built {})",
-                    r.checklist.id,
-                    r.checklist.version,
-                    r.assessment.name,
-                    r.findings.verdict,
-                    r.findings.score,
-                    r.findings.counts.open_blockers,
-                    r.created_at
-                );
-            }
-            Ok(ExitCode::SUCCESS)
         }
     }
 }
 
 fn export(file: &Path, format: ExportFormat, out: &Path, unsigned: bool) -> Result<ExitCode> {
-    let bytes = std::fs::read(file).wrap_err_with(|| format!("cannot read {}", file.display()))?;
-    let report = Report::from_bytes(&bytes)
-        .wrap_err_with(|| format!("{} cannot be exported", file.display()))?;
-    let sig = sig_path(file);
-    let signature = if sig.exists() {
-        let text = std::fs::read_to_string(&sig)
-            .wrap_err_with(|| format!("cannot read the signature {}", sig.display()))?;
-        // Never embed a signature that does not match: the page would claim what it cannot show.
-        sign::verify(&bytes, &text, &Trust::Embedded).map_err(|e| {
-            eyre!(
-                "{} does not match {}: {e}; sign the report again before exporting",
-                sig.display(),
+    let f = match format {
+        ExportFormat::Html => files::Format::Html,
+        ExportFormat::Md => files::Format::Markdown,
+    };
+    let exported = match files::export_file(file, f, out, unsigned) {
+        Err(e @ files::FilesError::Unsigned { .. }) => {
+            return Err(eyre!(
+                "{e}; sign it with `preflight report sign {}` first, or give --unsigned to export one that says it is unsigned",
                 file.display()
-            )
-        })?;
-        Some(text)
-    } else {
-        None
+            ));
+        }
+        other => other?,
     };
-    if signature.is_none() && !unsigned {
-        return Err(eyre!(
-            "{} is not signed (no {}): an HTML export embeds the signature so the page can be verified on its own; sign it with `preflight report sign {}` first, or give --unsigned to export a page that says it is unsigned",
-            file.display(),
-            sig.display(),
-            file.display()
-        ));
-    }
-    let text = match format {
-        ExportFormat::Html => html::render(&bytes, signature.as_deref())?,
-    };
-    write_atomic(out, text.as_bytes())
-        .wrap_err_with(|| format!("cannot write {}", out.display()))?;
+    let report = &exported.report;
     println!(
         "wrote {}: {} — {}% ready, {} open blockers{}",
         out.display(),
         report.findings.verdict,
         report.findings.score,
         report.findings.counts.open_blockers,
-        if signature.is_some() {
-            format!(
+        match (exported.signed, format) {
+            (true, ExportFormat::Html) => format!(
                 "; verify it with: preflight report verify {}",
                 out.display()
-            )
-        } else {
-            " (unsigned)".to_owned()
+            ),
+            (true, ExportFormat::Md) => format!(
+                "; verify the report it names with: preflight report verify {}",
+                file.display()
+            ),
+            (false, _) => " (unsigned)".to_owned(),
         }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A report read for `diff` or `merge`, with what its signature check found.
+struct Checked {
+    input: Input,
+    report: Report,
+    check: Check,
+}
+
+/// Reads and checks a report; `merging` refuses one whose signature does not verify before
+/// anything else is said about it.
+fn read_checked(file: &Path, trust: &Trust, merging: bool) -> Result<Checked> {
+    let input = Input::read(file, None)?;
+    let check = input.check(trust);
+    if let (true, Check::Failed(e)) = (merging, &check) {
+        return Err(eyre!(
+            "{} does not verify ({e}); a report that was changed after it was signed is never merged",
+            file.display()
+        ));
+    }
+    let report = input.report()?;
+    Ok(Checked {
+        input,
+        report,
+        check,
+    })
+}
+
+fn diff(
+    old: &Path,
+    new: &Path,
+    allowed_signers: Option<&Path>,
+    format: Format,
+) -> Result<ExitCode> {
+    let trust = trust(None, allowed_signers, None)?;
+    let (a, b) = (
+        read_checked(old, &trust, false)?,
+        read_checked(new, &trust, false)?,
+    );
+    let d = report_diff::diff(&a.report, &b.report)?;
+    let side = |c: &Checked| {
+        serde_json::json!({
+            "file": c.input.path.display().to_string(),
+            "assessment": c.report.assessment.name,
+            "created_at": c.report.created_at,
+            "verified": matches!(&c.check, Check::Signed(s) if s.verified.trusted),
+            "signature": c.check.describe(),
+        })
+    };
+    if format == Format::Json {
+        print_json(&serde_json::json!({
+            "old": side(&a),
+            "new": side(&b),
+            "diff": d,
+        }))?;
+    } else {
+        let mut text = String::new();
+        for (label, c) in [("old", &a), ("new", &b)] {
+            let _ = writeln!(
+                text,
+                "{label}: {} — {}, built {} — {}",
+                c.input.path.display(),
+                c.report.assessment.name,
+                c.report.created_at,
+                c.check.describe()
+            );
+        }
+        text.push_str(&d.to_text());
+        super::print(&text)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn merge(
+    dirs: &Dirs,
+    reports: &[PathBuf],
+    out: &Path,
+    allowed_signers: Option<&Path>,
+) -> Result<ExitCode> {
+    let trust = trust(None, allowed_signers, None)?;
+    let out_abs = std::path::absolute(out).unwrap_or_else(|_| out.to_owned());
+    let mut sources = Vec::new();
+    for file in reports {
+        if std::path::absolute(file).is_ok_and(|p| p == out_abs) {
+            return Err(eyre!(
+                "--out {} is one of the reports to merge; write the merged report to a new file",
+                out.display()
+            ));
+        }
+        let c = read_checked(file, &trust, true)?;
+        let signer = match c.check {
+            Check::Unsigned | Check::Failed(_) => None,
+            Check::Signed(s) if allowed_signers.is_some() && !s.verified.trusted => {
+                return Err(eyre!(
+                    "{} is not signed by anyone in the allowed signers",
+                    file.display()
+                ));
+            }
+            Check::Signed(s) => c
+                .report
+                .signer
+                .clone()
+                .filter(|d| d.fingerprint == s.verified.fingerprint),
+        };
+        sources.push(report_merge::Source {
+            label: file.display().to_string(),
+            report: c.report,
+            signer,
+        });
+    }
+    let lib = library(dirs)?;
+    let id = sources
+        .first()
+        .map(|s| s.report.checklist.id.clone())
+        .unwrap_or_default();
+    let checklist = match lib
+        .get(&id)
+        .map_err(|_| report_merge::MergeError::NotInstalled(id.clone()))
+    {
+        Ok(c) => c,
+        // Different checklists are the better thing to say, when they are.
+        Err(e) => {
+            report_merge::check_inputs(&sources)?;
+            return Err(e.into());
+        }
+    };
+    let merged = report_merge::merge(&sources, checklist, &now())?;
+    for note in &merged.notes {
+        eprintln!("note: {note}");
+    }
+    let bytes = merged.report.to_canonical_bytes()?;
+    write_atomic(out, &bytes).wrap_err_with(|| format!("cannot write {}", out.display()))?;
+    let r = &merged.report;
+    let vantages: Vec<&str> = r.vantages.iter().map(|v| v.name.as_str()).collect();
+    let conflicts = r.merge.as_ref().map_or(0, |m| m.conflicts.len());
+    println!(
+        "wrote {}: {} reports of {} merged (vantages: {}); {} — {}% ready, {} open blockers; {conflicts} items answered differently (kept in the report)",
+        out.display(),
+        reports.len(),
+        html::site_name(r),
+        if vantages.is_empty() {
+            "none".to_owned()
+        } else {
+            vantages.join(", ")
+        },
+        r.findings.verdict,
+        r.findings.score,
+        r.findings.counts.open_blockers,
+    );
+    println!(
+        "it is unsigned: sign it with `preflight report sign {}`",
+        out.display()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -6,7 +6,6 @@
 //! an argument (it would sit in the shell's history and the process list) and never written.
 
 use std::fmt::Write as _;
-use std::io::{self, IsTerminal as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -211,9 +210,11 @@ fn auth(args: &Args) -> Result<Auth> {
 pub(super) fn password_if_given(user: &str) -> Result<Option<String>> {
     match std::env::var(PASSWORD_ENV) {
         Ok(p) => Ok(Some(p)),
-        Err(_) if io::stdin().is_terminal() && io::stderr().is_terminal() => Ok(Some(
-            super::cert::prompt(&format!("password for SQL login {user}: "))?,
-        )),
+        Err(_) if super::secret::can_prompt() => {
+            super::secret::prompt(&format!("password for SQL login {user}: "))?
+                .map(Some)
+                .ok_or_else(|| eyre!("no password for {user}: cancelled"))
+        }
         Err(_) => Ok(None),
     }
 }

@@ -48,6 +48,10 @@ pub struct Report {
     pub findings: FindingsDoc,
     /// Who signed, filled in by `report sign` before the bytes are signed.
     pub signer: Option<SignerDoc>,
+    /// How a merged report was made (`report merge`); absent, and not written, otherwise, so a
+    /// report built from one session has exactly the bytes it had before merging existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge: Option<MergeDoc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,7 +118,7 @@ pub struct AnswerDoc {
 }
 
 /// An answer as the document writes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ResponseDoc {
     Yes,
@@ -299,6 +303,55 @@ pub struct SignerDoc {
     pub signed_at: String,
 }
 
+/// The reports a merged report was joined from, and the answers they disagreed on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MergeDoc {
+    /// Each report joined, once, sorted (a merged report's own sources stand for it).
+    pub sources: Vec<SourceDoc>,
+    /// Items answered differently in the sources, in item id order: the newest answer is the
+    /// one in `answers`; every other is kept here, never dropped.
+    pub conflicts: Vec<ConflictDoc>,
+}
+
+/// One report that went into a merge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDoc {
+    /// Its assessment's name.
+    pub assessment: String,
+    /// When it was built, and when its assessment last changed.
+    pub created_at: String,
+    pub updated: String,
+    /// The vantages it brought.
+    pub vantages: Vec<String>,
+    /// Its signer, when its signature was checked before merging; `None` when it was unsigned.
+    pub signer: Option<SignerDoc>,
+}
+
+/// Two or more different answers to one item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConflictDoc {
+    pub item: String,
+    /// The answer kept: the newest.
+    pub kept: GivenDoc,
+    /// The other answers, newest first.
+    pub others: Vec<GivenDoc>,
+}
+
+/// An answer as one source gave it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GivenDoc {
+    pub at: String,
+    pub by: String,
+    pub response: Option<ResponseDoc>,
+    pub note: String,
+    /// The assessment it was given in.
+    pub source: String,
+}
+
 impl Report {
     /// Snapshots an assessment and its findings against the installed checklist.
     #[must_use]
@@ -383,6 +436,7 @@ impl Report {
                     .collect(),
             },
             signer: None,
+            merge: None,
         }
     }
 

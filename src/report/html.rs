@@ -8,9 +8,13 @@
 
 use std::fmt::{self, Write as _};
 
-use super::document::{ItemDoc, ProbeDoc, Report, ReportError, ResponseDoc};
-use super::sign::NAMESPACE;
-use crate::probe::tls::facts::TlsFacts;
+use super::document::{ItemDoc, ProbeDoc, Report, ReportError};
+use super::view::{
+    CHECKLIST_CHANGED, NOT_SIGNED, View, counts_line, given_text, source_signer, ssh_keygen_verify,
+};
+pub use super::view::{
+    PortRow, answer_text, port_rows, site_name, tls_endpoints, tls_suites, words,
+};
 
 /// The id of the element holding the report's canonical bytes, base64.
 pub const REPORT_ID: &str = "preflight-report";
@@ -151,132 +155,6 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// A readiness or verdict name as people read it (`not_ready` → `not ready`).
-#[must_use]
-pub fn words(name: &str) -> String {
-    name.replace('_', " ")
-}
-
-/// An answer in a line of text.
-#[must_use]
-pub fn answer_text(r: Option<&ResponseDoc>) -> String {
-    match r {
-        None => "(no answer)".to_owned(),
-        Some(ResponseDoc::Yes) => "yes".to_owned(),
-        Some(ResponseDoc::No) => "no".to_owned(),
-        Some(ResponseDoc::Choice { value } | ResponseDoc::Number { value }) => value.clone(),
-        Some(ResponseDoc::Multi { values }) => values.join(", "),
-        Some(ResponseDoc::Text { text }) => text.clone(),
-        Some(ResponseDoc::Table { rows }) => rows
-            .iter()
-            .map(|r| r.join(" | "))
-            .collect::<Vec<_>>()
-            .join("; "),
-        Some(ResponseDoc::NotApplicable { reason }) => format!("not applicable: {reason}"),
-    }
-}
-
-/// The site's name: the site file's `site`, else the assessment's name.
-#[must_use]
-pub fn site_name(r: &Report) -> String {
-    r.site
-        .get("site")
-        .and_then(serde_json::Value::as_str)
-        .filter(|s| !s.is_empty())
-        .map_or_else(|| r.assessment.name.clone(), str::to_owned)
-}
-
-/// One row of the port matrix: a TCP result's rule and its ports' states.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PortRow {
-    pub vantage: String,
-    pub rule: String,
-    pub host: String,
-    /// `(port, state, detail)`; empty when the rule was not probed.
-    pub cells: Vec<(u64, String, String)>,
-    pub summary: String,
-}
-
-/// The port matrix rows of every vantage, from the TCP results' evidence.
-#[must_use]
-pub fn port_rows(r: &Report) -> Vec<PortRow> {
-    let s = |e: &serde_json::Value, k: &str| {
-        e.get(k)
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let mut rows = Vec::new();
-    for v in &r.vantages {
-        for p in v.results.iter().filter(|p| p.kind == "tcp") {
-            let e = &p.evidence;
-            let cells = e
-                .get("outcomes")
-                .and_then(serde_json::Value::as_array)
-                .map(|os| {
-                    os.iter()
-                        .map(|o| {
-                            (
-                                o.get("port")
-                                    .and_then(serde_json::Value::as_u64)
-                                    .unwrap_or_default(),
-                                s(o, "state"),
-                                s(o, "detail"),
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            rows.push(PortRow {
-                vantage: v.name.clone(),
-                rule: format!(
-                    "{} → {} {} {}",
-                    s(e, "from"),
-                    s(e, "to"),
-                    s(e, "protocol"),
-                    s(e, "ports")
-                ),
-                host: s(e, "host"),
-                cells,
-                summary: p.summary.clone(),
-            });
-        }
-    }
-    rows
-}
-
-/// Every TLS endpoint's facts, with the vantage that scanned it.
-#[must_use]
-pub fn tls_endpoints(r: &Report) -> Vec<(String, TlsFacts)> {
-    let mut out = Vec::new();
-    for v in &r.vantages {
-        for p in v.results.iter().filter(|p| p.kind == "tls") {
-            if let Some(f) = p
-                .evidence
-                .get("facts")
-                .and_then(|f| serde_json::from_value::<TlsFacts>(f.clone()).ok())
-            {
-                out.push((v.name.clone(), f));
-            }
-        }
-    }
-    out
-}
-
-/// The suites of an endpoint, in first-seen order.
-#[must_use]
-pub fn tls_suites(f: &TlsFacts) -> Vec<&str> {
-    let mut suites: Vec<&str> = Vec::new();
-    for p in &f.protocols {
-        for s in &p.cipher_suites {
-            if !suites.contains(&s.as_str()) {
-                suites.push(s);
-            }
-        }
-    }
-    suites
-}
-
 const CSS: &str = r#"
 :root{--ready:#1a7f37;--not_ready:#cf222e;--needs_attention:#9a6700;--incomplete:#57606a;--unanswered:#57606a;--not_applicable:#8c959f;--not_asked:#8c959f;--open:#1a7f37;--refused:#cf222e;--filtered:#bc4c00;--unreachable:#6e7781;--name_error:#6e7781}
 *{box-sizing:border-box}
@@ -319,19 +197,23 @@ h2{break-after:avoid}.blocker,tr,.cells{break-inside:avoid}
 pub fn render(bytes: &[u8], signature: Option<&str>) -> Result<String, ExportError> {
     let r = Report::from_bytes(bytes)?;
     let mut o = String::with_capacity(bytes.len() * 3);
-    Page { r: &r, signature }.write(&mut o, bytes)?;
+    Page {
+        v: View::of(&r, signature.is_some()),
+        signature,
+    }
+    .write(&mut o, bytes)?;
     Ok(o)
 }
 
 struct Page<'a> {
-    r: &'a Report,
+    v: View<'a>,
     signature: Option<&'a str>,
 }
 
 impl Page<'_> {
     fn write(&self, o: &mut String, bytes: &[u8]) -> fmt::Result {
-        let r = self.r;
-        let site = escape(&site_name(r));
+        let r = self.v.report;
+        let site = escape(&self.v.site);
         writeln!(o, "<!DOCTYPE html>")?;
         writeln!(o, "<html lang=\"en\"><head><meta charset=\"utf-8\">")?;
         writeln!(
@@ -349,8 +231,10 @@ impl Page<'_> {
         self.sections(o)?;
         self.ports(o)?;
         self.tls(o)?;
+        // The SQL Server facts section goes here (see `View`).
         self.answers(o)?;
         self.probes(o)?;
+        self.sources(o)?;
         self.verification(o)?;
         writeln!(
             o,
@@ -368,12 +252,12 @@ impl Page<'_> {
     }
 
     fn summary(&self, o: &mut String) -> fmt::Result {
-        let r = self.r;
+        let r = self.v.report;
         let f = &r.findings;
         writeln!(
             o,
             "<header><h1>Readiness report: {}</h1>",
-            escape(&site_name(r))
+            escape(&self.v.site)
         )?;
         writeln!(
             o,
@@ -392,7 +276,7 @@ impl Page<'_> {
             escape(&words(&f.verdict)),
             f.score
         )?;
-        writeln!(o, "<dt>Site</dt><dd>{}</dd>", escape(&site_name(r)))?;
+        writeln!(o, "<dt>Site</dt><dd>{}</dd>", escape(&self.v.site))?;
         writeln!(
             o,
             "<dt>Checklist</dt><dd>{} {} <span class=\"muted\">({})</span>{}</dd>",
@@ -400,9 +284,9 @@ impl Page<'_> {
             escape(&r.checklist.version),
             escape(&r.checklist.hash),
             if r.checklist.changed {
-                " — the installed checklist differs from the one answered against"
+                format!(" — {CHECKLIST_CHANGED}")
             } else {
-                ""
+                String::new()
             }
         )?;
         writeln!(
@@ -413,45 +297,27 @@ impl Page<'_> {
             escape(&r.assessment.updated)
         )?;
         writeln!(o, "<dt>Built</dt><dd>{}</dd>", escape(&r.created_at))?;
-        match (&r.signer, self.signature) {
-            (Some(s), Some(_)) => writeln!(
+        match self.v.signer {
+            Some(s) => writeln!(
                 o,
                 "<dt>Signed by</dt><dd>{} at {}</dd>",
                 escape(&s.identity),
                 escape(&s.signed_at)
             )?,
-            _ => writeln!(o, "<dt>Signed by</dt><dd>not signed</dd>")?,
+            None => writeln!(o, "<dt>Signed by</dt><dd>not signed</dd>")?,
         }
-        let c = &f.counts;
-        writeln!(
-            o,
-            "<dt>Items</dt><dd>{} ready, {} not ready, {} need attention, {} unanswered, {} not applicable, {} not asked; {} open blockers, {} disagreements</dd>",
-            c.ready,
-            c.not_ready,
-            c.needs_attention,
-            c.unanswered,
-            c.not_applicable,
-            c.not_asked,
-            c.open_blockers,
-            c.disagreements
-        )?;
+        writeln!(o, "<dt>Items</dt><dd>{}</dd>", counts_line(&f.counts))?;
         writeln!(o, "</dl></section>")?;
         section_bars(o, r)
     }
 
-    fn item(&self, id: &str) -> Option<&ItemDoc> {
-        self.r.findings.items.iter().find(|i| i.id == id)
-    }
-
     fn blockers(&self, o: &mut String) -> fmt::Result {
         writeln!(o, "<section id=\"blockers\"><h2>Blockers</h2>")?;
-        if self.r.findings.blockers.is_empty() {
+        if self.v.blockers.is_empty() {
             writeln!(o, "<p>No open blockers.</p>")?;
         }
-        for id in &self.r.findings.blockers {
-            let Some(item) = self.item(id) else {
-                continue;
-            };
+        for b in &self.v.blockers {
+            let item = b.item;
             writeln!(
                 o,
                 "<div class=\"blocker v-{}\"><h3>{} <span class=\"badge v-{0}\">{}</span></h3>",
@@ -459,13 +325,12 @@ impl Page<'_> {
                 escape(&item.prompt),
                 escape(&words(&item.readiness))
             )?;
-            writeln!(o, "<p class=\"muted\"><code>{}</code></p>", escape(id))?;
-            let answer = self.r.answers.iter().find(|a| &a.item == id);
             writeln!(
                 o,
-                "<p><strong>Answer:</strong> {}</p>",
-                escape(&answer_text(answer.and_then(|a| a.response.as_ref())))
+                "<p class=\"muted\"><code>{}</code></p>",
+                escape(&item.id)
             )?;
+            writeln!(o, "<p><strong>Answer:</strong> {}</p>", escape(&b.answer))?;
             if let Some(reason) = &item.reason {
                 writeln!(o, "<p><strong>Why:</strong> {}</p>", escape(reason))?;
             }
@@ -476,17 +341,11 @@ impl Page<'_> {
                     escape(d)
                 )?;
             }
-            match Some(item.guidance.as_str()).filter(|g| !g.trim().is_empty()) {
-                Some(g) => writeln!(
-                    o,
-                    "<p><strong>What to do:</strong> {}</p>",
-                    escape(g.trim())
-                )?,
-                None => writeln!(
-                    o,
-                    "<p><strong>What to do:</strong> answer the item, or fix what it asks about and probe again.</p>"
-                )?,
-            }
+            writeln!(
+                o,
+                "<p><strong>What to do:</strong> {}</p>",
+                escape(&b.what_to_do)
+            )?;
             writeln!(o, "</div>")?;
         }
         writeln!(o, "</section>")
@@ -494,7 +353,8 @@ impl Page<'_> {
 
     fn sections(&self, o: &mut String) -> fmt::Result {
         writeln!(o, "<section id=\"findings\"><h2>Findings</h2>")?;
-        for s in &self.r.findings.sections {
+        for sv in &self.v.sections {
+            let s = sv.section;
             writeln!(
                 o,
                 "<h3>{} <span class=\"badge v-{}\">{}</span> {}%</h3>",
@@ -507,7 +367,7 @@ impl Page<'_> {
                 o,
                 "<table><tr><th>Item</th><th>Severity</th><th>Verdict</th></tr>"
             )?;
-            for i in self.r.findings.items.iter().filter(|i| i.section == s.id) {
+            for i in &sv.items {
                 writeln!(
                     o,
                     "<tr><td>{}<br><code class=\"muted\">{}</code></td><td>{}</td><td><span class=\"badge v-{}\">{}</span>",
@@ -526,7 +386,7 @@ impl Page<'_> {
     }
 
     fn ports(&self, o: &mut String) -> fmt::Result {
-        let rows = port_rows(self.r);
+        let rows = &self.v.ports;
         writeln!(o, "<section id=\"ports\"><h2>Port matrix</h2>")?;
         if rows.is_empty() {
             return writeln!(o, "<p>No TCP probes were run.</p></section>");
@@ -565,12 +425,12 @@ impl Page<'_> {
     }
 
     fn tls(&self, o: &mut String) -> fmt::Result {
-        let endpoints = tls_endpoints(self.r);
+        let endpoints = &self.v.tls;
         writeln!(o, "<section id=\"tls\"><h2>TLS protocols and suites</h2>")?;
         if endpoints.is_empty() {
             return writeln!(o, "<p>No TLS scans were run.</p></section>");
         }
-        for (vantage, f) in &endpoints {
+        for (vantage, f) in endpoints {
             writeln!(
                 o,
                 "<h3>{}:{}{} <span class=\"muted\">from {}</span></h3>",
@@ -624,26 +484,37 @@ impl Page<'_> {
 
     fn answers(&self, o: &mut String) -> fmt::Result {
         writeln!(o, "<section id=\"answers\"><h2>Answers</h2>")?;
-        if self.r.answers.is_empty() {
+        if self.v.answers.is_empty() {
             return writeln!(o, "<p>No answers were recorded.</p></section>");
         }
         writeln!(
             o,
             "<table><tr><th>Item</th><th>Answer</th><th>Note</th><th>By</th><th>At</th></tr>"
         )?;
-        for a in &self.r.answers {
-            let prompt = self.item(&a.item).map(|i| i.prompt.as_str());
-            writeln!(
+        for av in &self.v.answers {
+            let a = av.doc;
+            write!(
                 o,
-                "<tr><td>{}<br><code class=\"muted\">{}</code>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(prompt.unwrap_or_default()),
+                "<tr><td>{}<br><code class=\"muted\">{}</code>{}</td><td>{}",
+                escape(av.prompt),
                 escape(&a.item),
                 if a.in_checklist {
                     ""
                 } else {
                     " (no longer in the checklist)"
                 },
-                escape(&answer_text(a.response.as_ref())),
+                escape(&av.answer),
+            )?;
+            for g in av.others {
+                write!(
+                    o,
+                    "<br><strong>Also answered:</strong> {}",
+                    escape(&given_text(g))
+                )?;
+            }
+            writeln!(
+                o,
+                "</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&a.note),
                 escape(&a.by),
                 escape(&a.at)
@@ -654,10 +525,10 @@ impl Page<'_> {
 
     fn probes(&self, o: &mut String) -> fmt::Result {
         writeln!(o, "<section id=\"probes\"><h2>Probe results</h2>")?;
-        if self.r.vantages.is_empty() {
+        if self.v.vantages.is_empty() {
             return writeln!(o, "<p>No probes were run.</p></section>");
         }
-        for v in &self.r.vantages {
+        for v in self.v.vantages {
             writeln!(
                 o,
                 "<h3>From {} <span class=\"muted\">({}, host {}, {})</span></h3>",
@@ -674,9 +545,10 @@ impl Page<'_> {
     }
 
     fn verification(&self, o: &mut String) -> fmt::Result {
+        let r = self.v.report;
         writeln!(o, "<section id=\"verification\"><h2>Verification</h2>")?;
-        match (&self.r.signer, self.signature) {
-            (Some(s), Some(_)) => {
+        match self.v.signer {
+            Some(s) => {
                 writeln!(
                     o,
                     "<dl><dt>Signer</dt><dd>{}</dd><dt>Key fingerprint</dt><dd><code>{}</code></dd><dt>Public key</dt><dd><code>{}</code></dd><dt>Signed at</dt><dd>{}</dd></dl>",
@@ -699,21 +571,57 @@ impl Page<'_> {
                 )?;
                 writeln!(
                     o,
-                    "<pre>sed -n '/id=&quot;{REPORT_ID}&quot;/,/&lt;\\/script&gt;/p' report.html | sed '1d;$d' | base64 -d &gt; report.json\nsed -n '/id=&quot;{SIGNATURE_ID}&quot;/,/&lt;\\/script&gt;/p' report.html | sed '1d;$d' | base64 -d &gt; report.json.sig\nssh-keygen -Y verify -f allowed_signers -I {} -n {NAMESPACE} -s report.json.sig &lt; report.json</pre>",
-                    escape(&s.identity)
+                    "<pre>sed -n '/id=&quot;{REPORT_ID}&quot;/,/&lt;\\/script&gt;/p' report.html | sed '1d;$d' | base64 -d &gt; report.json\nsed -n '/id=&quot;{SIGNATURE_ID}&quot;/,/&lt;\\/script&gt;/p' report.html | sed '1d;$d' | base64 -d &gt; report.json.sig\n{}</pre>",
+                    escape(&ssh_keygen_verify(
+                        &s.identity,
+                        "report.json.sig",
+                        "report.json"
+                    ))
                 )?;
             }
-            _ => writeln!(
+            None => writeln!(
                 o,
-                "<p><strong>This report is not signed.</strong> Nothing on this page proves who wrote it or that it was not changed.</p>"
+                "<p><strong>This report is not signed.</strong> {NOT_SIGNED}</p>"
             )?,
         }
         writeln!(
             o,
             "<p class=\"muted\">Written by {} {}.</p></section>",
-            escape(&self.r.tool.name),
-            escape(&self.r.tool.version)
+            escape(&r.tool.name),
+            escape(&r.tool.version)
         )
+    }
+
+    /// The reports a merged report was joined from; nothing for a report from one session.
+    fn sources(&self, o: &mut String) -> fmt::Result {
+        let Some(m) = self.v.merge else {
+            return Ok(());
+        };
+        writeln!(o, "<section id=\"sources\"><h2>Merged from</h2>")?;
+        writeln!(
+            o,
+            "<table><tr><th>Assessment</th><th>Vantages</th><th>Built</th><th>Signed by</th></tr>"
+        )?;
+        for s in &m.sources {
+            writeln!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{} <span class=\"muted\">(last changed {})</span></td><td>{}</td></tr>",
+                escape(&s.assessment),
+                escape(&s.vantages.join(", ")),
+                escape(&s.created_at),
+                escape(&s.updated),
+                escape(&source_signer(s.signer.as_ref()))
+            )?;
+        }
+        writeln!(o, "</table>")?;
+        if !m.conflicts.is_empty() {
+            writeln!(
+                o,
+                "<p><strong>{} items were answered differently</strong>; the newest answer is kept and the others are listed beside it under Answers.</p>",
+                m.conflicts.len()
+            )?;
+        }
+        writeln!(o, "</section>")
     }
 }
 

@@ -139,11 +139,12 @@ pub fn fingerprint(key: &PublicKey) -> String {
 }
 
 /// Makes a new Ed25519 key in `dir` as `preflight_ed25519` (OpenSSH format, owner-only) and
-/// `preflight_ed25519.pub`. Refuses to overwrite either.
+/// `preflight_ed25519.pub`, the private key encrypted with `passphrase` when one is given (as
+/// `ssh-keygen -N` does: bcrypt-pbkdf and AES-256-CTR). Refuses to overwrite either file.
 ///
 /// # Errors
 /// When a key is already there, or the files cannot be written.
-pub fn keygen(dir: &Path, identity: &str) -> Result<NewKey, SignError> {
+pub fn keygen(dir: &Path, identity: &str, passphrase: Option<&str>) -> Result<NewKey, SignError> {
     let path = dir.join(KEY_FILE);
     let public_path = dir.join(format!("{KEY_FILE}.pub"));
     for p in [&path, &public_path] {
@@ -159,7 +160,13 @@ pub fn keygen(dir: &Path, identity: &str) -> Result<NewKey, SignError> {
     let mut key = PrivateKey::random(&mut OsRng, Algorithm::Ed25519)
         .map_err(|e| SignError::Crypto(e.to_string()))?;
     key.set_comment(identity);
-    let private = key
+    let stored = match passphrase {
+        Some(p) => key
+            .encrypt(&mut OsRng, p)
+            .map_err(|e| SignError::Crypto(e.to_string()))?,
+        None => key.clone(),
+    };
+    let private = stored
         .to_openssh(LineEnding::LF)
         .map_err(|e| SignError::Crypto(e.to_string()))?;
     let public = key.public_key();
@@ -636,7 +643,7 @@ mod tests {
     #[test]
     fn keygen_is_owner_only_and_never_overwrites() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let new = keygen(dir.path(), "ann").expect("keygen");
+        let new = keygen(dir.path(), "ann", None).expect("keygen");
         assert!(
             new.allowed_signers_line
                 .starts_with("ann namespaces=\"preflight-report\" ssh-ed25519 AAAA")
@@ -651,9 +658,27 @@ mod tests {
         }
         let before = fs::read(&new.path).expect("read");
         assert!(matches!(
-            keygen(dir.path(), "ann"),
+            keygen(dir.path(), "ann", None),
             Err(SignError::KeyExists(_))
         ));
         assert_eq!(fs::read(&new.path).expect("read"), before);
+    }
+
+    #[test]
+    fn a_key_made_with_a_passphrase_opens_only_with_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let new = keygen(dir.path(), "ann", Some("correct horse")).expect("keygen");
+        let text = fs::read_to_string(&new.path).expect("read");
+        assert!(!text.contains("correct horse"));
+        assert!(matches!(
+            load_key(&new.path, None),
+            Err(SignError::Encrypted(_))
+        ));
+        assert!(matches!(
+            load_key(&new.path, Some("wrong")),
+            Err(SignError::WrongPassphrase(_))
+        ));
+        let k = load_key(&new.path, Some("correct horse")).expect("opens");
+        assert_eq!(fingerprint(k.public_key()), new.fingerprint);
     }
 }

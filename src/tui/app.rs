@@ -9,6 +9,7 @@ use crate::checklist::Checklist;
 use crate::store::SessionInfo;
 
 use super::editor::LineEditor;
+use super::finish::{self, Finish};
 use super::interview::{Ctx, Outcome, PAGE};
 pub use super::interview::{Edit, Field, Filter, Focus, Interview, Row, Search};
 use super::probes::Probes;
@@ -50,6 +51,8 @@ pub enum Screen {
     Interview,
     Probes,
     Site,
+    /// Findings, blockers, sign and export.
+    Finish,
 }
 
 /// Work the event loop carries out after an action.
@@ -67,6 +70,8 @@ pub enum Effect {
         name: String,
         checklist: usize,
     },
+    /// Build, sign or export the report from the finish screen.
+    Finish(finish::Job),
 }
 
 #[derive(Debug, Clone)]
@@ -121,6 +126,10 @@ pub enum Action {
     SiteTab(usize),
     /// `n` in the site view: edit the site's name.
     EditSiteName,
+    /// `F`: the finish screen, and back.
+    ShowFinish,
+    /// `1`–`4`, `K`, `O` on the finish screen.
+    Finish(finish::Command),
 }
 
 pub struct App {
@@ -144,6 +153,7 @@ pub struct App {
     pub site: SiteView,
     /// This machine's name, recorded with its probe results.
     pub host: String,
+    pub finish: Finish,
 }
 
 impl App {
@@ -166,6 +176,7 @@ impl App {
             probes: Probes::default(),
             site: SiteView::default(),
             host: "unknown".to_owned(),
+            finish: Finish::default(),
         }
     }
 
@@ -195,6 +206,7 @@ impl App {
         self.interview = Some(Interview::new(checklist, assessment, c));
         // Rows deleted from another session's site are not this one's to put back.
         self.site = SiteView::default();
+        self.finish.reset();
         self.screen = Screen::Interview;
         self.help = false;
         Ok(())
@@ -244,6 +256,7 @@ impl App {
             Screen::Interview => self.update_interview(action, now),
             Screen::Probes => self.update_probes(&action),
             Screen::Site => site::update(self, &action, now),
+            Screen::Finish => finish::update(self, &action),
         }
     }
 
@@ -254,6 +267,7 @@ impl App {
             Screen::Picker => matches!(self.picker, Picker::Name { .. }),
             Screen::Probes => false,
             Screen::Site => self.site.form.is_some(),
+            Screen::Finish => self.finish.typing(),
             Screen::Interview => self.interview.as_ref().is_some_and(|iv| {
                 iv.search.as_ref().is_some_and(|s| s.typing)
                     || matches!(
@@ -418,6 +432,9 @@ impl App {
             user: &user,
             now,
         };
+        if matches!(action, Action::ShowFinish) && iv.edit.is_none() {
+            return finish::open(self);
+        }
         let out = if iv.search.as_ref().is_some_and(|s| s.typing) {
             iv.on_search(&action)
         } else if iv.edit.is_some() {

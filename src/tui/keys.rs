@@ -63,6 +63,24 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "Finish",
+        &[
+            (
+                "F",
+                "the finish screen: findings, blockers, sign, export; and back",
+            ),
+            ("Enter", "finish: go to the blocker / do the action"),
+            (
+                "1 2 3 4",
+                "finish: build / sign / export HTML / export Markdown",
+            ),
+            (
+                "K  O",
+                "finish: the signing key / the folder the files go to",
+            ),
+        ],
+    ),
+    (
         "Session",
         &[
             ("s", "switch or start an assessment"),
@@ -101,6 +119,9 @@ pub fn action(key: KeyEvent, app: &App) -> Option<Action> {
     if app.screen == Screen::Site {
         return site(key);
     }
+    if app.screen == Screen::Finish {
+        return finish(key);
+    }
     if let Some(edit) = app.editing() {
         return editing(key, edit);
     }
@@ -134,6 +155,30 @@ pub fn action(key: KeyEvent, app: &App) -> Option<Action> {
         KeyCode::Char('c') => Action::Cancel,
         KeyCode::Char('v') => Action::CycleVantage,
         KeyCode::Char('S') => Action::ShowSite,
+        KeyCode::Char('F') => Action::ShowFinish,
+        _ => return None,
+    })
+}
+
+fn finish(key: KeyEvent) -> Option<Action> {
+    use super::finish::Command;
+    Some(match key.code {
+        KeyCode::Char('q') => Action::Quit,
+        KeyCode::Char('?') => Action::ToggleHelp,
+        KeyCode::Up | KeyCode::Char('k') => Action::Up,
+        KeyCode::Down | KeyCode::Char('j') => Action::Down,
+        KeyCode::PageUp => Action::PageUp,
+        KeyCode::PageDown => Action::PageDown,
+        KeyCode::Home | KeyCode::Char('g') => Action::Top,
+        KeyCode::End | KeyCode::Char('G') => Action::Bottom,
+        KeyCode::Enter => Action::Select,
+        KeyCode::Char('1') => Action::Finish(Command::Build),
+        KeyCode::Char('2') => Action::Finish(Command::Sign),
+        KeyCode::Char('3') => Action::Finish(Command::Html),
+        KeyCode::Char('4') => Action::Finish(Command::Markdown),
+        KeyCode::Char('K') => Action::Finish(Command::KeyPath),
+        KeyCode::Char('O') => Action::Finish(Command::Folder),
+        KeyCode::Esc | KeyCode::Char('F') => Action::Back,
         _ => return None,
     })
 }

@@ -2,11 +2,12 @@
 //!
 //! One `tokio::select!` loop waits on key presses, a draft-save deadline and the signals that
 //! close a terminal; it redraws only after something changed, so an idle TUI wakes up never.
-//! `app` holds the state and its only mutator (`probes` and `site` the state of those views),
-//! `keys` turns keys into actions, `views` draws.
+//! `app` holds the state and its only mutator (`probes`, `site` and `finish` the state of those
+//! views), `keys` turns keys into actions, `views` draws.
 
 pub mod app;
 pub mod editor;
+pub mod finish;
 pub mod interview;
 pub mod keys;
 pub mod probes;
@@ -67,6 +68,8 @@ pub fn run(dirs: &Dirs, session: Option<&str>, checklist: Option<&str>) -> Resul
         events,
     };
     app.host = hostname();
+    app.finish.default_key = dirs.config.join(crate::report::sign::KEY_FILE);
+    app.finish.sessions_dir = dirs.sessions();
     match session {
         Some(name) if runner.store.exists(name) => {
             runner.open(&mut app, name)?;
@@ -224,6 +227,10 @@ impl Runner {
                 }
                 Effect::Open(name) => self.open(app, &name),
                 Effect::Create { name, checklist } => self.create(app, &name, checklist),
+                Effect::Finish(job) => {
+                    finish::carry_out(app, &job, &now());
+                    Ok(())
+                }
             };
             if let Err(e) = result {
                 app.say(Level::Error, format!("{e:#}"));

@@ -47,7 +47,23 @@ pub fn render(
         height: 1,
         ..area
     };
+    // The way to the finish screen, at the right end of the counts when there is room.
+    let used: usize = stats.iter().map(|s| s.content.chars().count()).sum();
+    let hint = [
+        Span::styled(" F", theme::key()),
+        Span::raw(" finish: report "),
+    ];
+    let hint_w: usize = hint.iter().map(|s| s.content.chars().count()).sum();
     frame.render_widget(Line::from(stats), line1);
+    if used + hint_w < usize::from(line1.width) {
+        let w = u16::try_from(hint_w).unwrap_or(line1.width);
+        let at = Rect {
+            x: line1.right().saturating_sub(w),
+            width: w,
+            ..line1
+        };
+        frame.render_widget(Line::from(hint.to_vec()), at);
+    }
 
     if let Some(search) = iv.search.as_ref().filter(|s| s.typing) {
         let text = format!(" / {}", search.editor.text());

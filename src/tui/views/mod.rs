@@ -1,6 +1,7 @@
 //! Rendering: a pure function of the [`App`] state. Each region has its own module.
 
 mod detail;
+mod finish;
 mod footer;
 mod help;
 mod items;
@@ -37,12 +38,14 @@ pub fn render(frame: &mut Frame<'_>, app: &App) {
         Screen::Interview => interview(frame, area, app),
         Screen::Probes => probes::render(frame, area, app),
         Screen::Site => site::render(frame, area, app),
+        Screen::Finish => finish::render(frame, area, app),
     }
     if app.help {
         // The keys of the view at hand come first, where a small terminal has room for them.
         let first = match app.screen {
             Screen::Probes => Some("Probes"),
             Screen::Site => Some("Site"),
+            Screen::Finish => Some("Finish"),
             Screen::Picker | Screen::Interview => None,
         };
         help::render(frame, area, first, app.help_scroll);

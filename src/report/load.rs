@@ -1,0 +1,208 @@
+//! Reading a report back for `verify`, `diff` and `merge`: a canonical JSON report with its
+//! signature beside it (`FILE.sig`) or given, or an HTML export that carries both; then
+//! checking the signature, and for a page, that its visible text is what the signed report
+//! renders to. One loader, so the three commands agree on what "verified" means.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::document::{Report, ReportError};
+use super::html::{self, ExtractError};
+use super::sign::{self, Trust, Verified, VerifyError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: io::Error },
+    #[error("{}: {source}", path.display())]
+    Page { path: PathBuf, source: ExtractError },
+    #[error("cannot read the signature {}: {source}", path.display())]
+    Signature { path: PathBuf, source: io::Error },
+    #[error("{} is not a report: {source}", path.display())]
+    Report { path: PathBuf, source: ReportError },
+}
+
+/// A report file as read, before anything is checked.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub path: PathBuf,
+    /// The report's bytes, exactly as they were signed (for a page, the embedded copy).
+    pub bytes: Vec<u8>,
+    /// The armoured signature: the one given, else `FILE.sig` beside a JSON report, else the
+    /// one embedded in a page; `None` when there is none.
+    pub signature: Option<String>,
+    /// The page itself, when the file was an HTML export.
+    pub page: Option<Vec<u8>>,
+}
+
+/// Why a signature that is there did not check out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckFailure {
+    #[error(transparent)]
+    Signature(#[from] VerifyError),
+    #[error(
+        "the signed report inside is intact, but the page's visible text differs from what it renders to: the page was edited after export (export it again from report.json)"
+    )]
+    PageEdited,
+}
+
+/// A signature that checked out, and what the report says of its signer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    pub verified: Verified,
+    /// The report's own name for its signer and when it signed, counted only when the key it
+    /// names is the key that signed.
+    pub identity: Option<String>,
+    pub signed_at: Option<String>,
+}
+
+impl Signed {
+    /// Who signed: the principals `allowed_signers` lists for the key, else the report's name.
+    #[must_use]
+    pub fn who(&self) -> String {
+        if self.verified.principals.is_empty() {
+            self.identity
+                .clone()
+                .unwrap_or_else(|| "unnamed".to_owned())
+        } else {
+            self.verified.principals.join(", ")
+        }
+    }
+}
+
+/// What checking a file's signature found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    /// No signature goes with the file.
+    Unsigned,
+    /// The bytes are unchanged since the key signed them; `verified.trusted` says whether the
+    /// key was checked against someone the reader trusts.
+    Signed(Signed),
+    Failed(CheckFailure),
+}
+
+impl Check {
+    /// In a few words, for listings: `signed by ann (SHA256:…), verified`.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            Check::Unsigned => "not signed".to_owned(),
+            Check::Signed(s) if s.verified.trusted => format!(
+                "signed by {} ({}), verified against the signers given",
+                s.who(),
+                s.verified.fingerprint
+            ),
+            Check::Signed(s) => format!(
+                "signed by {} ({}), signature intact (the key was not checked against anyone you trust)",
+                s.who(),
+                s.verified.fingerprint
+            ),
+            Check::Failed(e) => format!("signature NOT VERIFIED: {e}"),
+        }
+    }
+}
+
+/// `FILE.sig`.
+#[must_use]
+pub fn sig_path(file: &Path) -> PathBuf {
+    let mut p = file.as_os_str().to_owned();
+    p.push(".sig");
+    PathBuf::from(p)
+}
+
+impl Input {
+    /// Reads a JSON report (and `FILE.sig` if it is there) or an HTML export. `signature`
+    /// names the signature file instead.
+    ///
+    /// # Errors
+    /// When a file cannot be read, a given signature is missing, or a page holds no report or
+    /// a damaged one.
+    pub fn read(path: &Path, signature: Option<&Path>) -> Result<Self, LoadError> {
+        let read = std::fs::read(path).map_err(|source| LoadError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let given = match signature {
+            Some(sig) => {
+                Some(
+                    std::fs::read_to_string(sig).map_err(|source| LoadError::Signature {
+                        path: sig.to_owned(),
+                        source,
+                    })?,
+                )
+            }
+            None => None,
+        };
+        if html::is_html(&read) {
+            let embedded = html::extract(&String::from_utf8_lossy(&read)).map_err(|source| {
+                LoadError::Page {
+                    path: path.to_owned(),
+                    source,
+                }
+            })?;
+            return Ok(Self {
+                path: path.to_owned(),
+                bytes: embedded.bytes,
+                signature: given.or(embedded.signature),
+                page: Some(read),
+            });
+        }
+        let signature = if given.is_some() {
+            given
+        } else {
+            let sig = sig_path(path);
+            match std::fs::read_to_string(&sig) {
+                Ok(s) => Some(s),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+                Err(source) => return Err(LoadError::Signature { path: sig, source }),
+            }
+        };
+        Ok(Self {
+            path: path.to_owned(),
+            bytes: read,
+            signature,
+            page: None,
+        })
+    }
+
+    /// The report the bytes hold.
+    ///
+    /// # Errors
+    /// When they are not a report this build reads.
+    pub fn report(&self) -> Result<Report, LoadError> {
+        Report::from_bytes(&self.bytes).map_err(|source| LoadError::Report {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    /// Checks the signature against `trust`, and a page against what the signed report
+    /// renders to.
+    #[must_use]
+    pub fn check(&self, trust: &Trust) -> Check {
+        let Some(sig) = &self.signature else {
+            return Check::Unsigned;
+        };
+        let verified = match sign::verify(&self.bytes, sig, trust) {
+            Ok(v) => v,
+            Err(e) => return Check::Failed(e.into()),
+        };
+        // The signature covers the embedded report; the page around it must be exactly what
+        // that report renders to, or someone edited what a reader sees.
+        if let Some(page) = &self.page {
+            let again = html::render(&self.bytes, Some(sig)).ok();
+            if again.as_deref().map(str::as_bytes) != Some(page.as_slice()) {
+                return Check::Failed(CheckFailure::PageEdited);
+            }
+        }
+        let named = Report::from_bytes(&self.bytes)
+            .ok()
+            .and_then(|r| r.signer)
+            .filter(|s| s.fingerprint == verified.fingerprint);
+        Check::Signed(Signed {
+            identity: named.as_ref().map(|s| s.identity.clone()),
+            signed_at: named.map(|s| s.signed_at),
+            verified,
+        })
+    }
+}

@@ -1,0 +1,338 @@
+//! What goes on an exported page, decided once for the HTML page (`html`) and the Markdown
+//! document (`markdown`): which blockers come first and what to do about each, the sections
+//! with their items, the port matrix and TLS grids taken out of the probes' evidence, every
+//! answer with its prompt and any answers a merge found in conflict, and the signer shown only
+//! when a signature goes with the page. The two renderers only choose markup.
+//!
+//! Everything here is a pure function of the report's bytes (and whether a signature is
+//! given), so the HTML page a report renders to never changes: `verify` rebuilds the page and
+//! compares it byte for byte.
+//!
+//! The order a reader meets things in, in both renderers: summary, blockers, findings by
+//! section, port matrix, TLS grids, (the SQL Server facts will go here: see [`View`]), answers,
+//! probe results, merge sources, verification.
+
+use super::document::{
+    AnswerDoc, CountsDoc, GivenDoc, ItemDoc, MergeDoc, Report, ResponseDoc, SectionDoc, SignerDoc,
+    VantageDoc,
+};
+use crate::probe::tls::facts::TlsFacts;
+
+/// Said of a report whose answers were given against another text of the checklist.
+pub const CHECKLIST_CHANGED: &str = "the installed checklist differs from the one answered against";
+
+/// What to do about a blocker whose item has no guidance.
+pub const WHAT_TO_DO_FALLBACK: &str = "answer the item, or fix what it asks about and probe again.";
+
+/// Said of a page that goes without a signature.
+pub const NOT_SIGNED: &str = "Nothing on this page proves who wrote it or that it was not changed.";
+
+/// Everything an export shows, borrowed from the report.
+#[derive(Debug)]
+pub struct View<'a> {
+    pub report: &'a Report,
+    /// The signer, only when a signature goes with the export.
+    pub signer: Option<&'a SignerDoc>,
+    /// The site's name: the site file's `site`, else the assessment's name.
+    pub site: String,
+    /// The open blockers, in checklist order.
+    pub blockers: Vec<Blocker<'a>>,
+    pub sections: Vec<SectionView<'a>>,
+    pub ports: Vec<PortRow>,
+    pub tls: Vec<(String, TlsFacts)>,
+    // The SQL Server facts (instances, versions and editions, availability groups and their
+    // replicas, backups) will be a field here, taken from the `sql` results' evidence like
+    // `ports` and `tls`, and drawn between the TLS grids and the answers by both renderers.
+    pub answers: Vec<AnswerView<'a>>,
+    pub vantages: &'a [VantageDoc],
+    /// How a merged report was made; `None` for a report built from one session.
+    pub merge: Option<&'a MergeDoc>,
+}
+
+/// An open blocker: the item, its answer in words and what to do.
+#[derive(Debug)]
+pub struct Blocker<'a> {
+    pub item: &'a ItemDoc,
+    pub answer: String,
+    /// The guide's advice, or [`WHAT_TO_DO_FALLBACK`].
+    pub what_to_do: String,
+}
+
+/// A section and its items, in checklist order.
+#[derive(Debug)]
+pub struct SectionView<'a> {
+    pub section: &'a SectionDoc,
+    pub items: Vec<&'a ItemDoc>,
+}
+
+/// One recorded answer as the answers table shows it.
+#[derive(Debug)]
+pub struct AnswerView<'a> {
+    pub doc: &'a AnswerDoc,
+    /// The item's prompt; empty for an item the checklist no longer has.
+    pub prompt: &'a str,
+    pub answer: String,
+    /// Other answers to the same item that a merge kept (newest first).
+    pub others: &'a [GivenDoc],
+}
+
+impl<'a> View<'a> {
+    /// What a report shows; `signed` says whether a signature goes with the export.
+    #[must_use]
+    pub fn of(r: &'a Report, signed: bool) -> Self {
+        let item = |id: &str| r.findings.items.iter().find(|i| i.id == id);
+        let blockers = r
+            .findings
+            .blockers
+            .iter()
+            .filter_map(|id| item(id))
+            .map(|item| Blocker {
+                item,
+                answer: answer_text(
+                    r.answers
+                        .iter()
+                        .find(|a| a.item == item.id)
+                        .and_then(|a| a.response.as_ref()),
+                ),
+                what_to_do: Some(item.guidance.trim())
+                    .filter(|g| !g.is_empty())
+                    .unwrap_or(WHAT_TO_DO_FALLBACK)
+                    .to_owned(),
+            })
+            .collect();
+        let sections = r
+            .findings
+            .sections
+            .iter()
+            .map(|section| SectionView {
+                section,
+                items: r
+                    .findings
+                    .items
+                    .iter()
+                    .filter(|i| i.section == section.id)
+                    .collect(),
+            })
+            .collect();
+        let answers = r
+            .answers
+            .iter()
+            .map(|doc| AnswerView {
+                doc,
+                prompt: item(&doc.item).map_or("", |i| i.prompt.as_str()),
+                answer: answer_text(doc.response.as_ref()),
+                others: r
+                    .merge
+                    .as_ref()
+                    .and_then(|m| m.conflicts.iter().find(|c| c.item == doc.item))
+                    .map_or(&[], |c| c.others.as_slice()),
+            })
+            .collect();
+        Self {
+            report: r,
+            signer: r.signer.as_ref().filter(|_| signed),
+            site: site_name(r),
+            blockers,
+            sections,
+            ports: port_rows(r),
+            tls: tls_endpoints(r),
+            answers,
+            vantages: &r.vantages,
+            merge: r.merge.as_ref(),
+        }
+    }
+}
+
+/// The item counts in one line of words.
+#[must_use]
+pub fn counts_line(c: &CountsDoc) -> String {
+    format!(
+        "{} ready, {} not ready, {} need attention, {} unanswered, {} not applicable, {} not asked; {} open blockers, {} disagreements",
+        c.ready,
+        c.not_ready,
+        c.needs_attention,
+        c.unanswered,
+        c.not_applicable,
+        c.not_asked,
+        c.open_blockers,
+        c.disagreements
+    )
+}
+
+/// A readiness or verdict name as people read it (`not_ready` → `not ready`).
+#[must_use]
+pub fn words(name: &str) -> String {
+    name.replace('_', " ")
+}
+
+/// An answer in a line of text.
+#[must_use]
+pub fn answer_text(r: Option<&ResponseDoc>) -> String {
+    match r {
+        None => "(no answer)".to_owned(),
+        Some(ResponseDoc::Yes) => "yes".to_owned(),
+        Some(ResponseDoc::No) => "no".to_owned(),
+        Some(ResponseDoc::Choice { value } | ResponseDoc::Number { value }) => value.clone(),
+        Some(ResponseDoc::Multi { values }) => values.join(", "),
+        Some(ResponseDoc::Text { text }) => text.clone(),
+        Some(ResponseDoc::Table { rows }) => rows
+            .iter()
+            .map(|r| r.join(" | "))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Some(ResponseDoc::NotApplicable { reason }) => format!("not applicable: {reason}"),
+    }
+}
+
+/// Another answer a merge kept, in words: `"no" by bob at T (in cws2)`, with its note.
+#[must_use]
+pub fn given_text(g: &GivenDoc) -> String {
+    let mut s = format!(
+        "\"{}\" by {} at {} (in {})",
+        answer_text(g.response.as_ref()),
+        g.by,
+        g.at,
+        g.source
+    );
+    if !g.note.is_empty() {
+        s.push_str(", note: ");
+        s.push_str(&g.note);
+    }
+    s
+}
+
+/// The site's name: the site file's `site`, else the assessment's name.
+#[must_use]
+pub fn site_name(r: &Report) -> String {
+    r.site
+        .get("site")
+        .and_then(serde_json::Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map_or_else(|| r.assessment.name.clone(), str::to_owned)
+}
+
+/// One row of the port matrix: a TCP result's rule and its ports' states.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortRow {
+    pub vantage: String,
+    pub rule: String,
+    pub host: String,
+    /// `(port, state, detail)`; empty when the rule was not probed.
+    pub cells: Vec<(u64, String, String)>,
+    pub summary: String,
+}
+
+/// The port matrix rows of every vantage, from the TCP results' evidence.
+#[must_use]
+pub fn port_rows(r: &Report) -> Vec<PortRow> {
+    let s = |e: &serde_json::Value, k: &str| {
+        e.get(k)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut rows = Vec::new();
+    for v in &r.vantages {
+        for p in v.results.iter().filter(|p| p.kind == "tcp") {
+            let e = &p.evidence;
+            let cells = e
+                .get("outcomes")
+                .and_then(serde_json::Value::as_array)
+                .map(|os| {
+                    os.iter()
+                        .map(|o| {
+                            (
+                                o.get("port")
+                                    .and_then(serde_json::Value::as_u64)
+                                    .unwrap_or_default(),
+                                s(o, "state"),
+                                s(o, "detail"),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            rows.push(PortRow {
+                vantage: v.name.clone(),
+                rule: format!(
+                    "{} → {} {} {}",
+                    s(e, "from"),
+                    s(e, "to"),
+                    s(e, "protocol"),
+                    s(e, "ports")
+                ),
+                host: s(e, "host"),
+                cells,
+                summary: p.summary.clone(),
+            });
+        }
+    }
+    rows
+}
+
+/// Every TLS endpoint's facts, with the vantage that scanned it.
+#[must_use]
+pub fn tls_endpoints(r: &Report) -> Vec<(String, TlsFacts)> {
+    let mut out = Vec::new();
+    for v in &r.vantages {
+        for p in v.results.iter().filter(|p| p.kind == "tls") {
+            if let Some(f) = p
+                .evidence
+                .get("facts")
+                .and_then(|f| serde_json::from_value::<TlsFacts>(f.clone()).ok())
+            {
+                out.push((v.name.clone(), f));
+            }
+        }
+    }
+    out
+}
+
+/// The suites of an endpoint, in first-seen order.
+#[must_use]
+pub fn tls_suites(f: &TlsFacts) -> Vec<&str> {
+    let mut suites: Vec<&str> = Vec::new();
+    for p in &f.protocols {
+        for s in &p.cipher_suites {
+            if !suites.contains(&s.as_str()) {
+                suites.push(s);
+            }
+        }
+    }
+    suites
+}
+
+/// The `ssh-keygen -Y verify` line for a report file and its signature file.
+#[must_use]
+pub fn ssh_keygen_verify(identity: &str, signature: &str, report: &str) -> String {
+    format!(
+        "ssh-keygen -Y verify -f allowed_signers -I {} -n {} -s {} < {}",
+        shell_word(identity),
+        super::sign::NAMESPACE,
+        shell_word(signature),
+        shell_word(report)
+    )
+}
+
+/// A word as a POSIX shell reads it back: as it is when it needs no quoting, else in single
+/// quotes.
+#[must_use]
+pub fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c));
+    if plain {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// A merged report's source's signer in words: `ann (SHA256:…) at T`, or `not signed`.
+#[must_use]
+pub fn source_signer(s: Option<&SignerDoc>) -> String {
+    s.map_or_else(
+        || "not signed".to_owned(),
+        |s| format!("{} ({}) at {}", s.identity, s.fingerprint, s.signed_at),
+    )
+}
