@@ -18,8 +18,7 @@ use super::{Format, print, print_json};
 use crate::checklist::ProbeKind;
 use crate::paths::Dirs;
 use crate::probe::Verdict;
-use crate::probe::sql::facts::Fact;
-use crate::probe::sql::{self, Auth, Encryption, SqlFacts, Target, Trust, checks};
+use crate::probe::sql::{self, Auth, Encryption, SqlFacts, Target, Trust, checks, tables};
 use crate::probe::tls::facts::{self as tls_facts, TlsFacts};
 use crate::probe::tls::{Options as TlsOptions, Transport};
 
@@ -219,18 +218,6 @@ pub(super) fn password_if_given(user: &str) -> Result<Option<String>> {
     }
 }
 
-fn yes_no(b: Option<bool>) -> &'static str {
-    match b {
-        Some(true) => "yes",
-        Some(false) => "no",
-        None => "unknown",
-    }
-}
-
-fn opt(s: Option<&str>) -> &str {
-    s.unwrap_or("?")
-}
-
 fn text(f: &SqlFacts, findings: &[checks::Finding], judged: &[Check]) -> String {
     let mut s = format!("SQL Server {}", f.server);
     if let Some(a) = &f.address {
@@ -239,20 +226,11 @@ fn text(f: &SqlFacts, findings: &[checks::Finding], judged: &[Check]) -> String 
     if let Some(u) = &f.user {
         let _ = write!(s, " as {u}");
     }
-    let _ = writeln!(s, " — {} batches in {} ms", f.batches, f.ms);
-    if let Some(p) = &f.prelogin {
-        let _ = writeln!(
-            s,
-            "before login: {} ({}), encryption {}",
-            p.product.as_deref().unwrap_or("SQL Server"),
-            p.version.as_deref().unwrap_or("version not given"),
-            p.encryption.replace('_', " ")
-        );
+    let _ = writeln!(s, " — {} batches in {} ms\n", f.batches, f.ms);
+    for (label, value) in tables::overview(f) {
+        let _ = writeln!(s, "{label}: {value}");
     }
-    if f.connection_error.is_none() {
-        s.push('\n');
-        facts_text(&mut s, f);
-    }
+    tables_text(&mut s, f);
     let _ = writeln!(s, "\nfindings:");
     for x in findings {
         let _ = writeln!(s, "  {:5} {}", x.verdict.name().to_uppercase(), x.text);
@@ -272,112 +250,28 @@ fn text(f: &SqlFacts, findings: &[checks::Finding], judged: &[Check]) -> String 
     s
 }
 
-fn facts_text(s: &mut String, f: &SqlFacts) {
-    match &f.instance {
-        Fact::Value(i) => {
-            let _ = writeln!(
-                s,
-                "instance: {} {} ({} {}{}), clustered {}, AlwaysOn {}\nlogin: {} ({}), sysadmin {}",
-                i.release(),
-                i.edition,
-                i.product_version,
-                opt(i.product_level.as_deref()),
-                i.update_level
-                    .as_deref()
-                    .map(|u| format!(" {u}"))
-                    .unwrap_or_default(),
-                yes_no(i.clustered),
-                match i.hadr_enabled {
-                    Some(true) => "enabled",
-                    Some(false) => "not enabled",
-                    None => "not available",
-                },
-                opt(i.login.as_deref()),
-                opt(i.auth_scheme.as_deref()),
-                yes_no(i.sysadmin)
-            );
-        }
-        Fact::Unknown(why) => {
-            let _ = writeln!(s, "instance: {why}");
-        }
-    }
-    if let Fact::Value(e) = &f.encrypted {
-        let _ = writeln!(s, "connection encrypted: {}", yes_no(Some(*e)));
-    }
-    list(s, "permissions", &f.permissions, |p| {
-        format!(
-            "{} {}: {}",
-            p.database.as_deref().unwrap_or("server"),
-            p.permission,
-            yes_no(p.granted)
-        )
-    });
-    list(s, "databases", &f.databases, |d| {
-        format!(
-            "{}: {}",
-            d.name,
-            d.state.as_deref().map_or_else(
-                || "does not exist".to_owned(),
-                |st| format!("{st}, {} recovery", opt(d.recovery_model.as_deref()))
-            )
-        )
-    });
-    list(s, "availability group replicas", &f.replicas, |r| {
-        format!(
-            "{} {} {} {} failover, {} {}",
-            r.group,
-            r.server,
-            r.availability_mode,
-            r.failover_mode,
-            opt(r.role.as_deref()),
-            opt(r.health.as_deref())
-        )
-    });
-    list(s, "listeners", &f.listeners, |l| {
-        format!(
-            "{} {}:{} {} subnet {}",
-            l.group,
-            l.dns_name,
-            l.port.map_or_else(|| "?".to_owned(), |p| p.to_string()),
-            opt(l.ip.as_deref()),
-            opt(l.subnet.as_deref())
-        )
-    });
-    list(s, "mirroring", &f.mirroring, |m| {
-        format!(
-            "{} {} {} safety {} partner {} witness {}",
-            m.database,
-            opt(m.role.as_deref()),
-            opt(m.state.as_deref()),
-            opt(m.safety.as_deref()),
-            opt(m.partner.as_deref()),
-            m.witness.as_deref().unwrap_or("none")
-        )
-    });
-    list(s, "backups", &f.backups, |b| {
-        format!(
-            "{} ({}): full {}, log {}",
-            b.database,
-            b.recovery_model,
-            opt(b.last_full.as_deref()),
-            opt(b.last_log.as_deref())
-        )
-    });
-}
-
-fn list<T>(s: &mut String, name: &str, fact: &Fact<Vec<T>>, line: impl Fn(&T) -> String) {
-    match fact {
-        Fact::Value(v) if v.is_empty() => {
-            let _ = writeln!(s, "{name}: none");
-        }
-        Fact::Value(v) => {
-            let _ = writeln!(s, "{name}:");
-            for x in v {
-                let _ = writeln!(s, "  {}", line(x));
+/// The tables as text: each row's cells joined, a `✘` before the rows the guide would not
+/// accept.
+fn tables_text(s: &mut String, f: &SqlFacts) {
+    for t in tables::tables(f) {
+        match (&t.unknown, t.rows.is_empty()) {
+            (Some(why), _) => {
+                let _ = writeln!(s, "{}: {why}", t.title);
             }
-        }
-        Fact::Unknown(why) => {
-            let _ = writeln!(s, "{name}: {why}");
+            (None, true) => {
+                let _ = writeln!(s, "{}: none", t.title);
+            }
+            (None, false) => {
+                let _ = writeln!(s, "{} ({}):", t.title, t.columns.join(" · "));
+                for r in &t.rows {
+                    let _ = writeln!(
+                        s,
+                        "  {} {}",
+                        if r.bad { "✘" } else { " " },
+                        r.cells.join(" · ")
+                    );
+                }
+            }
         }
     }
 }

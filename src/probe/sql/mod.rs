@@ -14,6 +14,7 @@ pub mod checks;
 mod client;
 pub mod facts;
 pub mod queries;
+pub mod tables;
 mod target;
 
 pub use client::{Auth, Encryption, Options, Trust, probe};
