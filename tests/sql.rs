@@ -574,6 +574,88 @@ fn against_a_third_party_tds_server() {
     assert!(why.contains("certificate is not trusted"), "{why}");
 }
 
+/// A session `visit` on the Spok checklist whose site has `server` as its SQL instance,
+/// probed with `probe --only sql --format json`: the site file and the probe's output.
+fn probed_session(dir: &Path, server: &TdsServer) -> (PathBuf, Out) {
+    let site = site_with_sql(dir, &server.addr().to_string(), true);
+    let out = preflight(
+        dir,
+        PASSWORD,
+        &["session", "new", "visit", "--checklist", "spok-mobile-4.5"],
+    );
+    assert_eq!(out.code, 0, "{}", out.both());
+    let out = preflight(
+        dir,
+        PASSWORD,
+        &["site", "import", "visit", site.to_str().expect("utf-8")],
+    );
+    assert_eq!(out.code, 0, "{}", out.both());
+    let out = preflight(
+        dir,
+        PASSWORD,
+        &[
+            "probe",
+            "--session",
+            "visit",
+            "--only",
+            "sql",
+            "--format",
+            "json",
+        ],
+    );
+    (site, out)
+}
+
+#[test]
+fn the_report_shows_the_sql_servers_with_the_rows_the_guide_refuses_marked() {
+    let server = TdsServer::start(healthy().with_answer(
+        "ag_replicas",
+        table(
+            queries::REPLICA_COLUMNS,
+            vec![
+                replica("SQL1", "SYNCHRONOUS_COMMIT", "AUTOMATIC", "PRIMARY"),
+                replica("SQL2", "ASYNCHRONOUS_COMMIT", "MANUAL", "SECONDARY"),
+            ],
+        ),
+    ));
+    let dir = tempfile::tempdir().expect("tempdir");
+    probed_session(dir.path(), &server);
+    build_report(dir.path());
+    let report = dir.path().join("report.json");
+    for (format, file) in [("html", "report.html"), ("md", "report.md")] {
+        let out_file = dir.path().join(file);
+        let out = preflight(
+            dir.path(),
+            PASSWORD,
+            &[
+                "report",
+                "export",
+                report.to_str().expect("utf-8"),
+                "--format",
+                format,
+                "--out",
+                out_file.to_str().expect("utf-8"),
+                "--unsigned",
+            ],
+        );
+        assert_eq!(out.code, 0, "{}", out.both());
+        let page = std::fs::read_to_string(&out_file).expect("page");
+        assert!(
+            page.contains("SQL Server 2016 Enterprise Edition (64-bit)"),
+            "{format}"
+        );
+        assert!(page.contains("Availability group replicas"), "{format}");
+        assert!(page.contains("AmcomAmcPremiseCore"), "{format}");
+        let marked = if format == "html" {
+            "<tr class=\"bad\"><td>SPOKAG</td><td>SQL2</td>"
+        } else {
+            "| ✘ | SPOKAG | SQL2 |"
+        };
+        assert!(page.contains(marked), "{format}: {page}");
+        assert!(!page.contains(PASSWORD));
+    }
+}
+
 /// `report build` of the session `visit`, read back.
 fn build_report(dir: &Path) -> Json {
     let report = dir.join("report.json");
@@ -629,32 +711,7 @@ fn the_sites_sql_instances_through_probe_answer_the_checklist_items() {
         ),
     ));
     let dir = tempfile::tempdir().expect("tempdir");
-    let site = site_with_sql(dir.path(), &server.addr().to_string(), true);
-    let out = preflight(
-        dir.path(),
-        PASSWORD,
-        &["session", "new", "visit", "--checklist", "spok-mobile-4.5"],
-    );
-    assert_eq!(out.code, 0, "{}", out.both());
-    let out = preflight(
-        dir.path(),
-        PASSWORD,
-        &["site", "import", "visit", site.to_str().expect("utf-8")],
-    );
-    assert_eq!(out.code, 0, "{}", out.both());
-    let out = preflight(
-        dir.path(),
-        PASSWORD,
-        &[
-            "probe",
-            "--session",
-            "visit",
-            "--only",
-            "sql",
-            "--format",
-            "json",
-        ],
-    );
+    let (site, out) = probed_session(dir.path(), &server);
     let json: Json =
         serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.both()));
     let results = json["results"].as_array().expect("results");

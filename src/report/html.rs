@@ -174,6 +174,8 @@ th{background:#f6f8fa}
 .s-open{background:var(--open)}.s-refused{background:var(--refused)}.s-filtered{background:var(--filtered)}
 .tls td.on{background:#dafbe1;text-align:center}.tls td.off{background:#f6f8fa}.tls th.off{color:#8c959f}
 .legend span{margin-right:10px}
+.facts{display:grid;grid-template-columns:auto 1fr;gap:2px 12px}.facts dt{font-weight:600}
+tr.bad td{background:#ffebe9}p.bad{color:var(--not_ready)}h4{margin:12px 0 2px}
 details{margin:4px 0}summary{cursor:pointer}
 pre{white-space:pre-wrap;word-break:break-all;background:#f6f8fa;padding:8px;font-size:.85em}
 .muted{color:#57606a}
@@ -231,7 +233,7 @@ impl Page<'_> {
         self.sections(o)?;
         self.ports(o)?;
         self.tls(o)?;
-        // The SQL Server facts section goes here (see `View`).
+        self.sql(o)?;
         self.answers(o)?;
         self.probes(o)?;
         self.sources(o)?;
@@ -477,6 +479,49 @@ impl Page<'_> {
             writeln!(o, "</table>")?;
             for e in &f.errors {
                 writeln!(o, "<p class=\"muted\">{}</p>", escape(e))?;
+            }
+        }
+        writeln!(o, "</section>")
+    }
+
+    fn sql(&self, o: &mut String) -> fmt::Result {
+        writeln!(o, "<section id=\"sql\"><h2>SQL Server</h2>")?;
+        if self.v.sql.is_empty() {
+            return writeln!(o, "<p>No SQL Server was probed.</p></section>");
+        }
+        for s in &self.v.sql {
+            writeln!(
+                o,
+                "<h3>{} <span class=\"muted\">from {}</span></h3>",
+                escape(&s.server),
+                escape(&s.vantage)
+            )?;
+            writeln!(o, "<dl class=\"facts\">")?;
+            for (label, value) in &s.overview {
+                writeln!(o, "<dt>{}</dt><dd>{}</dd>", escape(label), escape(value))?;
+            }
+            writeln!(o, "</dl>")?;
+            for t in &s.tables {
+                write!(o, "<h4>{}</h4>", escape(t.title))?;
+                match (&t.unknown, t.rows.is_empty()) {
+                    (Some(why), _) => writeln!(o, "<p class=\"bad\">{}</p>", escape(why))?,
+                    (None, true) => writeln!(o, "<p class=\"muted\">None.</p>")?,
+                    (None, false) => {
+                        write!(o, "<table class=\"sql\"><tr>")?;
+                        for c in t.columns {
+                            write!(o, "<th>{}</th>", escape(c))?;
+                        }
+                        writeln!(o, "</tr>")?;
+                        for r in &t.rows {
+                            write!(o, "<tr{}>", if r.bad { " class=\"bad\"" } else { "" })?;
+                            for c in &r.cells {
+                                write!(o, "<td>{}</td>", escape(c))?;
+                            }
+                            writeln!(o, "</tr>")?;
+                        }
+                        writeln!(o, "</table>")?;
+                    }
+                }
             }
         }
         writeln!(o, "</section>")

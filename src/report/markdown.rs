@@ -15,7 +15,7 @@ use super::document::{ItemDoc, ProbeDoc, Report, VantageDoc};
 use super::html::ExportError;
 use super::sign::NAMESPACE;
 use super::view::{
-    CHECKLIST_CHANGED, NOT_SIGNED, PortRow, View, counts_line, given_text, shell_word,
+    CHECKLIST_CHANGED, NOT_SIGNED, PortRow, SqlView, View, counts_line, given_text, shell_word,
     source_signer, ssh_keygen_verify, tls_suites, words,
 };
 use crate::probe::tls::facts::TlsFacts;
@@ -131,7 +131,7 @@ impl Doc<'_> {
         self.findings(o)?;
         ports(o, &self.v.ports)?;
         tls(o, &self.v.tls)?;
-        // The SQL Server facts section goes here (see `View`).
+        sql(o, &self.v.sql)?;
         self.answers(o)?;
         probes(o, self.v.vantages)?;
         self.sources(o)?;
@@ -487,6 +487,48 @@ fn tls(o: &mut String, endpoints: &[(String, TlsFacts)]) -> fmt::Result {
         }
         if !f.errors.is_empty() {
             writeln!(o)?;
+        }
+    }
+    Ok(())
+}
+
+fn sql(o: &mut String, servers: &[SqlView]) -> fmt::Result {
+    writeln!(o, "## SQL Server\n")?;
+    if servers.is_empty() {
+        return writeln!(o, "No SQL Server was probed.\n");
+    }
+    for s in servers {
+        writeln!(o, "### {} from {}\n", escape(&s.server), escape(&s.vantage))?;
+        for (label, value) in &s.overview {
+            writeln!(o, "- **{}:** {}", escape(label), escape(value))?;
+        }
+        writeln!(o)?;
+        for t in &s.tables {
+            writeln!(o, "#### {}\n", escape(t.title))?;
+            match (&t.unknown, t.rows.is_empty()) {
+                (Some(why), _) => writeln!(o, "{}\n", escape(why))?,
+                (None, true) => writeln!(o, "None.\n")?,
+                (None, false) => {
+                    // A first column marks the rows the guide would not accept.
+                    write!(o, "| |")?;
+                    for c in t.columns {
+                        write!(o, " {} |", escape(c))?;
+                    }
+                    write!(o, "\n| --- |")?;
+                    for _ in t.columns {
+                        write!(o, " --- |")?;
+                    }
+                    writeln!(o)?;
+                    for r in &t.rows {
+                        write!(o, "| {} |", if r.bad { "✘" } else { "" })?;
+                        for c in &r.cells {
+                            write!(o, " {} |", escape(c))?;
+                        }
+                        writeln!(o)?;
+                    }
+                    writeln!(o)?;
+                }
+            }
         }
     }
     Ok(())

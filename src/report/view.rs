@@ -9,13 +9,15 @@
 //! compares it byte for byte.
 //!
 //! The order a reader meets things in, in both renderers: summary, blockers, findings by
-//! section, port matrix, TLS grids, (the SQL Server facts will go here: see [`View`]), answers,
+//! section, port matrix, TLS grids, SQL Servers, answers,
 //! probe results, merge sources, verification.
 
 use super::document::{
     AnswerDoc, CountsDoc, GivenDoc, ItemDoc, MergeDoc, Report, ResponseDoc, SectionDoc, SignerDoc,
     VantageDoc,
 };
+use crate::probe::sql::SqlFacts;
+use crate::probe::sql::tables as sql_tables;
 use crate::probe::tls::facts::TlsFacts;
 
 /// Said of a report whose answers were given against another text of the checklist.
@@ -40,13 +42,21 @@ pub struct View<'a> {
     pub sections: Vec<SectionView<'a>>,
     pub ports: Vec<PortRow>,
     pub tls: Vec<(String, TlsFacts)>,
-    // The SQL Server facts (instances, versions and editions, availability groups and their
-    // replicas, backups) will be a field here, taken from the `sql` results' evidence like
-    // `ports` and `tls`, and drawn between the TLS grids and the answers by both renderers.
+    /// The SQL Servers probed, from each vantage: drawn between the TLS grids and the answers.
+    pub sql: Vec<SqlView>,
     pub answers: Vec<AnswerView<'a>>,
     pub vantages: &'a [VantageDoc],
     /// How a merged report was made; `None` for a report built from one session.
     pub merge: Option<&'a MergeDoc>,
+}
+
+/// One SQL Server as the probe found it: the instance in a few lines, then its tables.
+#[derive(Debug)]
+pub struct SqlView {
+    pub vantage: String,
+    pub server: String,
+    pub overview: Vec<(&'static str, String)>,
+    pub tables: Vec<sql_tables::Table>,
 }
 
 /// An open blocker: the item, its answer in words and what to do.
@@ -136,6 +146,7 @@ impl<'a> View<'a> {
             sections,
             ports: port_rows(r),
             tls: tls_endpoints(r),
+            sql: sql_servers(r),
             answers,
             vantages: &r.vantages,
             merge: r.merge.as_ref(),
@@ -282,6 +293,29 @@ pub fn tls_endpoints(r: &Report) -> Vec<(String, TlsFacts)> {
                 .and_then(|f| serde_json::from_value::<TlsFacts>(f.clone()).ok())
             {
                 out.push((v.name.clone(), f));
+            }
+        }
+    }
+    out
+}
+
+/// The SQL Servers of the report's `sql` results, from each vantage.
+#[must_use]
+pub fn sql_servers(r: &Report) -> Vec<SqlView> {
+    let mut out = Vec::new();
+    for v in &r.vantages {
+        for p in v.results.iter().filter(|p| p.kind == "sql") {
+            if let Some(f) = p
+                .evidence
+                .get("facts")
+                .and_then(|f| serde_json::from_value::<SqlFacts>(f.clone()).ok())
+            {
+                out.push(SqlView {
+                    vantage: v.name.clone(),
+                    server: f.server.clone(),
+                    overview: sql_tables::overview(&f),
+                    tables: sql_tables::tables(&f),
+                });
             }
         }
     }
