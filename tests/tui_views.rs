@@ -424,6 +424,83 @@ fn tls_scan_as_a_grid_and_a_chain() {
     both_sizes("probes_tls", &app);
 }
 
+/// A SQL probe in the probes view: the server, its availability group with the asynchronous
+/// replica marked, backups, and each SQL rule of the checklist with the items it answers.
+#[test]
+fn sql_probe_with_its_rules_and_items() {
+    use preflight::probe::run::Event;
+    use preflight::probe::{ProbeKind, ProbeResult, Verdict};
+    use preflight::site::Site;
+    use preflight::tui::app::Action;
+
+    let mut app = app_on("spok-mobile-4.5");
+    app.host = "cws1".into();
+    let site = Site::parse(
+        "[[sql]]\nserver = 'sqlcluster.example.org\\SPOK'\nuser = \"sdc\"\n",
+        Path::new("site.toml"),
+    )
+    .expect("site");
+    if let Some(iv) = app.interview.as_mut() {
+        iv.assessment.site = site;
+    }
+    press(&mut app, &[KeyCode::Char('p')]);
+    assert_eq!(app.probes.tasks.len(), 1, "{:?}", app.probes.tasks);
+    let replica = |server: &str, mode: &str, failover: &str, role: &str| {
+        serde_json::json!({ "group": "SPOKAG", "server": server,
+            "endpoint_url": format!("TCP://{}.example.org:5022", server.to_lowercase()),
+            "availability_mode": mode, "failover_mode": failover, "role": role,
+            "health": "HEALTHY", "connected": "CONNECTED" })
+    };
+    let facts = serde_json::json!({
+        "server": "sqlcluster.example.org\\SPOK", "address": "10.1.5.11:49733", "user": "sdc",
+        "connection_error": null,
+        "prelogin": { "version": "13.0.5026", "product": "SQL Server 2016", "encryption": "forced" },
+        "encrypted": { "value": true },
+        "instance": { "value": { "product_version": "13.0.5026.0", "major": 13,
+            "product_level": "SP2", "update_level": "CU17", "edition": "Enterprise Edition (64-bit)",
+            "engine_edition": 3, "clustered": false, "hadr_enabled": true, "server_name": "SQL1",
+            "login": "sdc", "auth_scheme": "SQL", "sysadmin": true } },
+        "permissions": { "value": [] },
+        "databases": { "value": [] },
+        "replicas": { "value": [
+            replica("SQL1", "SYNCHRONOUS_COMMIT", "AUTOMATIC", "PRIMARY"),
+            replica("SQL2", "ASYNCHRONOUS_COMMIT", "MANUAL", "SECONDARY"),
+        ] },
+        "listeners": { "value": [
+            { "group": "SPOKAG", "dns_name": "spokag", "port": 1433, "ip": "10.1.0.50",
+              "subnet": "10.1.0.0/24", "state": "ONLINE" },
+            { "group": "SPOKAG", "dns_name": "spokag", "port": 1433, "ip": "10.2.0.50",
+              "subnet": "10.2.0.0/24", "state": "OFFLINE" }
+        ] },
+        "mirroring": { "value": [] },
+        "backups": { "unknown": "could not verify: permission (error 229: The SELECT permission was denied on the object 'backupset', database 'msdb', schema 'dbo'.)" },
+        "queries": [
+            { "tag": "server", "doc": "", "sql": "SELECT …", "outcome": "1 row" },
+            { "tag": "ag_replicas", "doc": "", "sql": "SELECT …", "outcome": "2 rows" },
+            { "tag": "backups", "doc": "", "sql": "SELECT …", "outcome": "could not verify: permission (error 229)" }
+        ],
+        "batches": 2, "ms": 41
+    });
+    let result = ProbeResult {
+        kind: ProbeKind::Sql,
+        check: "probe".into(),
+        target: app.probes.tasks[0].label(),
+        verdict: Verdict::Fail,
+        summary: "SQL2 in SPOKAG is ASYNCHRONOUS_COMMIT".into(),
+        evidence: serde_json::json!({ "facts": facts, "findings": [] }),
+        at: NOW.into(),
+        ms: 41,
+    };
+    app.update(Action::Probe(Event::Started(0)), NOW);
+    app.update(Action::Probe(Event::Finished(0, vec![result])), NOW);
+    app.update(Action::Probe(Event::Ended), NOW);
+    let screen = draw(&app, 160, 48);
+    assert!(screen.contains("SQL Server 2016 Enterprise Edition (64-bit)"), "{screen}");
+    assert!(screen.contains("SPOKAG · SQL2 · SECONDARY · ASYNCHRONOUS_COMMIT"), "{screen}");
+    assert!(screen.contains("error 229"), "{screen}");
+    both_sizes("probes_sql", &app);
+}
+
 /// The walked app on its finish screen, with the key and folder defaults the event loop sets
 /// (fixed here so the snapshots do not depend on the machine).
 fn finishing() -> App {
