@@ -495,10 +495,79 @@ fn sql_probe_with_its_rules_and_items() {
     app.update(Action::Probe(Event::Finished(0, vec![result])), NOW);
     app.update(Action::Probe(Event::Ended), NOW);
     let screen = draw(&app, 160, 48);
-    assert!(screen.contains("SQL Server 2016 Enterprise Edition (64-bit)"), "{screen}");
-    assert!(screen.contains("SPOKAG · SQL2 · SECONDARY · ASYNCHRONOUS_COMMIT"), "{screen}");
+    assert!(
+        screen.contains("SQL Server 2016 Enterprise Edition (64-bit)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("SPOKAG · SQL2 · SECONDARY · ASYNCHRONOUS_COMMIT"),
+        "{screen}"
+    );
     assert!(screen.contains("error 229"), "{screen}");
     both_sizes("probes_sql", &app);
+}
+
+/// Running a SQL probe asks for the login's password in a masked field, once, and keeps it
+/// in memory only; Esc runs the other probes without it.
+#[test]
+fn the_sql_password_is_asked_masked_and_never_shown() {
+    use preflight::site::Site;
+    use preflight::tui::probes::TaskStatus;
+
+    let mut app = app_on("spok-mobile-4.5");
+    let site = Site::parse(
+        "[[sql]]\nserver = '10.1.5.11'\nuser = \"sdc\"\n\n[[tls]]\nendpoint = \"10.1.5.12:443\"\n",
+        Path::new("site.toml"),
+    )
+    .expect("site");
+    if let Some(iv) = app.interview.as_mut() {
+        iv.assessment.site = site;
+    }
+    press(&mut app, &[KeyCode::Char('p')]);
+    let sql = app
+        .probes
+        .tasks
+        .iter()
+        .position(|t| t.label().starts_with("SQL Server"))
+        .expect("a SQL task");
+    app.probes.cursor = sql;
+    press(&mut app, &[KeyCode::Enter]);
+    assert!(app.typing(), "letters go to the password");
+    assert_eq!(app.probes.status[sql], TaskStatus::Idle, "nothing runs yet");
+    type_text(&mut app, "Pa55-word");
+    let screen = draw(&app, 160, 48);
+    assert!(
+        screen.contains("SQL password for sdc (not saved): *********"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Pa55-word"));
+    assert!(
+        !format!("{:?}", app.probes).contains("Pa55"),
+        "nor while typing"
+    );
+    press(&mut app, &[KeyCode::Enter]);
+    assert!(!app.typing());
+    assert_eq!(app.probes.status[sql], TaskStatus::Queued);
+    assert!(
+        !format!("{:?}", app.probes).contains("Pa55-word"),
+        "Debug never shows it"
+    );
+    // Asked once: the next run goes straight ahead.
+    app.probes.running = false;
+    press(&mut app, &[KeyCode::Char('r')]);
+    assert!(!app.typing());
+    assert!(app.probes.status.iter().all(|s| *s == TaskStatus::Queued));
+
+    // Esc: the rest runs, SQL does not.
+    let mut app2 = app_on("spok-mobile-4.5");
+    if let (Some(iv), Some(iv2)) = (app.interview.as_ref(), app2.interview.as_mut()) {
+        iv2.assessment.site = iv.assessment.site.clone();
+    }
+    press(&mut app2, &[KeyCode::Char('p'), KeyCode::Char('r')]);
+    assert!(app2.typing());
+    press(&mut app2, &[KeyCode::Esc]);
+    assert_eq!(app2.probes.status[sql], TaskStatus::Idle);
+    assert!(app2.probes.status.contains(&TaskStatus::Queued));
 }
 
 /// The walked app on its finish screen, with the key and folder defaults the event loop sets

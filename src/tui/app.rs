@@ -9,10 +9,10 @@ use crate::checklist::Checklist;
 use crate::store::SessionInfo;
 
 use super::editor::LineEditor;
-use super::finish::{self, Finish};
+use super::finish::{self, Finish, Secret};
 use super::interview::{Ctx, Outcome, PAGE};
 pub use super::interview::{Edit, Field, Filter, Focus, Interview, Row, Search};
-use super::probes::Probes;
+use super::probes::{PasswordField, Probes};
 use super::site::{self, SiteView};
 use crate::probe::plan::Task;
 use crate::probe::run::Event as ProbeEvent;
@@ -265,7 +265,7 @@ impl App {
     pub fn typing(&self) -> bool {
         match self.screen {
             Screen::Picker => matches!(self.picker, Picker::Name { .. }),
-            Screen::Probes => false,
+            Screen::Probes => self.probes.asking.is_some(),
             Screen::Site => self.site.form.is_some(),
             Screen::Finish => self.finish.typing(),
             Screen::Interview => self.interview.as_ref().is_some_and(|iv| {
@@ -309,6 +309,10 @@ impl App {
     }
 
     fn update_probes(&mut self, action: &Action) {
+        if self.probes.asking.is_some() {
+            self.on_sql_password(action);
+            return;
+        }
         let Some(iv) = &self.interview else {
             return;
         };
@@ -330,14 +334,28 @@ impl App {
             Action::Select | Action::RunAll if p.running => {
                 self.say(Level::Info, "a run is in progress: c stops it");
             }
-            Action::Select if n > 0 => {
-                let tasks = p.queue(&[p.cursor]);
-                self.effects.push(Effect::RunProbes(tasks));
-            }
-            Action::RunAll if n > 0 => {
-                let all: Vec<usize> = (0..n).collect();
-                let tasks = p.queue(&all);
-                self.effects.push(Effect::RunProbes(tasks));
+            Action::Select | Action::RunAll if n > 0 => {
+                let which: Vec<usize> = if matches!(action, Action::Select) {
+                    vec![p.cursor]
+                } else {
+                    (0..n).collect()
+                };
+                if p.needs_password(&which) {
+                    let login = p.sql_login();
+                    p.asking = Some(PasswordField {
+                        editor: LineEditor::new(""),
+                        tasks: which,
+                    });
+                    self.say(
+                        Level::Info,
+                        format!(
+                            "password for SQL login {login}: kept in memory only (Enter runs, Esc runs without SQL)"
+                        ),
+                    );
+                } else {
+                    let tasks = p.queue(&which);
+                    self.effects.push(Effect::RunProbes(tasks));
+                }
             }
             Action::Cancel | Action::Back if p.running => {
                 self.effects.push(Effect::CancelProbes);
@@ -346,6 +364,50 @@ impl App {
             Action::ShowSite => site::open(self, Screen::Probes),
             Action::Back | Action::ShowProbes => self.screen = Screen::Interview,
             _ => {}
+        }
+    }
+
+    /// The masked SQL password field: typed, then the waiting tasks run (without the SQL ones
+    /// on Esc).
+    fn on_sql_password(&mut self, action: &Action) {
+        let Some(PasswordField {
+            mut editor,
+            tasks: which,
+        }) = self.probes.asking.take()
+        else {
+            return;
+        };
+        match action {
+            Action::Type(key) => {
+                editor.handle(*key);
+                self.probes.asking = Some(PasswordField {
+                    editor,
+                    tasks: which,
+                });
+            }
+            Action::Select => {
+                self.probes.sql_password = Some(Secret::new(editor.text().to_owned()));
+                self.notice = None;
+                let tasks = self.probes.queue(&which);
+                self.effects.push(Effect::RunProbes(tasks));
+            }
+            Action::Back | Action::Cancel => {
+                let rest: Vec<usize> = which
+                    .into_iter()
+                    .filter(|&i| !matches!(self.probes.tasks.get(i), Some(Task::Sql { .. })))
+                    .collect();
+                self.say(Level::Info, "SQL Server not probed: no password given");
+                if !rest.is_empty() {
+                    let tasks = self.probes.queue(&rest);
+                    self.effects.push(Effect::RunProbes(tasks));
+                }
+            }
+            _ => {
+                self.probes.asking = Some(PasswordField {
+                    editor,
+                    tasks: which,
+                });
+            }
         }
     }
 

@@ -63,9 +63,20 @@ pub enum Field {
     Passphrase,
 }
 
-/// A passphrase on its way to the key: its `Debug` never shows it.
+/// A passphrase or password on its way to where it is used: its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
+
+impl Secret {
+    pub fn new(text: String) -> Self {
+        Self(text)
+    }
+
+    /// The secret itself, for the one place that uses it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

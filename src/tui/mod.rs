@@ -68,6 +68,7 @@ pub fn run(dirs: &Dirs, session: Option<&str>, checklist: Option<&str>) -> Resul
         events,
     };
     app.host = hostname();
+    app.probes.sql_password_from_env = std::env::var_os(crate::probe::sql::PASSWORD_ENV).is_some();
     app.finish.default_key = dirs.config.join(crate::report::sign::KEY_FILE);
     app.finish.sessions_dir = dirs.sessions();
     match session {
@@ -187,9 +188,14 @@ impl Runner {
         };
         let mut env = Env::for_site(&iv.assessment.site, true, QueryOptions::default())
             .wrap_err("cannot set up the resolvers")?;
-        // SQL logins: the password from the environment (the TUI never asks for one it would
-        // have to keep), the permissions to read from the checklist's SQL rules.
-        env.sql.password = std::env::var(crate::probe::sql::PASSWORD_ENV).ok();
+        // SQL logins: the password typed in the probes view or from the environment, the
+        // permissions to read from the checklist's SQL rules.
+        env.sql.password = app
+            .probes
+            .sql_password
+            .as_ref()
+            .map(|s| s.expose().to_owned())
+            .or_else(|| std::env::var(crate::probe::sql::PASSWORD_ENV).ok());
         env.sql.checks = crate::probe::sql::checks::of_checklist(&app.library[iv.checklist]);
         if let Some(old) = self.job.take() {
             old.abort();

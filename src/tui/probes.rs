@@ -7,6 +7,8 @@ use crate::probe::plan::{self, Task, Vantage};
 use crate::probe::run::Event;
 use crate::probe::{ProbeResult, Verdict};
 use crate::site::Site;
+use crate::tui::editor::LineEditor;
+use crate::tui::finish::Secret;
 
 /// Where a task is.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +34,29 @@ pub struct Probes {
     pub frame: usize,
     /// The site the tasks were planned from: another site (edited since) plans again.
     pub planned: Option<Site>,
+    /// The SQL login's password, typed once per session of the program and kept in memory
+    /// only (never saved, never shown).
+    pub sql_password: Option<Secret>,
+    /// `PREFLIGHT_SQL_PASSWORD` was set when the program started: nothing to ask.
+    pub sql_password_from_env: bool,
+    /// The masked field the password is being typed in.
+    pub asking: Option<PasswordField>,
+}
+
+/// The SQL password being typed, and the tasks waiting for it; its `Debug` never shows it.
+#[derive(Clone)]
+pub struct PasswordField {
+    pub editor: LineEditor,
+    pub tasks: Vec<usize>,
+}
+
+impl std::fmt::Debug for PasswordField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordField")
+            .field("editor", &"***")
+            .field("tasks", &self.tasks)
+            .finish()
+    }
 }
 
 /// The key under which a vantage's results are kept.
@@ -61,6 +86,28 @@ impl Probes {
             })
             .collect();
         self.cursor = self.cursor.min(self.tasks.len().saturating_sub(1));
+    }
+
+    /// Whether running these tasks needs a SQL password that nobody has given yet.
+    #[must_use]
+    pub fn needs_password(&self, tasks: &[usize]) -> bool {
+        self.sql_password.is_none()
+            && !self.sql_password_from_env
+            && tasks
+                .iter()
+                .any(|&i| matches!(self.tasks.get(i), Some(Task::Sql { .. })))
+    }
+
+    /// The login the password is asked for, in words.
+    #[must_use]
+    pub fn sql_login(&self) -> String {
+        self.tasks
+            .iter()
+            .find_map(|t| match t {
+                Task::Sql { instance } => instance.user.clone(),
+                _ => None,
+            })
+            .unwrap_or_else(|| "the SQL login".to_owned())
     }
 
     /// The roles to choose a vantage from, and "none" (port rules not probed).

@@ -194,9 +194,16 @@ fn render_footer(frame: &mut Frame<'_>, footer: Rect, app: &App) {
                 Span::styled(format!("· {fail} fail "), theme::bad()),
                 Span::styled(format!("· {state}"), theme::dim()),
             ]),
-            match &app.notice {
-                Some(n) => Line::styled(format!(" {}", n.text), theme::warn()),
-                None => Line::styled(keys, theme::dim()),
+            match (&p.asking, &app.notice) {
+                (Some(field), _) => Line::from(vec![
+                    Span::styled(
+                        format!(" SQL password for {} (not saved): ", p.sql_login()),
+                        theme::title(),
+                    ),
+                    Span::raw("*".repeat(field.editor.text().chars().count())),
+                ]),
+                (None, Some(n)) => Line::styled(format!(" {}", n.text), theme::warn()),
+                (None, None) => Line::styled(keys, theme::dim()),
             },
         ]),
         footer,
