@@ -505,6 +505,18 @@ fn sql_probe_with_its_rules_and_items() {
     );
     assert!(screen.contains("error 229"), "{screen}");
     both_sizes("probes_sql", &app);
+    // The rules below the pane's end come into view with PgDn.
+    assert!(
+        !screen.contains("asynchronous commit may result"),
+        "{screen}"
+    );
+    press(&mut app, &[KeyCode::PageDown, KeyCode::PageDown]);
+    let screen = draw(&app, 160, 48);
+    assert!(screen.contains("Results (line 21)"), "{screen}");
+    assert!(
+        screen.contains("asynchronous commit may result"),
+        "{screen}"
+    );
 }
 
 /// Running a SQL probe asks for the login's password in a masked field, once, and keeps it

@@ -10,7 +10,7 @@ use crate::store::SessionInfo;
 
 use super::editor::LineEditor;
 use super::finish::{self, Finish, Secret};
-use super::interview::{Ctx, Outcome, PAGE};
+use super::interview::{Ctx, Outcome};
 pub use super::interview::{Edit, Field, Filter, Focus, Interview, Row, Search};
 use super::probes::{PasswordField, Probes};
 use super::site::{self, SiteView};
@@ -73,6 +73,9 @@ pub enum Effect {
     /// Build, sign or export the report from the finish screen.
     Finish(finish::Job),
 }
+
+/// Lines a page key scrolls the probes view's results by.
+const PAGE_LINES: u16 = 10;
 
 #[derive(Debug, Clone)]
 pub enum Action {
@@ -325,12 +328,25 @@ impl App {
                     self.effects.push(Effect::CancelProbes);
                 }
             }
-            Action::Up => p.cursor = p.cursor.saturating_sub(1),
-            Action::Down => p.cursor = (p.cursor + 1).min(n.saturating_sub(1)),
-            Action::Top => p.cursor = 0,
-            Action::Bottom => p.cursor = n.saturating_sub(1),
-            Action::PageUp => p.cursor = p.cursor.saturating_sub(PAGE),
-            Action::PageDown => p.cursor = (p.cursor + PAGE).min(n.saturating_sub(1)),
+            Action::Up => {
+                p.cursor = p.cursor.saturating_sub(1);
+                p.detail_scroll = 0;
+            }
+            Action::Down => {
+                p.cursor = (p.cursor + 1).min(n.saturating_sub(1));
+                p.detail_scroll = 0;
+            }
+            Action::Top => {
+                p.cursor = 0;
+                p.detail_scroll = 0;
+            }
+            Action::Bottom => {
+                p.cursor = n.saturating_sub(1);
+                p.detail_scroll = 0;
+            }
+            // The evidence of a SQL or TLS probe is longer than any pane: pages scroll it.
+            Action::PageUp => p.detail_scroll = p.detail_scroll.saturating_sub(PAGE_LINES),
+            Action::PageDown => p.detail_scroll = p.detail_scroll.saturating_add(PAGE_LINES),
             Action::Select | Action::RunAll if p.running => {
                 self.say(Level::Info, "a run is in progress: c stops it");
             }

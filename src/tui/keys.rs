@@ -44,6 +44,7 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ("r  Enter", "probes: run all / run the selected one"),
             ("c", "probes: stop the run"),
             ("v", "probes: the next vantage (this machine's role)"),
+            ("PgUp PgDn", "probes: scroll the selected probe's results"),
             ("a", "checklist: take the answer the probes suggest"),
         ],
     ),

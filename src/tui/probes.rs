@@ -29,6 +29,8 @@ pub struct Probes {
     /// Results per task: from this run, or the vantage's last saved run.
     pub results: Vec<Vec<ProbeResult>>,
     pub cursor: usize,
+    /// How far the selected task's results are scrolled.
+    pub detail_scroll: u16,
     pub running: bool,
     /// Advances while a run is on, for the spinner.
     pub frame: usize,

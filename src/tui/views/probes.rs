@@ -85,17 +85,24 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
         let mut state = ListState::default().with_selected(Some(p.cursor));
         frame.render_stateful_widget(list, list_area, &mut state);
     }
+    let lines = detail(app, usize::from(detail_area.width.saturating_sub(2)));
+    // Scrolled by whole lines of the evidence; never past its last line.
+    let last = u16::try_from(lines.len().saturating_sub(1)).unwrap_or(u16::MAX);
+    let scroll = p.detail_scroll.min(last);
+    let title = if scroll > 0 {
+        format!(" Results (line {}) ", scroll + 1)
+    } else {
+        " Results (PgDn scrolls) ".to_owned()
+    };
     frame.render_widget(
-        Paragraph::new(detail(
-            app,
-            usize::from(detail_area.width.saturating_sub(2)),
-        ))
-        .wrap(Wrap { trim: false })
-        .block(
-            Block::bordered()
-                .title(" Results ")
-                .border_style(theme::border(false)),
-        ),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0))
+            .block(
+                Block::bordered()
+                    .title(title)
+                    .border_style(theme::border(false)),
+            ),
         detail_area,
     );
     render_footer(frame, footer, app);
