@@ -13,6 +13,8 @@
 )]
 
 pub mod facts;
+#[cfg(test)]
+mod fuzz;
 pub mod scan;
 pub mod suites;
 pub mod tds;

@@ -7,26 +7,7 @@
 
 use super::tests::PYSQLBRIDGE_REPLY;
 use super::*;
-
-/// xorshift64*: enough randomness to mutate bytes, and no new dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % u64::try_from(n.max(1)).unwrap_or(1)).unwrap_or(0)
-    }
-
-    fn byte(&mut self) -> u8 {
-        self.next().to_le_bytes()[0]
-    }
-}
+use crate::probe::tls::fuzz::{self, Rng};
 
 fn seeds() -> Vec<Vec<u8>> {
     // A handshake flight long enough to need two packets.
@@ -94,43 +75,15 @@ fn check_decoder(input: &[u8]) {
 
 #[test]
 fn the_decoders_survive_random_and_mutated_input() {
-    let iterations: usize = std::env::var("PREFLIGHT_FUZZ_ITERATIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(50_000);
+    let iterations = fuzz::iterations(50_000);
     let seeds = seeds();
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Rng::seeded();
     for s in &seeds {
         check_unwrapper(s, &mut rng);
         check_decoder(s);
     }
     for i in 0..iterations {
-        let mut input = if i % 5 == 0 {
-            let len = rng.below(200);
-            (0..len).map(|_| rng.byte()).collect::<Vec<u8>>()
-        } else {
-            seeds[rng.below(seeds.len())].clone()
-        };
-        for _ in 0..=rng.below(4) {
-            if input.is_empty() {
-                break;
-            }
-            let at = rng.below(input.len());
-            match rng.below(6) {
-                0 => input[at] ^= 1 << rng.below(8),
-                1 => input[at] = rng.byte(),
-                2 => input.insert(at, rng.byte()),
-                3 => {
-                    input.remove(at);
-                }
-                // A length or an offset overwritten: where the decoders must check bounds.
-                4 if input.len() > at + 1 => {
-                    input[at] = rng.byte();
-                    input[at + 1] = rng.byte();
-                }
-                _ => input.truncate(at),
-            }
-        }
+        let mut input = fuzz::input(&mut rng, i, &seeds, 200);
         // Keep some inputs looking like packets so mutations reach past the type byte.
         if i % 7 == 0 && input.len() > 1 {
             input[0] = if i % 2 == 0 { PRELOGIN } else { TABULAR_RESULT };
