@@ -102,7 +102,7 @@ fn the_file_on_disk_is_the_built_in_and_validates() {
     let loaded = Checklist::load(&path).unwrap_or_else(|e| panic!("{e}"));
     let built = spok();
     assert_eq!(loaded.content_hash, built.content_hash);
-    assert_eq!(built.version, "1.0.0");
+    assert_eq!(built.version, "1.1.0");
     assert_eq!(
         built.source,
         "Pre-Implementation Guide Spok Mobile 4.5 (Care Connect 1.9)"
@@ -989,6 +989,7 @@ const PROBED: &[(&str, &str)] = &[
     ("database.sql_version", "sql.version"),
     ("database.sysadmin_login", "sql.login_sysadmin"),
     ("database.ha_edition", "sql.edition"),
+    ("database.cluster_not_hadron", "sql.cluster_supported"),
     ("maintenance.log_backups", "sql.backup_age"),
     ("maintenance.full_backups", "sql.backup_age"),
     ("permissions.install", "sql.login_permissions"),

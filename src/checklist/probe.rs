@@ -251,6 +251,12 @@ pub const CHECKS: &[CheckSpec] = &[
     },
     CheckSpec {
         kind: ProbeKind::Sql,
+        name: "cluster_supported",
+        good: "the instance is a failover cluster instance, and not a SQL Server 2012 one on shared storage",
+        params: &[],
+    },
+    CheckSpec {
+        kind: ProbeKind::Sql,
         name: "ag_synchronous_commit",
         good: "every replica of every availability group is in synchronous-commit mode",
         params: &[],

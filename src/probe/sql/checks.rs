@@ -71,7 +71,9 @@ pub fn of_checklist(c: &Checklist) -> Vec<(String, BTreeMap<String, ParamValue>)
 /// The tags of the queries a check is judged from, for its evidence.
 pub fn queries_for(check: &str) -> &'static [&'static str] {
     match check {
-        "version" | "edition" | "hadr_enabled" | "login_sysadmin" => &["server"],
+        "version" | "edition" | "hadr_enabled" | "login_sysadmin" | "cluster_supported" => {
+            &["server"]
+        }
         "ag_synchronous_commit" | "ag_automatic_failover" => &["server", "ag_replicas"],
         "ag_listener_subnets" => &["server", "ag_listeners"],
         "mirroring_fqdn" => &["mirroring"],
@@ -115,6 +117,7 @@ pub fn evaluate(
         "edition" => instance().map(|i| edition(i, list(expect, "required"))),
         "hadr_enabled" => instance().map(hadr),
         "login_sysadmin" => instance().map(sysadmin),
+        "cluster_supported" => instance().map(cluster),
         "ag_synchronous_commit" | "ag_automatic_failover" => replicas_check(check, f),
         "ag_listener_subnets" => subnets(f, number(expect, "min").unwrap_or(2)),
         "mirroring_fqdn" => f
@@ -489,6 +492,33 @@ fn mirroring(mirrors: &[Mirror]) -> (Verdict, String) {
                 warn.join("; ")
             ),
         )
+    }
+}
+
+/// The guide: "SQL Clusters using shared storage SQL 2012 HADRON are not supported."
+fn cluster(i: &Instance) -> (Verdict, String) {
+    match i.clustered {
+        Some(true) if i.major == 11 => (
+            Verdict::Fail,
+            "a SQL Server 2012 failover cluster instance on shared storage: the guide does not \
+             support SQL 2012 HADRON clusters (use SQL Server 2014 or 2016)"
+                .to_owned(),
+        ),
+        Some(true) => (
+            Verdict::Pass,
+            format!("a failover cluster instance on {}", i.release()),
+        ),
+        Some(false) => (
+            Verdict::Warn,
+            format!(
+                "{} is not a failover cluster instance: the site chose SQL clustering",
+                i.release()
+            ),
+        ),
+        None => (
+            Verdict::Error,
+            "could not verify whether the instance is clustered".to_owned(),
+        ),
     }
 }
 
@@ -994,6 +1024,25 @@ mod tests {
         let (v, words) = judge("hadr_enabled", &BTreeMap::new(), &f);
         assert_eq!(v, Verdict::Fail);
         assert!(words.contains("SQL Server 2008 R2 predates"), "{words}");
+    }
+
+    #[test]
+    fn a_2012_cluster_on_shared_storage_is_refused() {
+        let mut f = facts();
+        let none = BTreeMap::new();
+        let mut i = instance("11.0.7001.0", "Enterprise Edition", Some(false), true);
+        i.clustered = Some(true);
+        f.instance = Fact::Value(i.clone());
+        let (v, words) = judge("cluster_supported", &none, &f);
+        assert_eq!(v, Verdict::Fail);
+        assert!(words.contains("SQL 2012 HADRON"), "{words}");
+        i.major = 13;
+        i.product_version = "13.0.5026.0".into();
+        f.instance = Fact::Value(i.clone());
+        assert_eq!(judge("cluster_supported", &none, &f).0, Verdict::Pass);
+        i.clustered = Some(false);
+        f.instance = Fact::Value(i);
+        assert_eq!(judge("cluster_supported", &none, &f).0, Verdict::Warn);
     }
 
     #[test]
