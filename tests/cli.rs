@@ -236,7 +236,11 @@ fn checklists_lists_the_builtins_in_text_and_json() {
             .unwrap_or_else(|| panic!("{id} missing from JSON:\n{json:#}"));
         assert_eq!(entry["origin"], "built-in", "{entry}");
         // The Spok checklist gained the SQL cluster rule in 1.1.0.
-        let version = if id == "spok-mobile-4.5" { "1.1.0" } else { "1.0.0" };
+        let version = if id == "spok-mobile-4.5" {
+            "1.1.0"
+        } else {
+            "1.0.0"
+        };
         assert_eq!(entry["version"], version, "{entry}");
         let items = entry["items"].as_u64().expect("items count");
         assert!(items > 0, "{entry}");

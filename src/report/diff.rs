@@ -21,6 +21,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::document::{AnswerDoc, ItemDoc, ProbeDoc, Report, ResponseDoc};
+use super::findings::score_text;
 use super::view::{answer_text, site_name, words};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -451,7 +452,7 @@ impl Diff {
             let _ = writeln!(o, "\nsections ({}):", self.sections.len());
             for s in &self.sections {
                 let side = |v: &Option<String>, n: &Option<u8>| match (v, n) {
-                    (Some(v), Some(n)) => format!("{} {n}%", words(v)),
+                    (Some(v), Some(n)) => format!("{} {}", words(v), score_text(v, *n)),
                     _ => "(not in the checklist)".to_owned(),
                 };
                 let _ = writeln!(

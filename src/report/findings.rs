@@ -16,7 +16,8 @@
 //!
 //! A blocker is open when its item is `not_ready` or `unanswered`. The site is `not_ready` when a
 //! blocker is not ready, `incomplete` when a blocker is still unanswered, `needs_attention` when
-//! anything else is not ready, needs attention or is unanswered, and `ready` otherwise.
+//! anything else is not ready, needs attention or is unanswered, and `ready` otherwise; a
+//! section where nothing is asked or applicable is `not_applicable`.
 
 use crate::assessment::evidence::Evidence;
 use crate::assessment::{Assessment, Response, Status, Value};
@@ -60,6 +61,9 @@ pub enum SiteVerdict {
     /// No blocker is open, but something else is not ready, needs attention or is unanswered.
     NeedsAttention,
     Ready,
+    /// Nothing in it applies to this site: every item is not asked or not applicable (a section
+    /// on AlwaysOn at a site that mirrors). Said rather than "ready 100%".
+    NotApplicable,
 }
 
 impl SiteVerdict {
@@ -70,6 +74,7 @@ impl SiteVerdict {
             SiteVerdict::Incomplete => "incomplete",
             SiteVerdict::NeedsAttention => "needs_attention",
             SiteVerdict::Ready => "ready",
+            SiteVerdict::NotApplicable => "not_applicable",
         }
     }
 }
@@ -315,7 +320,13 @@ pub fn verdict(items: &[ItemFinding]) -> SiteVerdict {
             .iter()
             .any(|f| f.severity == Severity::Blocker && f.readiness == r)
     };
-    if blocker(Readiness::NotReady) {
+    if !items.is_empty()
+        && items
+            .iter()
+            .all(|f| matches!(f.readiness, Readiness::NotAsked | Readiness::NotApplicable))
+    {
+        SiteVerdict::NotApplicable
+    } else if blocker(Readiness::NotReady) {
         SiteVerdict::NotReady
     } else if blocker(Readiness::Unanswered) {
         SiteVerdict::Incomplete
@@ -328,6 +339,16 @@ pub fn verdict(items: &[ItemFinding]) -> SiteVerdict {
         SiteVerdict::NeedsAttention
     } else {
         SiteVerdict::Ready
+    }
+}
+
+/// A verdict's score as a person reads it: `87%`, or `—` where nothing applies.
+#[must_use]
+pub fn score_text(verdict: &str, score: u8) -> String {
+    if verdict == SiteVerdict::NotApplicable.name() {
+        "—".to_owned()
+    } else {
+        format!("{score}%")
     }
 }
 
@@ -508,7 +529,13 @@ mod tests {
                 V::Ready,
                 100,
             ),
-            (&[(Sv::Blocker, R::NotApplicable)], V::Ready, 100),
+            // Nothing applies: said, not "ready 100%".
+            (&[(Sv::Blocker, R::NotApplicable)], V::NotApplicable, 100),
+            (
+                &[(Sv::Blocker, R::NotAsked), (Sv::Info, R::NotApplicable)],
+                V::NotApplicable,
+                100,
+            ),
             // 8 of (8 + 1) ready.
             (
                 &[(Sv::Blocker, R::Ready), (Sv::Info, R::NotReady)],

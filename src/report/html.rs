@@ -9,6 +9,7 @@
 use std::fmt::{self, Write as _};
 
 use super::document::{ItemDoc, ProbeDoc, Report, ReportError};
+use super::findings::score_text;
 use super::view::{
     CHECKLIST_CHANGED, NOT_SIGNED, View, counts_line, given_text, source_signer, ssh_keygen_verify,
 };
@@ -694,15 +695,20 @@ fn section_bars(o: &mut String, r: &Report) -> fmt::Result {
     )?;
     for (n, s) in sections.iter().enumerate() {
         let y = n * 26 + 4;
-        let w = usize::from(s.score.min(100)) * 4;
+        let shown = score_text(&s.verdict, s.score);
+        // A section where nothing applies has an empty bar, not a full one.
+        let w = if shown.ends_with('%') {
+            usize::from(s.score.min(100)) * 4
+        } else {
+            0
+        };
         writeln!(
             o,
-            "<text x=\"0\" y=\"{}\" font-size=\"13\">{}</text><rect x=\"300\" y=\"{y}\" width=\"400\" height=\"18\" fill=\"#eaeef2\"/><rect x=\"300\" y=\"{y}\" width=\"{w}\" height=\"18\" fill=\"var(--{})\"/><text x=\"708\" y=\"{}\" font-size=\"13\">{}%</text>",
+            "<text x=\"0\" y=\"{}\" font-size=\"13\">{}</text><rect x=\"300\" y=\"{y}\" width=\"400\" height=\"18\" fill=\"#eaeef2\"/><rect x=\"300\" y=\"{y}\" width=\"{w}\" height=\"18\" fill=\"var(--{})\"/><text x=\"708\" y=\"{}\" font-size=\"13\">{shown}</text>",
             y + 14,
             escape(&s.title),
             escape(&s.verdict),
             y + 14,
-            s.score
         )?;
     }
     writeln!(o, "</svg>")

@@ -12,6 +12,7 @@
 use std::fmt::{self, Write as _};
 
 use super::document::{ItemDoc, ProbeDoc, Report, VantageDoc};
+use super::findings::score_text;
 use super::html::ExportError;
 use super::sign::NAMESPACE;
 use super::view::{
@@ -201,10 +202,10 @@ impl Doc<'_> {
             let c = &s.counts;
             writeln!(
                 o,
-                "| {} | {} | {}% | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 escape(&s.title),
                 escape(&words(&s.verdict)),
-                s.score,
+                score_text(&s.verdict, s.score),
                 c.ready,
                 c.not_ready,
                 c.needs_attention,
@@ -248,10 +249,10 @@ impl Doc<'_> {
             let s = sv.section;
             writeln!(
                 o,
-                "### {}: {}, {}%\n",
+                "### {}: {}, {}\n",
                 escape(&s.title),
                 escape(&words(&s.verdict)),
-                s.score
+                score_text(&s.verdict, s.score)
             )?;
             writeln!(o, "| Item | Severity | Verdict | Evidence |")?;
             writeln!(o, "| --- | --- | --- | --- |")?;

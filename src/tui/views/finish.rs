@@ -102,6 +102,7 @@ fn verdict_style(v: SiteVerdict) -> Style {
         SiteVerdict::Ready => theme::good(),
         SiteVerdict::NeedsAttention | SiteVerdict::Incomplete => theme::warn(),
         SiteVerdict::NotReady => theme::bad(),
+        SiteVerdict::NotApplicable => theme::dim(),
     }
 }
 
@@ -184,9 +185,9 @@ fn sections(frame: &mut Frame<'_>, area: Rect, f: &Findings) {
         .take(shown)
         .map(|s| {
             let tail = format!(
-                " {:<15} {:>3}%",
+                " {:<15} {:>4}",
                 s.verdict.name().replace('_', " "),
-                s.score
+                crate::report::findings::score_text(s.verdict.name(), s.score)
             );
             let title = fit(&s.title, width.saturating_sub(tail.chars().count()));
             Line::from(vec![
