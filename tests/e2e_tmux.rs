@@ -114,7 +114,7 @@ impl Tui {
         self.target = format!("run{}", self.runs);
         let p = |s: &str| quote(&self.path(s).to_string_lossy());
         let mut cmd = format!(
-            "env XDG_DATA_HOME={} XDG_CONFIG_HOME={} HOME={} PREFLIGHT_USER=tester \
+            "env -u PREFLIGHT_SQL_PASSWORD XDG_DATA_HOME={} XDG_CONFIG_HOME={} HOME={} PREFLIGHT_USER=tester \
              RUST_BACKTRACE=0 TERM=xterm-256color sh {} {} {}",
             p("data"),
             p("config"),
@@ -738,4 +738,53 @@ fn the_finish_screen_signs_and_exports_a_report_that_verifies() {
         Some(1),
         "{list:#}"
     );
+}
+
+/// The SQL probe from the TUI against the TDS test server: the probes view asks for the
+/// login's password in a masked field, logs in, and shows the server; the password is in no
+/// file afterwards.
+#[test]
+fn the_tui_probes_a_sql_server_asking_for_the_password() {
+    use common::sql_site::{PASSWORD, healthy};
+    use common::tds_server::TdsServer;
+
+    let server = TdsServer::start(healthy());
+    let mut tui = Tui::new();
+    let site = tui.path("site.toml");
+    fs::write(
+        &site,
+        format!(
+            "[[sql]]\nserver = '{}'\nuser = \"probe\"\ndatabase = \"AmcomAmcPremiseCore\"\n\
+             trust_server_certificate = true\n",
+            server.addr()
+        ),
+    )
+    .expect("site");
+    for args in [
+        &["session", "new", "sq", "--checklist", "spok-mobile-4.5"][..],
+        &["site", "import", "sq", &site.to_string_lossy()][..],
+    ] {
+        let out = cli(&tui, args, ("PREFLIGHT_E2E", "1"));
+        assert_eq!(out.code, 0, "{}", out.both());
+    }
+    tui.start(&["--session", "sq"]);
+    tui.send(&["p"]);
+    tui.wait_for(&format!("SQL Server {} as probe", server.addr()));
+    tui.send(&["Enter"]);
+    tui.wait_for("SQL password for probe (not saved)");
+    tui.type_text(PASSWORD);
+    let screen = tui.wait_for("(not saved): ********");
+    assert!(!screen.contains(PASSWORD), "{screen}");
+    tui.send(&["Enter"]);
+    let screen = tui.wait_for("Enterprise Edition");
+    assert!(screen.contains("SPOKAG"), "{screen}");
+    tui.send(&["q"]);
+    tui.wait_for("EXITED 0 TTY SANE");
+
+    let log = server.log();
+    assert_eq!(log.logins.len(), 1, "one login");
+    assert_eq!(log.batches.len(), 2, "two batches");
+    let saved = fs::read_to_string(tui.session_file("sq")).expect("session");
+    assert!(saved.contains("SYNCHRONOUS_COMMIT"), "the facts are kept");
+    assert!(!saved.contains(PASSWORD), "the password is not");
 }
