@@ -810,3 +810,46 @@ fn the_servers_own_words_before_login_and_its_tls_inside_tds() {
     assert!(tls["findings"].to_string().contains("self-signed"), "{tls}");
     assert_eq!(server.log().logins.len(), 1, "the scan never logs in");
 }
+
+#[test]
+fn a_sites_sql_port_among_its_tls_endpoints_is_scanned_inside_tds() {
+    let server = TdsServer::start(healthy());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let site = dir.path().join("site.toml");
+    std::fs::write(
+        &site,
+        format!("[[tls]]\nendpoint = \"{}\"\ntds = true\n", server.addr()),
+    )
+    .expect("site");
+    let out = preflight(
+        dir.path(),
+        "",
+        &[
+            "probe",
+            "--site",
+            site.to_str().expect("utf-8"),
+            "--only",
+            "tls",
+            "--format",
+            "json",
+        ],
+    );
+    let json: Json =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.both()));
+    let result = &json["results"][0];
+    assert!(
+        result["target"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("(inside TDS)")),
+        "{result}"
+    );
+    let offered: Vec<&str> = result["evidence"]["facts"]["protocols"]
+        .as_array()
+        .expect("protocols")
+        .iter()
+        .filter(|p| p["offered"] == true)
+        .filter_map(|p| p["version"].as_str())
+        .collect();
+    assert_eq!(offered, ["TLSv1.2"], "{}", out.both());
+    assert!(server.log().logins.is_empty(), "a TLS scan never logs in");
+}

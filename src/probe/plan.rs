@@ -49,6 +49,9 @@ impl Task {
                 )
             }
             Task::Dns { name } => format!("resolve {}", name.fqdn),
+            Task::Tls { endpoint } if endpoint.tds => {
+                format!("TLS {} (inside TDS)", endpoint.endpoint)
+            }
             Task::Tls { endpoint } => format!("TLS {}", endpoint.endpoint),
             Task::Sql { instance } => format!(
                 "SQL Server {}{}",

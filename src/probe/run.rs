@@ -288,7 +288,15 @@ async fn tls_task(endpoint: &TlsEndpoint, env: &Env) -> ProbeResult {
             .is_err()
             .then(|| host.clone())
     });
-    let (facts, scan) = facts::measure(&host, port, sni.as_deref(), &env.tls, &env.anchors).await;
+    let options = tls::Options {
+        transport: if endpoint.tds {
+            tls::Transport::Tds
+        } else {
+            tls::Transport::Direct
+        },
+        ..env.tls.clone()
+    };
+    let (facts, scan) = facts::measure(&host, port, sni.as_deref(), &options, &env.anchors).await;
     let findings = facts::findings(&facts);
     let grade = facts::grade(&facts);
     let verdict = findings

@@ -232,6 +232,7 @@ fn tls_endpoint(cx: &mut Ctx<'_>, t: raw::Tls) -> TlsEndpoint {
         endpoint: t.endpoint.into_inner(),
         sni: t.sni,
         role: t.role,
+        tds: t.tds,
     }
 }
 

@@ -64,7 +64,8 @@ protocol = "tcp"
 ports = "1433"
 purpose = "Spok Console or MediCall database connection"
 
-# TLS endpoints to scan, with the name clients use.
+# TLS endpoints to scan, with the name clients use. `tds = true` scans a SQL Server port, whose
+# TLS handshake travels inside TDS PRELOGIN packets (e.g. endpoint = "sqlcluster.example.org:1433").
 [[tls]]
 endpoint = "spokmobile.example.org:443"
 sni = "spokmobile.example.org"

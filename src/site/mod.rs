@@ -138,6 +138,9 @@ pub struct TlsEndpoint {
     pub sni: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// A SQL Server port: the TLS handshake travels inside TDS PRELOGIN packets.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tds: bool,
 }
 
 /// A SQL Server instance. The login's password is never part of a site: it is asked for (or

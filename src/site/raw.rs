@@ -80,6 +80,8 @@ pub struct Tls {
     pub sni: Option<String>,
     #[serde(default)]
     pub role: Option<String>,
+    #[serde(default)]
+    pub tds: bool,
 }
 
 #[derive(Debug, Deserialize)]

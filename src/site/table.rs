@@ -91,6 +91,10 @@ const TLS: &[Field] = &[
         "the name clients send, when it is not the endpoint's host",
     ),
     field("role", "the role that serves it"),
+    field(
+        "tds",
+        "yes for a SQL Server port (TLS inside TDS PRELOGIN); blank is no",
+    ),
 ];
 const SQL: &[Field] = &[
     field("server", "HOST, HOST:PORT or HOST\\INSTANCE"),
@@ -281,6 +285,7 @@ impl Table {
                     endpoint: t.text(0).to_owned(),
                     sni: t.optional(1),
                     role: t.optional(2),
+                    tds: t.check(3, yes_no(t.text(3)))?,
                 })
             }
             Table::Sql => Row::Sql(SqlInstance {
@@ -448,6 +453,7 @@ impl Row {
                 t.endpoint.clone(),
                 t.sni.clone().unwrap_or_default(),
                 t.role.clone().unwrap_or_default(),
+                yes_no(t.tds),
             ],
             Row::Sql(s) => vec![
                 s.server.clone(),
