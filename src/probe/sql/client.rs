@@ -102,8 +102,9 @@ impl Options {
 type Connection = Client<Compat<TcpStream>>;
 
 /// Probes one server: connects, logs in, reads every fact in two batches, and says in words
-/// what could not be read. Never panics on what the server sends; returns within the connect
-/// timeout plus two query timeouts.
+/// what could not be read. Never panics on what the server sends. Bounded: the connection and
+/// the login each within the connect timeout, each batch within four query timeouts, and the
+/// PRELOGIN question (asked only of a server that answered) within the connect timeout.
 pub async fn probe(target: &Target, opts: &Options) -> SqlFacts {
     let start = Instant::now();
     let mut facts = match Box::pin(connect(target, opts)).await {
@@ -114,17 +115,15 @@ pub async fn probe(target: &Target, opts: &Options) -> SqlFacts {
             let _ = timeout(Duration::from_secs(1), client.close()).await;
             facts
         }
-        Err(why) => SqlFacts::unreachable("", None, &why),
+        Err(failed) => {
+            let mut facts = SqlFacts::unreachable("", None, &failed.words);
+            facts.address = failed.reached;
+            facts
+        }
     };
-    // Where the port is known, the server's own words on encryption and its version, even when
-    // the login was refused.
-    let at = facts.address.clone().or_else(|| {
-        target
-            .instance
-            .is_none()
-            .then(|| format!("{}:{}", bracketed(&target.host), target.port_or_default()))
-    });
-    if let Some(at) = at {
+    // Where a server answered, its own words on encryption and its version, even when the
+    // login was refused (a host that did not answer is not waited for twice).
+    if let Some(at) = facts.address.clone() {
         facts.prelogin = prelogin(&at, opts.connect_timeout).await;
     }
     facts.server = target.to_string();
@@ -133,11 +132,18 @@ pub async fn probe(target: &Target, opts: &Options) -> SqlFacts {
     facts
 }
 
-fn bracketed(host: &str) -> String {
-    if host.contains(':') {
-        format!("[{host}]")
-    } else {
-        host.to_owned()
+/// Why `connect` failed, and the address it reached first, if any.
+struct Failed {
+    words: String,
+    reached: Option<String>,
+}
+
+impl From<String> for Failed {
+    fn from(words: String) -> Self {
+        Self {
+            words,
+            reached: None,
+        }
     }
 }
 
@@ -202,7 +208,7 @@ fn config(target: &Target, host: &str, port: Option<u16>, opts: &Options) -> Con
 
 /// Connects and logs in, following one redirect (an availability group's read-only routing
 /// or an Azure gateway).
-async fn connect(target: &Target, opts: &Options) -> Result<(Connection, String), String> {
+async fn connect(target: &Target, opts: &Options) -> Result<(Connection, String), Failed> {
     let mut host = target.host.clone();
     let mut port = target.port;
     for _ in 0..2 {
@@ -229,6 +235,10 @@ async fn connect(target: &Target, opts: &Options) -> Result<(Connection, String)
         let address = tcp
             .peer_addr()
             .map_or_else(|_| config.get_addr(), |a| a.to_string());
+        let failed = |words: String| Failed {
+            words,
+            reached: Some(address.clone()),
+        };
         let _ = tcp.set_nodelay(true);
         match Box::pin(timeout(
             opts.connect_timeout,
@@ -237,11 +247,11 @@ async fn connect(target: &Target, opts: &Options) -> Result<(Connection, String)
         .await
         {
             Err(_) => {
-                return Err(format!(
+                return Err(failed(format!(
                     "{address} accepted the connection but the login did not finish within {} s: \
                      is this a SQL Server?",
                     opts.connect_timeout.as_secs()
-                ));
+                )));
             }
             Ok(Ok(client)) => return Ok((client, address)),
             Ok(Err(TdsError::Routing {
@@ -251,10 +261,10 @@ async fn connect(target: &Target, opts: &Options) -> Result<(Connection, String)
                 host = to_host;
                 port = Some(to_port);
             }
-            Ok(Err(e)) => return Err(connect_words(&e, target, &host, port, opts)),
+            Ok(Err(e)) => return Err(failed(connect_words(&e, target, &host, port, opts))),
         }
     }
-    Err(format!("{target} redirected the connection more than once"))
+    Err(format!("{target} redirected the connection more than once").into())
 }
 
 fn shown(target: &Target, host: &str, port: Option<u16>) -> String {
