@@ -20,6 +20,7 @@
 //! logins and batches. Nothing leaves loopback.
 
 #[path = "../tests/common/sql_site.rs"]
+#[expect(dead_code, reason = "the bench uses the healthy site only")]
 mod sql_site;
 #[path = "../tests/common/tds_server.rs"]
 #[expect(dead_code, reason = "the bench uses part of the test server's API")]

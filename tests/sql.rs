@@ -16,7 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::sql_site::{
-    DB, PASSWORD, backup, healthy, n, permissions, replica, server_row, t, table,
+    DB, PASSWORD, backup, healthy, n, permissions, replica, server_row, t, table, with_replicas,
 };
 use common::tds_server::{Answer, ServerEncryption, TdsServer, Value};
 use common::{Out, run_with_watchdog};
@@ -79,9 +79,13 @@ fn sql_at(server: &str, password: &str, extra: &[&str]) -> Run {
     ];
     args.extend_from_slice(extra);
     let out = preflight(dir.path(), password, &args);
-    let json = serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", out.both()));
+    let json = json_of(&out);
     Run { out, json }
+}
+
+/// The command's standard output as JSON; the test fails with both streams if it is not.
+fn json_of(out: &Out) -> Json {
+    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", out.both()))
 }
 
 fn sql(server: &TdsServer, extra: &[&str]) -> Run {
@@ -169,16 +173,10 @@ fn standard_edition_fails_alwayson_but_not_mirroring() {
 
 #[test]
 fn asynchronous_commit_and_manual_failover_are_named() {
-    let server = TdsServer::start(healthy().with_answer(
-        "ag_replicas",
-        table(
-            queries::REPLICA_COLUMNS,
-            vec![
-                replica("SQL1", "SYNCHRONOUS_COMMIT", "AUTOMATIC", "PRIMARY"),
-                replica("SQL3", "ASYNCHRONOUS_COMMIT", "MANUAL", "SECONDARY"),
-            ],
-        ),
-    ));
+    let server = TdsServer::start(with_replicas(vec![
+        replica("SQL1", "SYNCHRONOUS_COMMIT", "AUTOMATIC", "PRIMARY"),
+        replica("SQL3", "ASYNCHRONOUS_COMMIT", "MANUAL", "SECONDARY"),
+    ]));
     let run = sql(&server, &[]);
     let (v, words) = run.check("sql.ag_synchronous_commit");
     assert_eq!(v, "fail");
@@ -608,16 +606,10 @@ fn probed_session(dir: &Path, server: &TdsServer) -> (PathBuf, Out) {
 
 #[test]
 fn the_report_shows_the_sql_servers_with_the_rows_the_guide_refuses_marked() {
-    let server = TdsServer::start(healthy().with_answer(
-        "ag_replicas",
-        table(
-            queries::REPLICA_COLUMNS,
-            vec![
-                replica("SQL1", "SYNCHRONOUS_COMMIT", "AUTOMATIC", "PRIMARY"),
-                replica("SQL2", "ASYNCHRONOUS_COMMIT", "MANUAL", "SECONDARY"),
-            ],
-        ),
-    ));
+    let server = TdsServer::start(with_replicas(vec![
+        replica("SQL1", "SYNCHRONOUS_COMMIT", "AUTOMATIC", "PRIMARY"),
+        replica("SQL2", "ASYNCHRONOUS_COMMIT", "MANUAL", "SECONDARY"),
+    ]));
     let dir = tempfile::tempdir().expect("tempdir");
     probed_session(dir.path(), &server);
     build_report(dir.path());
@@ -700,20 +692,13 @@ fn site_with_sql(dir: &Path, server: &str, trust: bool) -> PathBuf {
 
 #[test]
 fn the_sites_sql_instances_through_probe_answer_the_checklist_items() {
-    let server = TdsServer::start(healthy().with_answer(
-        "ag_replicas",
-        table(
-            queries::REPLICA_COLUMNS,
-            vec![
-                replica("SQL1", "SYNCHRONOUS_COMMIT", "AUTOMATIC", "PRIMARY"),
-                replica("SQL2", "ASYNCHRONOUS_COMMIT", "AUTOMATIC", "SECONDARY"),
-            ],
-        ),
-    ));
+    let server = TdsServer::start(with_replicas(vec![
+        replica("SQL1", "SYNCHRONOUS_COMMIT", "AUTOMATIC", "PRIMARY"),
+        replica("SQL2", "ASYNCHRONOUS_COMMIT", "AUTOMATIC", "SECONDARY"),
+    ]));
     let dir = tempfile::tempdir().expect("tempdir");
     let (site, out) = probed_session(dir.path(), &server);
-    let json: Json =
-        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.both()));
+    let json = json_of(&out);
     let results = json["results"].as_array().expect("results");
     assert_eq!(results.len(), 1, "{}", out.both());
     assert_eq!(results[0]["kind"], "sql");
@@ -834,8 +819,7 @@ fn a_sites_sql_port_among_its_tls_endpoints_is_scanned_inside_tds() {
             "json",
         ],
     );
-    let json: Json =
-        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.both()));
+    let json = json_of(&out);
     let result = &json["results"][0];
     assert!(
         result["target"]

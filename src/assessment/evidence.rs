@@ -5,7 +5,7 @@
 use serde_json::Value as Json;
 
 use super::{Assessment, Value};
-use crate::checklist::probe::ParamValue;
+use crate::checklist::probe::{ParamValue, param_str};
 use crate::checklist::{AnswerKind, Item, ProbeBinding};
 use crate::probe::ports::Ports;
 use crate::probe::sql::{self, SqlFacts};
@@ -106,8 +106,8 @@ fn applied(binding: &ProbeBinding, r: &ProbeResult) -> (Verdict, String) {
 }
 
 fn applied_verdict(binding: &ProbeBinding, r: &ProbeResult) -> Verdict {
-    let (Some(ParamValue::Str(ports)), Some(outcomes)) = (
-        binding.expect.get("ports"),
+    let (Some(ports), Some(outcomes)) = (
+        param_str(&binding.expect, "ports"),
         r.evidence.get("outcomes").and_then(Json::as_array),
     ) else {
         return r.verdict;
@@ -153,10 +153,7 @@ fn answers(binding: &ProbeBinding, r: &ProbeResult) -> bool {
         return false;
     }
     let field = |k: &str| r.evidence.get(k).and_then(Json::as_str);
-    let param = |k: &str| match binding.expect.get(k) {
-        Some(ParamValue::Str(s)) => Some(s.as_str()),
-        _ => None,
-    };
+    let param = |k: &str| param_str(&binding.expect, k);
     let same = |k: &str| param(k).is_none_or(|want| field(k).is_some_and(|got| got == want));
     match binding.spec.name {
         "reachable" => {

@@ -369,6 +369,34 @@ pub enum ParamValue {
     StrList(Vec<String>),
 }
 
+/// A binding's string parameter `key` (the loader has checked its type).
+#[must_use]
+pub fn param_str<'a>(expect: &'a BTreeMap<String, ParamValue>, key: &str) -> Option<&'a str> {
+    match expect.get(key) {
+        Some(ParamValue::Str(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// A binding's list parameter `key`; a lone string counts as a list of one.
+#[must_use]
+pub fn param_list<'a>(expect: &'a BTreeMap<String, ParamValue>, key: &str) -> Vec<&'a str> {
+    match expect.get(key) {
+        Some(ParamValue::StrList(v)) => v.iter().map(String::as_str).collect(),
+        Some(ParamValue::Str(s)) => vec![s],
+        _ => Vec::new(),
+    }
+}
+
+/// A binding's whole-number parameter `key`.
+#[must_use]
+pub fn param_int(expect: &BTreeMap<String, ParamValue>, key: &str) -> Option<i64> {
+    match expect.get(key) {
+        Some(ParamValue::Int(n)) => Some(*n),
+        _ => None,
+    }
+}
+
 impl fmt::Display for ParamValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

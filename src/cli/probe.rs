@@ -68,19 +68,20 @@ fn parse_kind(s: &str) -> Result<ProbeKind, String> {
 
 pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
     let store = Store::new(dirs.sessions());
-    let (site, session) = match (&args.site, &args.session) {
-        (Some(file), session) => match super::site::load(file)? {
-            Ok(site) => (site, session.clone()),
-            Err(code) => return Ok(code),
-        },
-        (None, Some(name)) => (store.load(name)?.site, Some(name.clone())),
-        (None, None) => return Err(eyre!("give --site FILE or --session NAME")),
-    };
+    let saved = args.session.as_deref().map(|n| store.load(n)).transpose()?;
     // The SQL rules of the session's checklist (the Spok guide's without one) say which
     // permissions and databases the SQL probe reads.
-    let checklist = match &session {
-        Some(name) => store.load(name)?.checklist.id,
-        None => "spok-mobile-4.5".to_owned(),
+    let checklist = saved
+        .as_ref()
+        .map_or_else(|| "spok-mobile-4.5".to_owned(), |a| a.checklist.id.clone());
+    let session = args.session.clone();
+    let site = match (&args.site, saved) {
+        (Some(file), _) => match super::site::load(file)? {
+            Ok(site) => site,
+            Err(code) => return Ok(code),
+        },
+        (None, Some(a)) => a.site,
+        (None, None) => return Err(eyre!("give --site FILE or --session NAME")),
     };
     let host = hostname();
     let role = args.from.clone().or_else(|| plan::own_role(&site, &host));

@@ -17,7 +17,7 @@ use super::rules::{self, Check};
 use super::{Format, print, print_json};
 use crate::checklist::ProbeKind;
 use crate::paths::Dirs;
-use crate::probe::Verdict;
+use crate::probe::Finding;
 use crate::probe::sql::{self, Auth, Encryption, SqlFacts, Target, Trust, checks, tables};
 use crate::probe::tls::facts::{self as tls_facts, TlsFacts};
 use crate::probe::tls::{Options as TlsOptions, Transport};
@@ -100,14 +100,9 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
     let judged = rules::judge(dirs, &args.checklist, ProbeKind::Sql, |check, expect| {
         checks::evaluate(check, expect, &facts)
     })?;
-    let failed = findings
-        .iter()
-        .any(|x| matches!(x.verdict, Verdict::Fail | Verdict::Error))
+    let failed = Finding::failed(&findings)
         || judged.iter().any(Check::fails)
-        || tls.as_ref().is_some_and(|(_, f)| {
-            f.iter()
-                .any(|x| matches!(x.verdict, Verdict::Fail | Verdict::Error))
-        });
+        || tls.as_ref().is_some_and(|(_, f)| Finding::failed(f));
     if args.format == Format::Json {
         print_json(&json!({
             "server": facts.server,

@@ -15,7 +15,7 @@ use super::rules::{self, Check};
 use super::{Format, print, print_json};
 use crate::checklist::ProbeKind;
 use crate::paths::Dirs;
-use crate::probe::Verdict;
+use crate::probe::Finding;
 use crate::probe::tls::facts::{self, TlsFacts};
 use crate::probe::tls::tds::{Encryption, Prelogin, SqlVersion};
 use crate::probe::tls::{Options, Transport};
@@ -92,10 +92,7 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
         facts::evaluate(check, expect, &f)
     })?;
     let grade = facts::grade(&f);
-    let failed = findings
-        .iter()
-        .any(|x| matches!(x.verdict, Verdict::Fail | Verdict::Error))
-        || checks.iter().any(Check::fails);
+    let failed = Finding::failed(&findings) || checks.iter().any(Check::fails);
 
     if args.format == Format::Json {
         print_json(&json!({

@@ -75,6 +75,36 @@ impl std::fmt::Display for Verdict {
     }
 }
 
+/// A finding any endpoint of a kind gets, whatever the checklist (TLS, SQL Server).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub verdict: Verdict,
+    pub text: String,
+}
+
+impl Finding {
+    /// The worst verdict of some findings; pass when there are none.
+    pub fn worst(findings: &[Finding]) -> Verdict {
+        findings
+            .iter()
+            .fold(Verdict::Pass, |v, f| v.worst(f.verdict))
+    }
+
+    /// Whether any finding failed or could not tell.
+    pub fn failed(findings: &[Finding]) -> bool {
+        Self::worst(findings).rank() >= Verdict::Error.rank()
+    }
+
+    /// The texts of the findings at least as bad as `floor`, in order.
+    pub fn texts(findings: &[Finding], floor: Verdict) -> Vec<&str> {
+        findings
+            .iter()
+            .filter(|f| f.verdict.rank() >= floor.rank())
+            .map(|f| f.text.as_str())
+            .collect()
+    }
+}
+
 /// One probe's result, as the assessment keeps it by vantage and the report shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProbeResult {

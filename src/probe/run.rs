@@ -20,7 +20,7 @@ use super::ports::Ports;
 use super::sql::{self, Target};
 use super::tcp;
 use super::tls::{self, facts};
-use super::{ProbeKind, ProbeResult, Verdict};
+use super::{Finding, ProbeKind, ProbeResult, Verdict};
 use crate::checklist::probe::ParamValue;
 use crate::site::{NameCheck, PortRule, Site, SqlInstance, TlsEndpoint};
 
@@ -299,14 +299,8 @@ async fn tls_task(endpoint: &TlsEndpoint, env: &Env) -> ProbeResult {
     let (facts, scan) = facts::measure(&host, port, sni.as_deref(), &options, &env.anchors).await;
     let findings = facts::findings(&facts);
     let grade = facts::grade(&facts);
-    let verdict = findings
-        .iter()
-        .fold(Verdict::Pass, |v, f| v.worst(f.verdict));
-    let bad: Vec<&str> = findings
-        .iter()
-        .filter(|f| matches!(f.verdict, Verdict::Fail | Verdict::Error))
-        .map(|f| f.text.as_str())
-        .collect();
+    let verdict = Finding::worst(&findings);
+    let bad = Finding::texts(&findings, Verdict::Error);
     let summary = if bad.is_empty() {
         format!("grade {}: {}", grade.grade, facts::offered_summary(&facts))
     } else {
@@ -429,14 +423,8 @@ async fn sql_task(instance: &SqlInstance, env: &Env) -> ProbeResult {
     );
     let facts = sql::probe(&target, &options).await;
     let findings = sql::checks::findings(&facts);
-    let verdict = findings
-        .iter()
-        .fold(Verdict::Pass, |v, f| v.worst(f.verdict));
-    let bad: Vec<&str> = findings
-        .iter()
-        .filter(|f| matches!(f.verdict, Verdict::Fail | Verdict::Error | Verdict::Warn))
-        .map(|f| f.text.as_str())
-        .collect();
+    let verdict = Finding::worst(&findings);
+    let bad = Finding::texts(&findings, Verdict::Warn);
     let summary = match (&facts.instance, bad.is_empty()) {
         (sql::facts::Fact::Value(i), true) => {
             format!("{} {} ({})", i.release(), i.edition, i.product_version)

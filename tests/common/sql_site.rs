@@ -162,3 +162,9 @@ pub fn healthy() -> Scenario {
             ),
         )
 }
+
+/// The healthy site with its availability group's replicas replaced by `rows` (see
+/// [`replica`]).
+pub fn with_replicas(rows: Vec<Vec<Value>>) -> Scenario {
+    healthy().with_answer("ag_replicas", table(queries::REPLICA_COLUMNS, rows))
+}

@@ -7,10 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
-use serde::{Deserialize, Serialize};
-
 use super::facts::{Backup, Fact, Instance, Mirror, Replica, SqlFacts};
-use crate::checklist::probe::ParamValue;
+use crate::checklist::probe::{ParamValue, param_int, param_list, param_str};
 use crate::checklist::{Checklist, ProbeKind};
 use crate::probe::Verdict;
 
@@ -44,17 +42,12 @@ pub fn wanted<'a>(
         if check != "login_permissions" {
             continue;
         }
-        let db = match expect.get("database") {
-            Some(ParamValue::Str(d)) => Some(d.clone()),
-            _ => None,
-        };
+        let db = param_str(expect, "database").map(str::to_owned);
         if let Some(d) = &db {
             dbs.insert(d.clone());
         }
-        if let Some(ParamValue::StrList(list)) = expect.get("permissions") {
-            for p in list {
-                perms.insert((db.clone(), p.trim().to_ascii_uppercase()));
-            }
+        for p in param_list(expect, "permissions") {
+            perms.insert((db.clone(), p.trim().to_ascii_uppercase()));
         }
     }
     (perms.into_iter().collect(), dbs.into_iter().collect())
@@ -83,27 +76,6 @@ pub fn queries_for(check: &str) -> &'static [&'static str] {
     }
 }
 
-fn text<'a>(expect: &'a BTreeMap<String, ParamValue>, key: &str) -> Option<&'a str> {
-    match expect.get(key) {
-        Some(ParamValue::Str(s)) => Some(s),
-        _ => None,
-    }
-}
-
-fn list<'a>(expect: &'a BTreeMap<String, ParamValue>, key: &str) -> &'a [String] {
-    match expect.get(key) {
-        Some(ParamValue::StrList(v)) => v,
-        _ => &[],
-    }
-}
-
-fn number(expect: &BTreeMap<String, ParamValue>, key: &str) -> Option<i64> {
-    match expect.get(key) {
-        Some(ParamValue::Int(n)) => Some(*n),
-        _ => None,
-    }
-}
-
 /// Judges one checklist SQL check with its parameters; `None` for a check this probe does not
 /// make.
 pub fn evaluate(
@@ -113,29 +85,31 @@ pub fn evaluate(
 ) -> Option<(Verdict, String)> {
     let instance = || f.instance.get().map_err(str::to_owned);
     let judged: Result<(Verdict, String), String> = match check {
-        "version" => instance().map(|i| version(i, list(expect, "supported"))),
-        "edition" => instance().map(|i| edition(i, list(expect, "required"))),
+        "version" => instance().map(|i| version(i, &param_list(expect, "supported"))),
+        "edition" => instance().map(|i| edition(i, &param_list(expect, "required"))),
         "hadr_enabled" => instance().map(hadr),
         "login_sysadmin" => instance().map(sysadmin),
         "cluster_supported" => instance().map(cluster),
         "ag_synchronous_commit" | "ag_automatic_failover" => replicas_check(check, f),
-        "ag_listener_subnets" => subnets(f, number(expect, "min").unwrap_or(2)),
+        "ag_listener_subnets" => subnets(f, param_int(expect, "min").unwrap_or(2)),
         "mirroring_fqdn" => f
             .mirroring
             .get()
             .map(|m| mirroring(m))
             .map_err(str::to_owned),
-        "login_permissions" => {
-            permissions(f, list(expect, "permissions"), text(expect, "database"))
-        }
+        "login_permissions" => permissions(
+            f,
+            &param_list(expect, "permissions"),
+            param_str(expect, "database"),
+        ),
         "backup_age" => f
             .backups
             .get()
             .map(|b| {
                 backups(
                     b,
-                    text(expect, "backup").unwrap_or("full"),
-                    number(expect, "max_age_hours").unwrap_or(24),
+                    param_str(expect, "backup").unwrap_or("full"),
+                    param_int(expect, "max_age_hours").unwrap_or(24),
                 )
             })
             .map_err(str::to_owned),
@@ -148,7 +122,7 @@ pub fn evaluate(
     })
 }
 
-fn version(i: &Instance, supported: &[String]) -> (Verdict, String) {
+fn version(i: &Instance, supported: &[&str]) -> (Verdict, String) {
     let release = i.release();
     let full = format!(
         "{release} ({}{})",
@@ -160,7 +134,7 @@ fn version(i: &Instance, supported: &[String]) -> (Verdict, String) {
     );
     let year = i.year().unwrap_or_default();
     let names = supported.join(" or ");
-    if supported.iter().any(|s| s == year) {
+    if supported.contains(&year) {
         return (Verdict::Pass, format!("{full} is a supported version"));
     }
     let newest: Option<u32> = supported
@@ -183,7 +157,7 @@ fn version(i: &Instance, supported: &[String]) -> (Verdict, String) {
     }
 }
 
-fn edition(i: &Instance, required: &[String]) -> (Verdict, String) {
+fn edition(i: &Instance, required: &[&str]) -> (Verdict, String) {
     let e = i.edition.to_ascii_lowercase();
     if required.iter().any(|r| e.contains(&r.to_ascii_lowercase())) {
         return (Verdict::Pass, format!("{} is {}", i.release(), i.edition));
@@ -542,7 +516,7 @@ fn sysadmin(i: &Instance) -> (Verdict, String) {
 
 fn permissions(
     f: &SqlFacts,
-    wanted: &[String],
+    wanted: &[&str],
     database: Option<&str>,
 ) -> Result<(Verdict, String), String> {
     let who = f
@@ -595,7 +569,8 @@ fn permissions(
     ))
 }
 
-fn age(minutes: i64) -> String {
+/// An age in minutes as a person says it: `40 min`, `5 h`, `3 days`.
+pub(super) fn age(minutes: i64) -> String {
     match minutes {
         m if m < 120 => format!("{m} min"),
         m if m < 48 * 60 => format!("{} h", m / 60),
@@ -687,12 +662,7 @@ fn backups(list: &[Backup], kind: &str, max_hours: i64) -> (Verdict, String) {
     }
 }
 
-/// A finding any SQL Server gets, whatever the checklist.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Finding {
-    pub verdict: Verdict,
-    pub text: String,
-}
+pub use crate::probe::Finding;
 
 /// What holds for any server: connected, encrypted, every fact readable, replicas, mirroring
 /// and backups as the guide wants them.

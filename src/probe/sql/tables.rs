@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::checks;
 use super::facts::{Fact, SqlFacts};
 
 /// One table of facts.
@@ -124,12 +125,7 @@ fn table<T>(
 }
 
 fn age(minutes: Option<i64>) -> String {
-    match minutes {
-        None => "never".to_owned(),
-        Some(m) if m < 120 => format!("{m} min ago"),
-        Some(m) if m < 48 * 60 => format!("{} h ago", m / 60),
-        Some(m) => format!("{} days ago", m / (24 * 60)),
-    }
+    minutes.map_or_else(|| "never".to_owned(), |m| format!("{} ago", checks::age(m)))
 }
 
 /// The tables, in the order the report shows them. Which permissions matter is the

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::scan::{self, Options, ScanReport};
 use super::suites::{self, Suite};
-use crate::checklist::probe::ParamValue;
+use crate::checklist::probe::{ParamValue, param_int, param_list, param_str};
 use crate::probe::Verdict;
 use crate::probe::cert::{self, ChainReport, TrustAnchors};
 
@@ -208,28 +208,6 @@ impl TlsFacts {
     }
 }
 
-fn text(expect: &BTreeMap<String, ParamValue>, key: &str) -> Option<String> {
-    match expect.get(key) {
-        Some(ParamValue::Str(s)) => Some(s.clone()),
-        _ => None,
-    }
-}
-
-fn list(expect: &BTreeMap<String, ParamValue>, key: &str) -> Vec<String> {
-    match expect.get(key) {
-        Some(ParamValue::StrList(v)) => v.clone(),
-        Some(ParamValue::Str(s)) => vec![s.clone()],
-        _ => Vec::new(),
-    }
-}
-
-fn number(expect: &BTreeMap<String, ParamValue>, key: &str) -> Option<i64> {
-    match expect.get(key) {
-        Some(ParamValue::Int(n)) => Some(*n),
-        _ => None,
-    }
-}
-
 /// Scans an endpoint and judges the chain it serves against `anchors`: the facts every TLS
 /// rule is judged from, with the scan they came from.
 pub async fn measure(
@@ -279,8 +257,8 @@ fn evaluate_protocols(
 ) -> Option<(Verdict, String)> {
     Some(match check {
         "protocol_offered" => {
-            let v = text(expect, "version")?;
-            if f.offered(&v) {
+            let v = param_str(expect, "version")?;
+            if f.offered(v) {
                 (Verdict::Pass, format!("{endpoint} accepts {v}"))
             } else {
                 (
@@ -292,14 +270,17 @@ fn evaluate_protocols(
             }
         }
         "protocols_disabled" => {
-            let on: Vec<String> = list(expect, "versions")
+            let on: Vec<&str> = param_list(expect, "versions")
                 .into_iter()
                 .filter(|v| f.offered(v))
                 .collect();
             if on.is_empty() {
                 (
                     Verdict::Pass,
-                    format!("{endpoint} refuses {}", list(expect, "versions").join(", ")),
+                    format!(
+                        "{endpoint} refuses {}",
+                        param_list(expect, "versions").join(", ")
+                    ),
                 )
             } else {
                 (
@@ -312,15 +293,14 @@ fn evaluate_protocols(
             }
         }
         "suites_accepted" => {
-            let wanted = list(expect, "suites");
-            let (yes, no): (Vec<&String>, Vec<&String>) =
-                wanted.iter().partition(|n| f.accepts_name(n));
-            let all = text(expect, "require").as_deref() != Some("any");
+            let wanted = param_list(expect, "suites");
+            let (yes, no): (Vec<&str>, Vec<&str>) = wanted.iter().partition(|n| f.accepts_name(n));
+            let all = param_str(expect, "require") != Some("any");
             let good = if all { no.is_empty() } else { !yes.is_empty() };
             let missing = if no.is_empty() {
                 String::new()
             } else {
-                let shown: Vec<&str> = no.iter().take(6).map(|s| s.as_str()).collect();
+                let shown: Vec<&str> = no.iter().take(6).copied().collect();
                 let more = if no.len() > 6 {
                     format!(" and {} more", no.len() - 6)
                 } else {
@@ -418,7 +398,7 @@ fn evaluate_certificate(
         }
         "cert_key_bits" => {
             let c = cert?;
-            let min = usize::try_from(number(expect, "min")?).unwrap_or(usize::MAX);
+            let min = usize::try_from(param_int(expect, "min")?).unwrap_or(usize::MAX);
             if c.key_strength >= min {
                 (Verdict::Pass, format!("{endpoint}: {} key", c.key_type))
             } else {
@@ -433,7 +413,7 @@ fn evaluate_certificate(
         }
         "cert_signature_hash" => {
             let c = cert?;
-            let allowed = list(expect, "allowed");
+            let allowed = param_list(expect, "allowed");
             let bad: Vec<&String> = c
                 .chain_hashes
                 .iter()
@@ -477,12 +457,7 @@ pub fn offered_summary(f: &TlsFacts) -> String {
     }
 }
 
-/// A finding any TLS endpoint gets, whatever the checklist.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Finding {
-    pub verdict: Verdict,
-    pub text: String,
-}
+pub use crate::probe::Finding;
 
 /// The findings that hold for any endpoint: TLS 1.2 on, old protocols, weak suites, the
 /// certificate's trust, name, key and dates. The guide: TLS 1.2 is required; SSL 3, TLS 1.0
