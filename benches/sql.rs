@@ -56,7 +56,7 @@ fn options() -> sql::Options {
         "login_permissions".to_owned(),
         [(
             "permissions".to_owned(),
-            preflight::checklist::probe::ParamValue::StrList(vec!["EXECUTE".into()]),
+            preflight::rules::ParamValue::StrList(vec!["EXECUTE".into()]),
         )]
         .into_iter()
         .collect(),

@@ -12,6 +12,7 @@ pub mod library;
 pub mod paths;
 pub mod probe;
 pub mod report;
+pub mod rules;
 pub mod site;
 pub mod stamp;
 pub mod store;

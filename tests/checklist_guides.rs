@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use preflight::checklist::builtin;
-use preflight::checklist::probe::ParamValue;
 use preflight::checklist::{AnswerKind, Checklist, Condition, Item, Origin, ProbeKind, Severity};
+use preflight::rules::ParamValue;
 
 const SMP: &str = "sap-smp-relay-https";
 const ACTIVESYNC: &str = "activesync-device-trust";

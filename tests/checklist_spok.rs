@@ -8,10 +8,10 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use preflight::checklist::probe::ParamValue;
 use preflight::checklist::{
     AnswerKind, AnswerLookup, Checklist, Condition, Item, ProbeKind, Severity, builtin,
 };
+use preflight::rules::ParamValue;
 
 const ID: &str = "spok-mobile-4.5";
 

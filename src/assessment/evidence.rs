@@ -5,12 +5,12 @@
 use serde_json::Value as Json;
 
 use super::{Assessment, Value};
-use crate::checklist::probe::{ParamValue, param_str};
 use crate::checklist::{AnswerKind, Item, ProbeBinding};
 use crate::probe::ports::Ports;
 use crate::probe::sql::{self, SqlFacts};
 use crate::probe::tls::facts::{self, TlsFacts};
 use crate::probe::{ProbeKind, ProbeResult, Verdict};
+use crate::rules::{ParamValue, param_str};
 
 /// What the probes say about one item.
 #[derive(Debug, Clone, PartialEq)]

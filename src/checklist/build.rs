@@ -9,9 +9,9 @@ use std::path::Path;
 use toml::Spanned;
 
 use super::diag::{Collector, Diagnostic, Diagnostics};
-use super::probe::{self, ParamType, ParamValue, ProbeBinding, ProbeKind};
 use super::raw;
 use super::{AnswerKind, Checklist, Choice, Condition, Item, Origin, Section, Severity};
+use crate::rules::{self as probe, ParamType, ParamValue, ProbeBinding, ProbeKind};
 
 /// Where the problems of the file being built are gathered.
 type Ctx<'a> = Collector<'a>;

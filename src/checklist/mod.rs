@@ -9,7 +9,6 @@ mod build;
 pub mod builtin;
 pub mod condition;
 pub mod diag;
-pub mod probe;
 mod raw;
 
 use std::collections::HashMap;
@@ -18,9 +17,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub use crate::rules::{ProbeBinding, ProbeKind};
 pub use condition::{AnswerLookup, Condition};
 pub use diag::{Diagnostic, Diagnostics};
-pub use probe::{ProbeBinding, ProbeKind};
 
 /// Why a checklist could not be loaded.
 #[derive(Debug, thiserror::Error)]

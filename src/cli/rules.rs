@@ -9,9 +9,9 @@ use serde_json::json;
 
 use super::library;
 use crate::checklist::ProbeKind;
-use crate::checklist::probe::ParamValue;
 use crate::paths::Dirs;
 use crate::probe::Verdict;
+use crate::rules::ParamValue;
 
 /// One checklist rule judged on the facts.
 pub struct Check {

@@ -21,7 +21,7 @@ use super::sql::{self, Target};
 use super::tcp;
 use super::tls::{self, facts};
 use super::{Finding, ProbeKind, ProbeResult, Verdict};
-use crate::checklist::probe::ParamValue;
+use crate::rules::ParamValue;
 use crate::site::{NameCheck, PortRule, Site, SqlInstance, TlsEndpoint};
 
 /// Progress of a run.

@@ -2,7 +2,7 @@
 
 use super::{PortRule, Protocol};
 use crate::checklist::Checklist;
-use crate::checklist::probe::ParamValue;
+use crate::rules::ParamValue;
 
 /// A site file that explains itself. Every value is an example to replace.
 pub const EXAMPLE: &str = r#"# A preflight site file: the facts of one site. Replace every value; delete what you don't use.

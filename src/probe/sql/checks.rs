@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use super::facts::{Backup, Fact, Instance, Mirror, Replica, SqlFacts};
-use crate::checklist::probe::{ParamValue, param_int, param_list, param_str};
 use crate::checklist::{Checklist, ProbeKind};
 use crate::probe::Verdict;
+use crate::rules::{ParamValue, param_int, param_list, param_str};
 
 /// Server permissions read whatever the checklist asks: the guide's installation rights, and
 /// those that decide whether the other facts could be seen.

@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::scan::{self, Options, ScanReport};
 use super::suites::{self, Suite};
-use crate::checklist::probe::{ParamValue, param_int, param_list, param_str};
 use crate::probe::Verdict;
 use crate::probe::cert::{self, ChainReport, TrustAnchors};
+use crate::rules::{ParamValue, param_int, param_list, param_str};
 
 /// One protocol version as found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

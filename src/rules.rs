@@ -1,9 +1,12 @@
-//! Probe bindings: which live check can answer an item and what result counts as good.
+//! The vocabulary of checks: which live checks exist, the parameters each takes, and the typed
+//! [`Check`] a checklist binding becomes once loaded. Probes and checklists both import this
+//! leaf; neither imports the other. A binding is a check plus its [`Scope`] (which targets, seen
+//! from which vantage, it judges).
 //!
-//! Probes know nothing of checklists; a checklist names a probe kind, one of that kind's checks
-//! and the parameters of "good". This registry is the contract between the two: the loader
-//! rejects a kind, check or parameter it does not list, and the probe issues implement exactly
-//! these checks.
+//! The registry ([`CHECKS`]) names the checks and their parameters for the loader and for
+//! `preflight checklist probes`; [`Check::build`] turns a validated parameter set into the typed
+//! value the probes' evaluators `match` on exhaustively, so a check the evaluators do not judge
+//! cannot compile.
 
 use std::collections::BTreeMap;
 use std::fmt;
