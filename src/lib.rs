@@ -10,6 +10,7 @@ pub mod checklist;
 pub mod cli;
 pub mod library;
 pub mod paths;
+pub mod ports;
 pub mod probe;
 pub mod report;
 pub mod rules;

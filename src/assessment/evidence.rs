@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 
 use super::{Assessment, Value};
 use crate::checklist::{AnswerKind, Item, ProbeBinding};
-use crate::probe::ports::Ports;
+use crate::ports::Ports;
 use crate::probe::sql::{self, SqlFacts};
 use crate::probe::tls::facts::{self, TlsFacts};
 use crate::probe::{ProbeKind, ProbeResult, Verdict};

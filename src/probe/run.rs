@@ -16,11 +16,11 @@ use super::cert;
 use super::dns::{self, Expectation, Horizon, HorizonExpectation, QueryOptions, QueryType};
 use super::hosts::{self, HostsFile};
 use super::plan::Task;
-use super::ports::Ports;
 use super::sql::{self, Target};
 use super::tcp;
 use super::tls::{self, facts};
 use super::{Finding, ProbeKind, ProbeResult, Verdict};
+use crate::ports::Ports;
 use crate::rules::ParamValue;
 use crate::site::{NameCheck, PortRule, Site, SqlInstance, TlsEndpoint};
 

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::checklist::diag::Collector;
 use crate::checklist::{Diagnostic, Diagnostics};
-use crate::probe::ports::Ports;
+use crate::ports::Ports;
 
 /// Where the problems of the file being built are gathered.
 type Ctx<'a> = Collector<'a>;

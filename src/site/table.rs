@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 
 use super::build;
 use super::{CertFile, Host, NameCheck, PortRule, Site, SqlInstance, TlsEndpoint};
-use crate::probe::ports::Ports;
+use crate::ports::Ports;
 
 /// One of the site's lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -91,7 +91,7 @@ fn the_spok_checklist_carries_the_guides_port_tables() {
         && r.to == "Spok Mobile Servers via Load Balancer"
         && r.ports.contains("20000-20009")));
     for r in &rules {
-        crate::probe::ports::Ports::parse(&r.ports).expect("template ports parse");
+        crate::ports::Ports::parse(&r.ports).expect("template ports parse");
     }
 }
 
