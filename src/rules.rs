@@ -13,6 +13,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ports::Ports;
+
 /// The families of live probe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -124,6 +126,7 @@ const fn opt(name: &'static str, ty: ParamType) -> Param {
 
 pub const TLS_VERSIONS: &[&str] = &["SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
 const HASHES: &[&str] = &["SHA1", "SHA256", "SHA384", "SHA512"];
+const FORMATS: &[&str] = &["pem", "der", "pkcs7", "pkcs12"];
 const ANY: &[&str] = &[];
 
 /// Every check a checklist may bind to.
@@ -164,18 +167,12 @@ pub const CHECKS: &[CheckSpec] = &[
     CheckSpec {
         kind: ProbeKind::Tcp,
         name: "reachable",
-        good: "every listed port answers (open) from the source role to the destination role",
+        good: "every listed port lets traffic through from the binding's `from` role to each `to` (answer = \"firewall\": open or refused) or has a service answering (answer = \"service\": open)",
         params: &[
             req("ports", ParamType::Str(ANY)),
-            opt("from", ParamType::Str(ANY)),
-            opt("to", ParamType::Str(ANY)),
+            opt("answer", ParamType::Str(&["service", "firewall"])),
+            opt("site_ports", ParamType::Str(ANY)),
         ],
-    },
-    CheckSpec {
-        kind: ProbeKind::Tcp,
-        name: "port_matrix",
-        good: "every TCP row of the site's port matrix whose source is this vantage is open",
-        params: &[],
     },
     CheckSpec {
         kind: ProbeKind::Tls,
@@ -254,6 +251,12 @@ pub const CHECKS: &[CheckSpec] = &[
     },
     CheckSpec {
         kind: ProbeKind::Sql,
+        name: "ag_exists",
+        good: "the instance has at least one availability group with its replicas",
+        params: &[],
+    },
+    CheckSpec {
+        kind: ProbeKind::Sql,
         name: "cluster_supported",
         good: "the instance is a failover cluster instance, and not a SQL Server 2012 one on shared storage",
         params: &[],
@@ -312,7 +315,7 @@ pub const CHECKS: &[CheckSpec] = &[
         good: "the certificate file opens (PEM, DER, PKCS#7 or PKCS#12 with its password)",
         params: &[opt(
             "format",
-            ParamType::Str(&["pem", "der", "pkcs7", "pkcs12"]),
+            ParamType::Str(FORMATS),
         )],
     },
     CheckSpec {
@@ -344,6 +347,24 @@ pub const CHECKS: &[CheckSpec] = &[
         name: "subject_name",
         good: "the certificate's common name or SAN is the given fully qualified name",
         params: &[opt("name", ParamType::Str(ANY))],
+    },
+    CheckSpec {
+        kind: ProbeKind::Certfile,
+        name: "chain_included",
+        good: "the file carries the certificate's chain up to its root, not the certificate alone",
+        params: &[],
+    },
+    CheckSpec {
+        kind: ProbeKind::Certfile,
+        name: "file_name",
+        good: "the file has the name (and folder) the guide requires",
+        params: &[req("name", ParamType::Str(ANY))],
+    },
+    CheckSpec {
+        kind: ProbeKind::Certfile,
+        name: "not_expired",
+        good: "the certificate in the file is within its validity dates",
+        params: &[],
     },
 ];
 
@@ -414,7 +435,11 @@ impl fmt::Display for ParamValue {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProbeBinding {
     pub spec: &'static CheckSpec,
+    /// The parameters as written, for display and the checklist's JSON.
     pub expect: BTreeMap<String, ParamValue>,
+    /// The same check, typed: what the evaluators judge.
+    pub check: Check,
+    pub scope: Scope,
 }
 
 impl PartialEq for CheckSpec {
@@ -426,10 +451,15 @@ impl PartialEq for CheckSpec {
 impl Serialize for ProbeBinding {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("ProbeBinding", 4)?;
+        let mut s = serializer.serialize_struct("ProbeBinding", 5)?;
         s.serialize_field("kind", &self.spec.kind)?;
         s.serialize_field("check", self.spec.name)?;
         s.serialize_field("expect", &self.expect)?;
+        if self.scope.is_empty() {
+            s.skip_field("scope")?;
+        } else {
+            s.serialize_field("scope", &self.scope)?;
+        }
         s.serialize_field("good", self.spec.good)?;
         s.end()
     }
@@ -438,15 +468,477 @@ impl Serialize for ProbeBinding {
 impl fmt::Display for ProbeBinding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}.{}", self.spec.kind, self.spec.name)?;
-        if !self.expect.is_empty() {
-            let params: Vec<String> = self
-                .expect
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
+        let mut params: Vec<String> = self
+            .expect
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        if let Some(from) = &self.scope.from {
+            params.push(format!("from {from}"));
+        }
+        if !self.scope.to.is_empty() {
+            params.push(format!("to {}", self.scope.to.join(" | ")));
+        }
+        if let Some(os) = &self.scope.os {
+            params.push(format!("on {os}"));
+        }
+        if !params.is_empty() {
             write!(f, " ({})", params.join("; "))?;
         }
         Ok(())
+    }
+}
+
+/// A TLS protocol version as checklists name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TlsVersion {
+    Ssl3,
+    Tls10,
+    Tls11,
+    Tls12,
+    Tls13,
+}
+
+impl TlsVersion {
+    const ALL: [TlsVersion; 5] = [
+        TlsVersion::Ssl3,
+        TlsVersion::Tls10,
+        TlsVersion::Tls11,
+        TlsVersion::Tls12,
+        TlsVersion::Tls13,
+    ];
+
+    /// The name a scan's facts use (`TLSv1.2`).
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        TLS_VERSIONS[self as usize]
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.name() == s)
+    }
+}
+
+/// A certificate signature hash as checklists name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hash {
+    Sha1,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl Hash {
+    const ALL: [Hash; 4] = [Hash::Sha1, Hash::Sha256, Hash::Sha384, Hash::Sha512];
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        HASHES[self as usize]
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|h| h.name() == s)
+    }
+}
+
+/// Whether a list of suites must all be accepted, or one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Require {
+    All,
+    Any,
+}
+
+/// The kind of backup a rule is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackupKind {
+    Full,
+    Log,
+}
+
+impl BackupKind {
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            BackupKind::Full => "full",
+            BackupKind::Log => "log",
+        }
+    }
+}
+
+/// A certificate file's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertFormat {
+    Pem,
+    Der,
+    Pkcs7,
+    Pkcs12,
+}
+
+impl CertFormat {
+    const ALL: [CertFormat; 4] = [
+        CertFormat::Pem,
+        CertFormat::Der,
+        CertFormat::Pkcs7,
+        CertFormat::Pkcs12,
+    ];
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        FORMATS[self as usize]
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == s)
+    }
+}
+
+/// What a port row asks of each port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortAnswer {
+    /// A service must answer: only an open port passes.
+    Service,
+    /// The firewall must let the traffic through: a port that answers, even with a refusal
+    /// (a TCP reset from the host itself), passes; a dropped one fails.
+    Firewall,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DnsCheck {
+    Resolves,
+    ReverseMatches,
+    SplitHorizon,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum HostsCheck {
+    /// The hosts file maps the name to the address (`address`: the one the item requires,
+    /// whatever the site file says, e.g. the guide's `127.0.0.1` test entry).
+    EntryPresent { address: Option<std::net::IpAddr> },
+    ConsistentWithDns,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TcpCheck {
+    Reachable {
+        ports: Ports,
+        answer: PortAnswer,
+        /// The guide's words for ports the site must state (Spok's "2000x"): judged on what the
+        /// site's port row lists beyond `ports`; nothing listed means "could not tell".
+        site_ports: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TlsCheck {
+    ProtocolOffered { version: TlsVersion },
+    ProtocolsDisabled { versions: Vec<TlsVersion> },
+    SuitesAccepted { suites: Vec<String>, require: Require },
+    NoWeakSuites,
+    CertTrusted,
+    CertNotSelfSigned,
+    CertHostnameMatch { name: Option<String> },
+    CertKeyBits { min: usize },
+    CertSignatureHash { allowed: Vec<Hash> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlCheck {
+    Version { supported: Vec<String> },
+    Edition { required: Vec<String> },
+    HadrEnabled,
+    AgExists,
+    ClusterSupported,
+    AgSynchronousCommit,
+    AgAutomaticFailover,
+    AgListenerSubnets { min: usize },
+    MirroringFqdn,
+    LoginSysadmin,
+    LoginPermissions {
+        permissions: Vec<String>,
+        database: Option<String>,
+    },
+    BackupAge { backup: BackupKind, max_age_hours: i64 },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CertfileCheck {
+    Readable { format: Option<CertFormat> },
+    HasPrivateKey,
+    NotSelfSigned,
+    KeyBits { min: usize },
+    SignatureHash { allowed: Vec<Hash> },
+    SubjectName { name: Option<String> },
+    ChainIncluded,
+    FileName { name: String },
+    NotExpired,
+}
+
+/// A check with its parameters, typed: what evaluators match on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Check {
+    Dns(DnsCheck),
+    Hosts(HostsCheck),
+    Tcp(TcpCheck),
+    Tls(TlsCheck),
+    Sql(SqlCheck),
+    Certfile(CertfileCheck),
+}
+
+impl Check {
+    /// The typed check for a registry entry and its validated parameters.
+    ///
+    /// # Errors
+    /// A parameter whose value the registry's type allows but the check cannot use (a port
+    /// list that does not parse, a negative size), in words.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per check: the whole vocabulary in one place"
+    )]
+    pub fn build(spec: &CheckSpec, expect: &BTreeMap<String, ParamValue>) -> Result<Self, String> {
+        let list = |k: &str| -> Vec<String> {
+            param_list(expect, k)
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
+        };
+        let text = |k: &str| param_str(expect, k).map(str::to_owned);
+        let size = |k: &str| -> Result<usize, String> {
+            param_int(expect, k)
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| format!("`{k}` must be a whole number of at least 0"))
+        };
+        let hashes = || -> Vec<Hash> {
+            param_list(expect, "allowed")
+                .into_iter()
+                .filter_map(Hash::parse)
+                .collect()
+        };
+        let missing = |k: &str| format!("`{k}` is required");
+        Ok(match (spec.kind, spec.name) {
+            (ProbeKind::Dns, "resolves") => Check::Dns(DnsCheck::Resolves),
+            (ProbeKind::Dns, "reverse_matches") => Check::Dns(DnsCheck::ReverseMatches),
+            (ProbeKind::Dns, "split_horizon") => Check::Dns(DnsCheck::SplitHorizon),
+            (ProbeKind::Hosts, "entry_present") => Check::Hosts(HostsCheck::EntryPresent {
+                address: match param_str(expect, "address") {
+                    Some(a) => Some(
+                        a.parse()
+                            .map_err(|_| format!("`address` must be an IP address, not `{a}`"))?,
+                    ),
+                    None => None,
+                },
+            }),
+            (ProbeKind::Hosts, "consistent_with_dns") => Check::Hosts(HostsCheck::ConsistentWithDns),
+            (ProbeKind::Tcp, "reachable") => Check::Tcp(TcpCheck::Reachable {
+                ports: Ports::parse(&text("ports").ok_or_else(|| missing("ports"))?)
+                    .map_err(|e| e.to_string())?,
+                answer: match param_str(expect, "answer") {
+                    Some("firewall") => PortAnswer::Firewall,
+                    _ => PortAnswer::Service,
+                },
+                site_ports: text("site_ports"),
+            }),
+            (ProbeKind::Tls, "protocol_offered") => Check::Tls(TlsCheck::ProtocolOffered {
+                version: param_str(expect, "version")
+                    .and_then(TlsVersion::parse)
+                    .ok_or_else(|| missing("version"))?,
+            }),
+            (ProbeKind::Tls, "protocols_disabled") => Check::Tls(TlsCheck::ProtocolsDisabled {
+                versions: param_list(expect, "versions")
+                    .into_iter()
+                    .filter_map(TlsVersion::parse)
+                    .collect(),
+            }),
+            (ProbeKind::Tls, "suites_accepted") => Check::Tls(TlsCheck::SuitesAccepted {
+                suites: list("suites"),
+                require: if param_str(expect, "require") == Some("any") {
+                    Require::Any
+                } else {
+                    Require::All
+                },
+            }),
+            (ProbeKind::Tls, "no_weak_suites") => Check::Tls(TlsCheck::NoWeakSuites),
+            (ProbeKind::Tls, "cert_trusted") => Check::Tls(TlsCheck::CertTrusted),
+            (ProbeKind::Tls, "cert_not_self_signed") => Check::Tls(TlsCheck::CertNotSelfSigned),
+            (ProbeKind::Tls, "cert_hostname_match") => {
+                Check::Tls(TlsCheck::CertHostnameMatch { name: text("name") })
+            }
+            (ProbeKind::Tls, "cert_key_bits") => {
+                Check::Tls(TlsCheck::CertKeyBits { min: size("min")? })
+            }
+            (ProbeKind::Tls, "cert_signature_hash") => {
+                Check::Tls(TlsCheck::CertSignatureHash { allowed: hashes() })
+            }
+            (ProbeKind::Sql, "version") => Check::Sql(SqlCheck::Version {
+                supported: list("supported"),
+            }),
+            (ProbeKind::Sql, "edition") => Check::Sql(SqlCheck::Edition {
+                required: list("required"),
+            }),
+            (ProbeKind::Sql, "hadr_enabled") => Check::Sql(SqlCheck::HadrEnabled),
+            (ProbeKind::Sql, "ag_exists") => Check::Sql(SqlCheck::AgExists),
+            (ProbeKind::Sql, "cluster_supported") => Check::Sql(SqlCheck::ClusterSupported),
+            (ProbeKind::Sql, "ag_synchronous_commit") => Check::Sql(SqlCheck::AgSynchronousCommit),
+            (ProbeKind::Sql, "ag_automatic_failover") => Check::Sql(SqlCheck::AgAutomaticFailover),
+            (ProbeKind::Sql, "ag_listener_subnets") => {
+                Check::Sql(SqlCheck::AgListenerSubnets { min: size("min")? })
+            }
+            (ProbeKind::Sql, "mirroring_fqdn") => Check::Sql(SqlCheck::MirroringFqdn),
+            (ProbeKind::Sql, "login_sysadmin") => Check::Sql(SqlCheck::LoginSysadmin),
+            (ProbeKind::Sql, "login_permissions") => Check::Sql(SqlCheck::LoginPermissions {
+                permissions: list("permissions"),
+                database: text("database"),
+            }),
+            (ProbeKind::Sql, "backup_age") => Check::Sql(SqlCheck::BackupAge {
+                backup: if param_str(expect, "backup") == Some("log") {
+                    BackupKind::Log
+                } else {
+                    BackupKind::Full
+                },
+                max_age_hours: param_int(expect, "max_age_hours")
+                    .ok_or_else(|| missing("max_age_hours"))?,
+            }),
+            (ProbeKind::Certfile, "readable") => Check::Certfile(CertfileCheck::Readable {
+                format: param_str(expect, "format").and_then(CertFormat::parse),
+            }),
+            (ProbeKind::Certfile, "has_private_key") => Check::Certfile(CertfileCheck::HasPrivateKey),
+            (ProbeKind::Certfile, "not_self_signed") => Check::Certfile(CertfileCheck::NotSelfSigned),
+            (ProbeKind::Certfile, "key_bits") => {
+                Check::Certfile(CertfileCheck::KeyBits { min: size("min")? })
+            }
+            (ProbeKind::Certfile, "signature_hash") => {
+                Check::Certfile(CertfileCheck::SignatureHash { allowed: hashes() })
+            }
+            (ProbeKind::Certfile, "subject_name") => {
+                Check::Certfile(CertfileCheck::SubjectName { name: text("name") })
+            }
+            (ProbeKind::Certfile, "chain_included") => Check::Certfile(CertfileCheck::ChainIncluded),
+            (ProbeKind::Certfile, "file_name") => Check::Certfile(CertfileCheck::FileName {
+                name: text("name").ok_or_else(|| missing("name"))?,
+            }),
+            (ProbeKind::Certfile, "not_expired") => Check::Certfile(CertfileCheck::NotExpired),
+            (kind, name) => return Err(format!("{kind}.{name} has no typed form")),
+        })
+    }
+}
+
+/// An operating system a scope or a site host names. Windows Server releases are recognised
+/// however they are written (`Windows Server 2012 R2`, `2012r2`, `WS2016`); anything else is
+/// kept as written, and a checklist may not scope to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", from = "String")]
+pub enum Os {
+    WindowsServer(WindowsRelease),
+    Other(String),
+}
+
+/// The Windows Server releases the guides name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WindowsRelease {
+    Ws2008R2,
+    Ws2012,
+    Ws2012R2,
+    Ws2016,
+    Ws2019,
+    Ws2022,
+    Ws2025,
+}
+
+impl WindowsRelease {
+    const ALL: [(WindowsRelease, &'static str); 7] = [
+        (WindowsRelease::Ws2008R2, "2008r2"),
+        (WindowsRelease::Ws2012, "2012"),
+        (WindowsRelease::Ws2012R2, "2012r2"),
+        (WindowsRelease::Ws2016, "2016"),
+        (WindowsRelease::Ws2019, "2019"),
+        (WindowsRelease::Ws2022, "2022"),
+        (WindowsRelease::Ws2025, "2025"),
+    ];
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            WindowsRelease::Ws2008R2 => "Windows Server 2008 R2",
+            WindowsRelease::Ws2012 => "Windows Server 2012",
+            WindowsRelease::Ws2012R2 => "Windows Server 2012 R2",
+            WindowsRelease::Ws2016 => "Windows Server 2016",
+            WindowsRelease::Ws2019 => "Windows Server 2019",
+            WindowsRelease::Ws2022 => "Windows Server 2022",
+            WindowsRelease::Ws2025 => "Windows Server 2025",
+        }
+    }
+}
+
+impl Os {
+    /// Reads an OS as people write it; a Windows Server release in any usual spelling.
+    #[must_use]
+    pub fn parse(text: &str) -> Self {
+        let key: String = text
+            .to_ascii_lowercase()
+            .replace("windows", "")
+            .replace("server", "")
+            .replace("ws", "")
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-' && *c != '_')
+            .collect();
+        WindowsRelease::ALL
+            .iter()
+            .find(|(_, k)| *k == key)
+            .map_or_else(|| Os::Other(text.trim().to_owned()), |(r, _)| Os::WindowsServer(*r))
+    }
+
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match self {
+            Os::WindowsServer(r) => r.name(),
+            Os::Other(s) => s,
+        }
+    }
+}
+
+impl fmt::Display for Os {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl From<Os> for String {
+    fn from(os: Os) -> Self {
+        os.name().to_owned()
+    }
+}
+
+impl From<String> for Os {
+    fn from(s: String) -> Self {
+        Os::parse(&s)
+    }
+}
+
+/// Which targets a binding judges, and from where: the part of a binding that keeps one
+/// server's evidence off another server's item.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Scope {
+    /// Only evidence probed from a vantage playing this role answers (the guide's test hosts
+    /// entry belongs on the Spok Mobile server; a port row is probed from its source).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The targets judged: a port row's destinations, or the role of the TLS endpoints, names,
+    /// SQL instances or certificate files. Each must be covered by evidence.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<String>,
+    /// Only targets whose host runs this OS (a cipher list written for one Windows release).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub os: Option<Os>,
+}
+
+impl Scope {
+    /// Whether a role names the same role as `want` (people vary case and spacing).
+    #[must_use]
+    pub fn same_role(a: &str, b: &str) -> bool {
+        a.trim().eq_ignore_ascii_case(b.trim())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.from.is_none() && self.to.is_empty() && self.os.is_none()
     }
 }
 
