@@ -6,6 +6,8 @@
 )]
 
 pub mod dns_server;
+#[cfg(target_os = "linux")]
+pub mod netns;
 pub mod sql_site;
 pub mod tds_server;
 
@@ -32,7 +34,12 @@ impl Out {
 }
 
 /// Runs a command with stdin closed, failing the test if it runs longer than [`WATCHDOG`].
-pub fn run_with_watchdog(mut cmd: Command, what: &str) -> Out {
+pub fn run_with_watchdog(cmd: Command, what: &str) -> Out {
+    run_with_deadline(cmd, what, WATCHDOG)
+}
+
+/// Runs a command with stdin closed, failing the test if it runs longer than `limit`.
+pub fn run_with_deadline(mut cmd: Command, what: &str, limit: Duration) -> Out {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -51,7 +58,7 @@ pub fn run_with_watchdog(mut cmd: Command, what: &str) -> Out {
         let _ = stderr.read_to_end(&mut buf);
         buf
     });
-    let deadline = Instant::now() + WATCHDOG;
+    let deadline = Instant::now() + limit;
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait for the child") {
             break status;
@@ -62,7 +69,7 @@ pub fn run_with_watchdog(mut cmd: Command, what: &str) -> Out {
             let out = String::from_utf8_lossy(&out_reader.join().unwrap_or_default()).into_owned();
             let err = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
             panic!(
-                "{what} still ran after {WATCHDOG:?}; killed it\n--- stdout\n{out}--- stderr\n{err}"
+                "{what} still ran after {limit:?}; killed it\n--- stdout\n{out}--- stderr\n{err}"
             );
         }
         thread::sleep(Duration::from_millis(10));

@@ -399,10 +399,29 @@ impl TdsServer {
             ip.is_loopback(),
             "tds test server: {ip} is not a loopback address"
         );
+        Self::listen(SocketAddr::new(ip, 0), scenario)
+    }
+
+    /// Listens on an address of a test network namespace (198.18.0.0/15, the benchmarking
+    /// range no real network uses), as the site-in-a-box test does from a thread that joined
+    /// the namespace; the port is the caller's (1433 as on a real server).
+    pub fn start_in_namespace(addr: SocketAddr, scenario: Scenario) -> Self {
+        let in_range = match addr.ip() {
+            IpAddr::V4(v4) => v4.octets()[0] == 198 && v4.octets()[1] & 0xFE == 18,
+            IpAddr::V6(_) => false,
+        };
+        assert!(
+            in_range,
+            "tds test server: {addr} is not in 198.18.0.0/15, the site-in-a-box range"
+        );
+        Self::listen(addr, scenario)
+    }
+
+    fn listen(at: SocketAddr, scenario: Scenario) -> Self {
         scenario.validate();
         let tls = scenario.identity.as_ref().map(tls_config);
-        let listener = std::net::TcpListener::bind((ip, 0))
-            .unwrap_or_else(|e| panic!("tds test server: cannot listen on {ip}: {e}"));
+        let listener = std::net::TcpListener::bind(at)
+            .unwrap_or_else(|e| panic!("tds test server: cannot listen on {at}: {e}"));
         listener
             .set_nonblocking(true)
             .expect("non-blocking listener");
