@@ -1,22 +1,33 @@
-//! Probe evidence on checklist items: which results of which vantages answer an item's probe
-//! binding, the verdict they add up to, and the answer they suggest. A probe suggests; the
-//! person confirms or overrides (with a note), and a disagreement stays visible.
+//! Probe evidence on checklist items: which results answer an item's binding (its check, and
+//! its scope: the targets it is about, seen from the vantage it names), the verdict they add up
+//! to, and the answer they suggest. A probe suggests; the person confirms or overrides (with a
+//! note), and a disagreement stays visible.
+//!
+//! The rules, in one place:
+//! - only results within the binding's scope answer it; a scope target with no result is "could
+//!   not tell" (never someone else's evidence, never a pass);
+//! - a result that could not look is "could not tell" ([`Verdict::Error`]) and says why;
+//! - a suggestion is made only when the evidence answers the item's question: its good answer
+//!   on a pass, another answer on a fail; a warning or "could not tell" suggests nothing.
 
+use serde::Deserialize;
 use serde_json::Value as Json;
 
 use super::{Assessment, Value};
 use crate::checklist::{AnswerKind, Item, ProbeBinding};
 use crate::ports::Ports;
 use crate::probe::sql::{self, SqlFacts};
+use crate::probe::tcp::State;
 use crate::probe::tls::facts::{self, TlsFacts};
-use crate::probe::{ProbeKind, ProbeResult, Verdict};
-use crate::rules::{ParamValue, param_str};
+use crate::probe::{ProbeResult, Verdict};
+use crate::rules::{Check, HostsCheck, Os, ParamValue, PortAnswer, Scope, TcpCheck, param_str};
 
 /// What the probes say about one item.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evidence<'a> {
     pub verdict: Verdict,
-    /// Each result that answers the item, worst first.
+    /// Each result that answers the item, worst first; a scope target nothing answered comes
+    /// as a "could not tell" line with no vantage.
     pub results: Vec<Found<'a>>,
     /// The answer the probes point to, for yes/no items.
     pub suggestion: Option<Value>,
@@ -25,159 +36,324 @@ pub struct Evidence<'a> {
 /// One result answering an item, from one vantage.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Found<'a> {
+    /// The vantage it was probed from; empty for a scope target nothing answered.
     pub vantage: &'a str,
-    pub result: &'a ProbeResult,
+    /// When it was probed (RFC 3339); empty for a target nothing answered.
+    pub at: &'a str,
     /// The verdict as it applies to the item: a port rule's result judged on the item's ports
-    /// only (a rule's other ports may fail while the item's are open).
+    /// only, a scan's facts judged by the item's own rule.
     pub verdict: Verdict,
     /// What the result says about the item, in words.
     pub summary: String,
 }
 
 impl Assessment {
-    /// The probe evidence for an item, if any run produced results its binding asks for.
+    /// The probe evidence for an item, if any run produced results in its binding's scope.
     pub fn evidence<'a>(&'a self, item: &Item) -> Option<Evidence<'a>> {
         let binding = item.probe.as_ref()?;
-        let mut results: Vec<Found<'a>> = self
+        let scope = &binding.scope;
+        let answering: Vec<(&'a str, &'a ProbeResult)> = self
             .runs
             .iter()
+            .filter(|(_, run)| {
+                scope
+                    .from
+                    .as_deref()
+                    .is_none_or(|from| Scope::same_role(&run.role, from))
+            })
             .flat_map(|(vantage, run)| run.results.iter().map(move |r| (vantage.as_str(), r)))
             .filter(|(_, r)| answers(binding, r))
+            .collect();
+        if answering.is_empty() {
+            return None;
+        }
+        let mut results: Vec<Found<'a>> = answering
+            .iter()
             .map(|(vantage, result)| {
                 let (verdict, summary) = applied(binding, result);
                 Found {
                     vantage,
-                    result,
+                    at: &result.at,
                     verdict,
                     summary,
                 }
             })
             .collect();
-        if results.is_empty() {
-            return None;
+        // Every target the scope names must be looked at; one nobody probed is not a pass.
+        for to in &scope.to {
+            if !answering
+                .iter()
+                .any(|(_, r)| Subject::of(r).is_target(binding, to))
+            {
+                results.push(Found {
+                    vantage: "",
+                    at: "",
+                    verdict: Verdict::Error,
+                    summary: format!(
+                        "could not tell: no result for {to}{}",
+                        scope
+                            .from
+                            .as_deref()
+                            .map(|f| format!(" probed from {f}"))
+                            .unwrap_or_default()
+                    ),
+                });
+            }
         }
         results.sort_by_key(|f| std::cmp::Reverse(f.verdict.rank()));
         let verdict = results
             .iter()
             .fold(Verdict::Skipped, |v, f| v.worst(f.verdict));
-        let suggestion = match (&item.kind, verdict) {
-            (AnswerKind::Confirm, Verdict::Pass | Verdict::Warn) => Some(Value::Yes),
-            (AnswerKind::Confirm, Verdict::Fail) => Some(Value::No),
-            _ => None,
-        };
         Some(Evidence {
             verdict,
+            suggestion: suggestion(item, verdict),
             results,
-            suggestion,
         })
     }
 }
 
-/// A result as it applies to the item: a TLS scan judged by the item's own rule from the facts
-/// it kept; a TCP result on the item's ports alone, from its per-port outcomes.
-fn applied(binding: &ProbeBinding, r: &ProbeResult) -> (Verdict, String) {
-    if r.kind == ProbeKind::Tls && r.check == "scan" {
-        return r
-            .evidence
-            .get("facts")
-            .and_then(|f| serde_json::from_value::<TlsFacts>(f.clone()).ok())
-            .and_then(|f| facts::evaluate(binding.spec.name, &binding.expect, &f))
-            .unwrap_or_else(|| {
-                (
-                    Verdict::Skipped,
-                    format!("{}: the scan could not tell ({})", r.target, r.summary),
-                )
-            });
+/// The answer a verdict suggests for an item: its good answer on a pass, the other one on a
+/// fail (so an item phrased in the negative, whose good answer is "no", gets "no" on a pass).
+fn suggestion(item: &Item, verdict: Verdict) -> Option<Value> {
+    if item.kind != AnswerKind::Confirm {
+        return None;
     }
-    if r.kind == ProbeKind::Sql && r.check == "probe" {
-        return r
-            .evidence
-            .get("facts")
-            .and_then(|f| serde_json::from_value::<SqlFacts>(f.clone()).ok())
-            .and_then(|f| sql::checks::evaluate(binding.spec.name, &binding.expect, &f))
-            .unwrap_or_else(|| {
-                (
-                    Verdict::Error,
-                    format!("{}: the probe could not tell ({})", r.target, r.summary),
-                )
-            });
-    }
-    (applied_verdict(binding, r), r.summary.clone())
-}
-
-fn applied_verdict(binding: &ProbeBinding, r: &ProbeResult) -> Verdict {
-    let (Some(ports), Some(outcomes)) = (
-        param_str(&binding.expect, "ports"),
-        r.evidence.get("outcomes").and_then(Json::as_array),
-    ) else {
-        return r.verdict;
-    };
-    let Ok(wanted) = Ports::parse(ports) else {
-        return r.verdict;
-    };
-    let mine: Vec<&Json> = outcomes
-        .iter()
-        .filter(|o| {
-            o.get("port")
-                .and_then(Json::as_u64)
-                .and_then(|p| u16::try_from(p).ok())
-                .is_some_and(|p| wanted.as_slice().contains(&p))
-        })
-        .collect();
-    if mine.is_empty() {
-        return r.verdict;
-    }
-    if mine
-        .iter()
-        .all(|o| o.get("state").and_then(Json::as_str) == Some("open"))
-    {
-        Verdict::Pass
-    } else {
-        Verdict::Fail
+    let good_is_no = item.good.iter().any(|g| g == "no") && !item.good.iter().any(|g| g == "yes");
+    match (verdict, good_is_no) {
+        (Verdict::Pass, false) | (Verdict::Fail, true) => Some(Value::Yes),
+        (Verdict::Fail, false) | (Verdict::Pass, true) => Some(Value::No),
+        _ => None,
     }
 }
 
-/// Whether a result answers a binding: same kind and check, and the same subject where the
-/// binding names one (the port rule's roles and ports, the names).
+/// What a result is about, as its probe recorded it: the role and OS of the target, the name,
+/// and for a port row its source and destination.
+#[derive(Debug, Default, Deserialize)]
+struct Subject {
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    os: Option<Os>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+    #[serde(default)]
+    ports: Option<String>,
+    #[serde(default)]
+    expected: Option<Json>,
+}
+
+impl Subject {
+    fn of(r: &ProbeResult) -> Self {
+        serde_json::from_value(r.evidence.clone()).unwrap_or_default()
+    }
+
+    /// Whether this result is about the scope target `to` (a port row's destination, or the
+    /// role of a name, endpoint, instance or file).
+    fn is_target(&self, binding: &ProbeBinding, to: &str) -> bool {
+        let field = if matches!(binding.check, Check::Tcp(_)) {
+            &self.to
+        } else {
+            &self.role
+        };
+        field.as_deref().is_some_and(|r| Scope::same_role(r, to))
+    }
+}
+
+/// Whether a result answers a binding: the same kind and check (a TLS scan and a SQL probe
+/// answer every rule of their kind from their facts), and within the binding's scope.
 fn answers(binding: &ProbeBinding, r: &ProbeResult) -> bool {
     if r.kind != binding.spec.kind {
         return false;
     }
-    // A TLS scan and a SQL probe keep the facts every rule of their kind is judged from.
-    if (r.kind == ProbeKind::Tls && r.check == "scan")
-        || (r.kind == ProbeKind::Sql && r.check == "probe")
-    {
-        return true;
-    }
-    if r.check != binding.spec.name {
+    let whole = matches!(r.check.as_str(), "scan" | "probe" | "file");
+    if !whole && r.check != binding.spec.name {
         return false;
     }
-    let field = |k: &str| r.evidence.get(k).and_then(Json::as_str);
-    let param = |k: &str| param_str(&binding.expect, k);
-    let same = |k: &str| param(k).is_none_or(|want| field(k).is_some_and(|got| got == want));
-    match binding.spec.name {
-        "reachable" => {
-            same("from")
-                && same("to")
-                && param("ports").is_none_or(|want| {
-                    let (Ok(want), Some(Ok(got))) =
-                        (Ports::parse(want), field("ports").map(Ports::parse))
-                    else {
-                        return false;
-                    };
-                    want.as_slice().iter().all(|p| got.as_slice().contains(p))
-                })
+    let subject = Subject::of(r);
+    let scope = &binding.scope;
+    if !scope.to.is_empty() && !scope.to.iter().any(|to| subject.is_target(binding, to)) {
+        return false;
+    }
+    if let Some(os) = &scope.os
+        && subject.os.as_ref() != Some(os)
+    {
+        return false;
+    }
+    match &binding.check {
+        Check::Tcp(TcpCheck::Reachable { ports, .. }) => {
+            scope.from.as_deref().is_none_or(|f| {
+                subject
+                    .from
+                    .as_deref()
+                    .is_some_and(|g| Scope::same_role(f, g))
+            }) && subject
+                .ports
+                .as_deref()
+                .and_then(|p| Ports::parse(p).ok())
+                .is_some_and(|got| ports.as_slice().iter().all(|p| got.as_slice().contains(p)))
         }
+        Check::Hosts(HostsCheck::EntryPresent {
+            address: Some(want),
+        }) => subject
+            .expected
+            .as_ref()
+            .is_some_and(|e| e.to_string().contains(&want.to_string())),
         _ => match binding.expect.get("names") {
-            Some(ParamValue::StrList(names)) => {
-                field("name").is_some_and(|n| names.iter().any(|w| w.eq_ignore_ascii_case(n)))
-            }
-            _ => match param("name") {
-                Some(want) => field("name").is_some_and(|n| n.eq_ignore_ascii_case(want)),
-                None => true,
-            },
+            Some(ParamValue::StrList(names)) => subject
+                .name
+                .as_deref()
+                .is_some_and(|n| names.iter().any(|w| w.eq_ignore_ascii_case(n))),
+            _ => param_str(&binding.expect, "name").is_none_or(|want| {
+                subject
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(want))
+            }),
         },
     }
+}
+
+/// A result as it applies to the item: a TLS scan or SQL probe judged by the item's own rule
+/// from the facts it kept; a port row on the item's ports, as the item asks them.
+fn applied(binding: &ProbeBinding, r: &ProbeResult) -> (Verdict, String) {
+    let unreadable = || {
+        (
+            Verdict::Error,
+            format!("{}: could not tell ({})", r.target, r.summary),
+        )
+    };
+    let facts = r.evidence.get("facts").cloned();
+    match &binding.check {
+        Check::Tls(check) => facts
+            .and_then(|f| serde_json::from_value::<TlsFacts>(f).ok())
+            .map_or_else(unreadable, |f| facts::evaluate(check, &f)),
+        Check::Sql(check) => facts
+            .and_then(|f| serde_json::from_value::<SqlFacts>(f).ok())
+            .map_or_else(unreadable, |f| sql::checks::evaluate(check, &f)),
+        Check::Tcp(check) => ports_verdict(check, r),
+        Check::Dns(_) | Check::Hosts(_) | Check::Certfile(_) => (r.verdict, r.summary.clone()),
+    }
+}
+
+#[derive(Deserialize)]
+struct PortOutcome {
+    port: u16,
+    state: State,
+}
+
+/// A port row judged on the item's ports: with `answer = "firewall"` a refusal proves the
+/// path is open (the host itself answered); with `"service"` only an open port passes. A port
+/// that could not be tried (the name did not resolve, no route) is "could not tell". The
+/// guide's "2000x" ports are those the site's row lists beyond the item's fixed ones.
+fn ports_verdict(check: &TcpCheck, r: &ProbeResult) -> (Verdict, String) {
+    let TcpCheck::Reachable {
+        ports,
+        answer,
+        site_ports,
+    } = check;
+    let Some(outcomes) = r
+        .evidence
+        .get("outcomes")
+        .and_then(|o| serde_json::from_value::<Vec<PortOutcome>>(o.clone()).ok())
+    else {
+        return (r.verdict, r.summary.clone());
+    };
+    let fixed = ports.as_slice();
+    let extra: Vec<u16> = if site_ports.is_some() {
+        outcomes
+            .iter()
+            .map(|o| o.port)
+            .filter(|p| !fixed.contains(p) && (20000..=20009).contains(p))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let host = r
+        .evidence
+        .get("host")
+        .and_then(Json::as_str)
+        .unwrap_or(&r.target);
+    let mine: Vec<&PortOutcome> = outcomes
+        .iter()
+        .filter(|o| fixed.contains(&o.port) || extra.contains(&o.port))
+        .collect();
+    let list = |states: &[State]| -> Vec<u16> {
+        mine.iter()
+            .filter(|o| states.contains(&o.state))
+            .map(|o| o.port)
+            .collect()
+    };
+    let passing: &[State] = match answer {
+        PortAnswer::Firewall => &[State::Open, State::Refused],
+        PortAnswer::Service => &[State::Open],
+    };
+    let unknown = list(&[State::NameError, State::Unreachable]);
+    let good = list(passing);
+    let bad: Vec<&PortOutcome> = mine
+        .iter()
+        .filter(|o| !passing.contains(&o.state) && !unknown.contains(&o.port))
+        .copied()
+        .collect();
+    let compact = crate::ports::compact;
+    if !bad.is_empty() {
+        let words: Vec<String> = bad
+            .iter()
+            .map(|o| match o.state {
+                State::Filtered => format!("{} dropped (no answer: a firewall in the way)", o.port),
+                State::Refused => format!("{} refused (nothing listens)", o.port),
+                _ => format!("{} {:?}", o.port, o.state),
+            })
+            .collect();
+        return (Verdict::Fail, format!("{host}: {}", words.join(", ")));
+    }
+    if !unknown.is_empty() {
+        return (
+            Verdict::Error,
+            format!("{host}: could not tell: {}", r.summary),
+        );
+    }
+    if let Some(words) = site_ports
+        && extra.is_empty()
+    {
+        return (
+            Verdict::Error,
+            format!(
+                "{host}: {} {}; could not tell for the guide's \"{words}\" ports: the site's port \
+                 row lists none of them (write the site's MXPP ports in the row, e.g. 20000,20001)",
+                compact(&good),
+                if *answer == PortAnswer::Firewall {
+                    "pass the firewall"
+                } else {
+                    "open"
+                }
+            ),
+        );
+    }
+    let refused = list(&[State::Refused]);
+    let how = if *answer == PortAnswer::Firewall && !refused.is_empty() {
+        format!(
+            " (the host answered on {}: the firewall passes them, though no service listens yet)",
+            compact(&refused)
+        )
+    } else {
+        String::new()
+    };
+    (
+        Verdict::Pass,
+        format!(
+            "{host}: {} {}{how}",
+            compact(&good),
+            if *answer == PortAnswer::Firewall {
+                "reachable"
+            } else {
+                "open"
+            }
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use super::{PortRule, Protocol};
 use crate::checklist::Checklist;
-use crate::rules::ParamValue;
+use crate::rules::{Check, TcpCheck};
 
 /// A site file that explains itself. Every value is an example to replace.
 pub const EXAMPLE: &str = r#"# A preflight site file: the facts of one site. Replace every value; delete what you don't use.
@@ -92,27 +92,27 @@ pub fn template_ports(checklist: &Checklist) -> Vec<PortRule> {
     let mut rules: Vec<PortRule> = Vec::new();
     for item in checklist.items() {
         let Some(binding) = &item.probe else { continue };
-        if binding.spec.name != "reachable" {
+        let Check::Tcp(TcpCheck::Reachable { ports, .. }) = &binding.check else {
             continue;
-        }
-        let text = |k: &str| match binding.expect.get(k) {
-            Some(ParamValue::Str(s)) => s.clone(),
-            _ => String::new(),
         };
-        let rule = PortRule {
-            from: text("from"),
-            to: text("to"),
-            protocol: Protocol::Tcp,
-            ports: text("ports"),
-            purpose: item.prompt.clone(),
-            outbound: false,
+        let Some(from) = &binding.scope.from else {
+            continue;
         };
-        if !rule.from.is_empty()
-            && !rules
+        for to in &binding.scope.to {
+            let rule = PortRule {
+                from: from.clone(),
+                to: to.clone(),
+                protocol: Protocol::Tcp,
+                ports: ports.to_string(),
+                purpose: item.prompt.clone(),
+                outbound: false,
+            };
+            if !rules
                 .iter()
                 .any(|r| r.from == rule.from && r.to == rule.to && r.ports == rule.ports)
-        {
-            rules.push(rule);
+            {
+                rules.push(rule);
+            }
         }
     }
     rules
