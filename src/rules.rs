@@ -437,6 +437,10 @@ pub struct ProbeBinding {
     /// The same check, typed: what the evaluators judge.
     pub check: Check,
     pub scope: Scope,
+    /// The answer a passing check gives to the item's question: `yes`, or `no` for an item
+    /// phrased in the negative ("Does the server still accept SSL 3?" bound to the check that
+    /// SSL 3 is offered). A failing check gives the other answer.
+    pub pass_means_yes: bool,
 }
 
 impl PartialEq for CheckSpec {
@@ -457,6 +461,7 @@ impl Serialize for ProbeBinding {
         } else {
             s.serialize_field("scope", &self.scope)?;
         }
+        s.serialize_field("pass_means", if self.pass_means_yes { "yes" } else { "no" })?;
         s.serialize_field("good", self.spec.good)?;
         s.end()
     }

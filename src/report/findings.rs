@@ -634,6 +634,7 @@ id = "t"
 version = "1"
 title = "T"
 source = "s"
+roles = ["Console", "SQL"]
 
 [[section]]
 id = "net"
@@ -646,7 +647,7 @@ kind = "confirm"
 severity = "blocker"
 source = "s"
 good = ["yes"]
-probe = { kind = "tcp", check = "reachable", expect = { ports = "1433", from = "Console", to = "SQL" } }
+probe = { kind = "tcp", check = "reachable", from = "Console", to = "SQL", expect = { ports = "1433" } }
 
 [[section.item]]
 id = "net.wifi"

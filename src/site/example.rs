@@ -92,7 +92,10 @@ pub fn template_ports(checklist: &Checklist) -> Vec<PortRule> {
     let mut rules: Vec<PortRule> = Vec::new();
     for item in checklist.items() {
         let Some(binding) = &item.probe else { continue };
-        let Check::Tcp(TcpCheck::Reachable { ports, .. }) = &binding.check else {
+        let Check::Tcp(TcpCheck::Reachable {
+            ports, site_ports, ..
+        }) = &binding.check
+        else {
             continue;
         };
         let Some(from) = &binding.scope.from else {
@@ -104,7 +107,13 @@ pub fn template_ports(checklist: &Checklist) -> Vec<PortRule> {
                 to: to.clone(),
                 protocol: Protocol::Tcp,
                 ports: ports.to_string(),
-                purpose: item.prompt.clone(),
+                purpose: match site_ports {
+                    Some(words) => format!(
+                        "{} (add the site's \"{words}\" ports: the guide does not list them)",
+                        item.prompt
+                    ),
+                    None => item.prompt.clone(),
+                },
                 outbound: false,
             };
             if !rules

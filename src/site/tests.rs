@@ -89,7 +89,8 @@ fn the_spok_checklist_carries_the_guides_port_tables() {
     assert!(rules.len() >= 50, "{} rules", rules.len());
     assert!(rules.iter().any(|r| r.from == "Console Web Server - 1"
         && r.to == "Spok Mobile Servers via Load Balancer"
-        && r.ports.contains("20000-20009")));
+        && r.ports == "8091"
+        && r.purpose.contains("2000x")));
     for r in &rules {
         crate::ports::Ports::parse(&r.ports).expect("template ports parse");
     }

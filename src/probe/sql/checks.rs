@@ -1170,8 +1170,16 @@ mod tests {
         assert!(words.contains("never had a full backup"), "{words}");
         f.backups = Fact::Value(vec![b("Spok", "SIMPLE", Some(60), None, false)]);
         let (v, words) = judge("backup_age", &log, &f);
-        assert_eq!(v, Verdict::Warn);
+        assert_eq!(v, Verdict::Fail, "no log backup can be scheduled");
         assert!(words.contains("SIMPLE recovery"), "{words}");
+        f.backups = Fact::Value(Vec::new());
+        let (v, words) = judge("backup_age", &log, &f);
+        assert_eq!(
+            v,
+            Verdict::Error,
+            "no database is nothing to judge, not a warning"
+        );
+        assert!(words.contains("could not tell"), "{words}");
         f.backups = Fact::Value(vec![b("Spok", "FULL", None, None, true)]);
         let (v, words) = judge("backup_age", &full, &f);
         assert_eq!(v, Verdict::Warn);
