@@ -248,9 +248,9 @@ fn smp_covers_every_requirement_of_the_guide() {
         "tls.cert_hostname_match",
         "tls.cert_trusted",
         "tls.cert_not_self_signed",
-        "tls.protocol_offered (version=TLSv1.2)",
-        "tls.cert_signature_hash (allowed=SHA1)",
-        "certfile.signature_hash (allowed=SHA1)",
+        "tls.protocol_offered (version=TLSv1.2; to Relay server)",
+        "tls.cert_signature_hash (allowed=SHA1; to Relay server)",
+        "certfile.signature_hash (allowed=SHA1; to Relay server certificate)",
         "certfile.readable",
         "certfile.subject_name",
         "certfile.has_private_key",
@@ -465,7 +465,7 @@ fn activesync_covers_every_requirement_of_the_note() {
         "tls.cert_not_self_signed",
         "dns.resolves",
         "dns.split_horizon",
-        "certfile.readable (format=der)",
+        "certfile.readable (format=der; to Root certificate (.cer))",
     ];
     let gaps = missing(&text, &needles);
     assert!(
