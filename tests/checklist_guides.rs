@@ -20,8 +20,7 @@ fn path_of(id: &str) -> PathBuf {
 /// The version each checklist file must carry: bumped whenever its text changes.
 fn version_of(id: &str) -> &'static str {
     match id {
-        SMP => "1.1.0",
-        ACTIVESYNC => "1.0.0",
+        SMP | ACTIVESYNC => "1.1.0",
         _ => panic!("no version pinned for {id}"),
     }
 }
@@ -311,7 +310,14 @@ fn smp_version_branches() {
         let listed =
             SMP_V2_2_ONLY.contains(&item.id.as_str()) || SMP_V2_3_ONLY.contains(&item.id.as_str());
         assert_eq!(reads_version, listed, "{}: when = {:?}", item.id, item.when);
-        let common = ["relay.", "oe.", "device.", "template.", "verify.", "limits."];
+        let common = [
+            "relay.",
+            "oe.",
+            "device.",
+            "template.",
+            "verify.",
+            "limits.",
+        ];
         if common.iter().any(|p| item.id.starts_with(p)) {
             assert!(!reads_version, "{} is common to 2.2 and 2.3", item.id);
         }
@@ -354,21 +360,26 @@ fn smp_sha256_limitation_follows_the_client_version_not_the_server() {
     assert!(matches!(clients.kind, AnswerKind::Multi { .. }));
     assert_eq!(clients.kind.values(), ["v2_2", "v2_3"]);
     assert_eq!(clients.when, None, "asked whatever the server version");
-    assert!(clients.good.is_empty(), "any mix of clients is a fact, not a failure");
-    assert!(list.item("limits.clients_v2_3").is_none(), "replaced by limits.client_versions");
+    assert!(
+        clients.good.is_empty(),
+        "any mix of clients is a fact, not a failure"
+    );
+    assert!(
+        list.item("limits.clients_v2_3").is_none(),
+        "replaced by limits.client_versions"
+    );
 
     struct Given(Vec<(&'static str, Vec<&'static str>)>);
     impl preflight::checklist::AnswerLookup for Given {
         fn selected(&self, id: &str) -> Option<Vec<&str>> {
-            self.0.iter().find(|(k, _)| *k == id).map(|(_, v)| v.clone())
+            self.0
+                .iter()
+                .find(|(k, _)| *k == id)
+                .map(|(_, v)| v.clone())
         }
     }
-    let asked = |id: &str, given: &Given| {
-        item(&list, id)
-            .when
-            .as_ref()
-            .is_none_or(|w| w.holds(given))
-    };
+    let asked =
+        |id: &str, given: &Given| item(&list, id).when.as_ref().is_none_or(|w| w.holds(given));
     for id in ["limits.sha1_signed_v2_2", "limits.sha1_file_v2_2"] {
         let i = item(&list, id);
         assert_eq!(i.when, Some(is("limits.client_versions", "v2_2")), "{id}");
@@ -502,7 +513,11 @@ fn smp_rules_the_guide_does_not_state_are_marked_and_lower() {
     assert_eq!(resolves.severity, Severity::Major);
     // The assumption is the guide's words, without an invented "(over HTTP)".
     let assumption = item(&list, "scope.relay_connected");
-    assert!(!assumption.prompt.contains("HTTP)"), "{}", assumption.prompt);
+    assert!(
+        !assumption.prompt.contains("HTTP)"),
+        "{}",
+        assumption.prompt
+    );
     assert!(
         assumption
             .guidance
@@ -556,6 +571,13 @@ fn activesync_covers_every_requirement_of_the_note() {
         "SSL option",
         "deleted",
         "Security permission was insufficient",
+        // the readers' tips in the comments
+        "kb;en-us;322956",
+        "KB 322956",
+        "two very similar KB entries",
+        "Windows 2000 SP4",
+        "/certsrv/certfnsh.asp",
+        "How to add root certificates to Windows Mobile 2003 Smartphone and to Windows Mobile 2002 Smartphone",
         // probes
         "tls.cert_hostname_match",
         "tls.cert_trusted",
@@ -616,10 +638,25 @@ fn activesync_bindings_and_conditions() {
         assert_eq!(i.severity, Severity::Blocker, "{id}");
         assert!(i.guidance.contains(code), "{id} should name {code}");
     }
-    // Turning the check off is not a fix: the good answer keeps checking on.
+    // Turning the check off is not a fix: the good answer keeps checking on. The note never
+    // says so, so it is preflight's own advice, below the note's own steps.
     let check = item(&list, "tools.cert_check_on");
     assert!(check.guidance.contains("DisableCertChk"));
     assert_eq!(check.good, ["yes"]);
+    assert!(check.guidance.contains(OWN), "{}", check.guidance);
+    assert_eq!(check.severity, Severity::Minor);
+    let ca = item(&list, "trust.ca_issued");
+    assert!(ca.guidance.contains(OWN), "{}", ca.guidance);
+    assert_ne!(ca.severity, Severity::Blocker);
+    // Deleting the file afterwards is optional in the note.
+    let deleted = item(&list, "install.file_deleted");
+    assert!(deleted.good.is_empty());
+    assert_eq!(deleted.severity, Severity::Info);
+    // The DER tips sit with the export step.
+    let der = item(&list, "install.der_cer");
+    for tip in ["KB 322956", "Windows 2000 SP4", "certsrv", "UserCerts.msc"] {
+        assert!(der.guidance.contains(tip), "install.der_cer lacks {tip}");
+    }
 
     assert_eq!(
         item(&list, "trust.self_signed_installed").when,
