@@ -350,6 +350,18 @@ fn smp_ios_mobilink_needs_the_ca_in_scc() {
     assert_eq!(ios.severity, Severity::Blocker);
 }
 
+/// Answers given, for evaluating conditions: item id → selected values.
+struct Given(Vec<(&'static str, Vec<&'static str>)>);
+
+impl preflight::checklist::AnswerLookup for Given {
+    fn selected(&self, id: &str) -> Option<Vec<&str>> {
+        self.0
+            .iter()
+            .find(|(k, _)| *k == id)
+            .map(|(_, v)| v.clone())
+    }
+}
+
 /// The guide's limitation is about 2.2.x *clients* ("2.2.x client can't handle RSA256 encrypted
 /// certificates … This limitation is not there for 2.3.x clients"): the SHA-1 checks follow the
 /// client versions in use, and a 2.3 server with apps on 2.2.x clients gets them too.
@@ -369,15 +381,6 @@ fn smp_sha256_limitation_follows_the_client_version_not_the_server() {
         "replaced by limits.client_versions"
     );
 
-    struct Given(Vec<(&'static str, Vec<&'static str>)>);
-    impl preflight::checklist::AnswerLookup for Given {
-        fn selected(&self, id: &str) -> Option<Vec<&str>> {
-            self.0
-                .iter()
-                .find(|(k, _)| *k == id)
-                .map(|(_, v)| v.clone())
-        }
-    }
     let asked =
         |id: &str, given: &Given| item(&list, id).when.as_ref().is_none_or(|w| w.holds(given));
     for id in ["limits.sha1_signed_v2_2", "limits.sha1_file_v2_2"] {
