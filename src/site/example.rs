@@ -49,12 +49,14 @@ reverse = true
 hosts_entry = "10.1.5.11"
 
 # The port matrix: from a role, to a role (or to a URL or address), TCP or UDP, ports as
-# `443,8091,20000-20009`, what it is for, and whether it goes out to the internet.
+# `443,8091,5228-5230`, what it is for, and whether it goes out to the internet.
+# The Spok guide writes the MXPP ports only as "TCP 2000x" and never lists them: write this
+# site's own. 20000 and 20001 are what Spok's CCS 1.9 port workbook lists, not the guide.
 [[port]]
 from = "Console Web Server - 1"
 to = "Spok Mobile Servers via Load Balancer"
 protocol = "tcp"
-ports = "8091,20000-20009"
+ports = "8091,20000,20001"
 purpose = "Send messages and device registrations to Spok Mobile Server"
 
 [[port]]

@@ -14,7 +14,7 @@ fn the_example_parses_and_round_trips_through_toml() {
         site.resolvers.internal,
         ["10.0.0.53:53".parse().expect("addr")]
     );
-    assert_eq!(site.ports[0].ports, "8091,20000-20009");
+    assert_eq!(site.ports[0].ports, "8091,20000,20001");
     assert!(site.names[1].reverse);
     let text = site.to_toml().expect("toml");
     let again = Site::parse(&text, Path::new("export.toml")).expect("export parses");
