@@ -40,6 +40,8 @@ pub struct Host {
     pub address: Spanned<String>,
     #[serde(default)]
     pub roles: Vec<String>,
+    #[serde(default)]
+    pub outside: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -39,6 +39,10 @@ const HOSTS: &[Field] = &[
         "roles",
         "the roles it plays, separated by commas (port rules name roles)",
     ),
+    field(
+        "outside",
+        "yes when it is outside the firewall (a phone on a carrier network): probes from it ask the external resolvers only; blank is no",
+    ),
 ];
 const NAMES: &[Field] = &[
     field(
@@ -362,6 +366,7 @@ fn host(t: &Typed<'_>, site: &Site, editing: Option<usize>) -> Result<Host, Fiel
         name,
         address: t.required(1, build::HOST_ADDRESS)?,
         roles: list(t.text(2)).into_iter().map(str::to_owned).collect(),
+        outside: t.check(3, yes_no(t.text(3)))?,
     })
 }
 
@@ -419,7 +424,12 @@ impl Row {
         }
         let yes_no = |b: bool| if b { "yes" } else { "no" }.to_owned();
         match self {
-            Row::Host(h) => vec![h.name.clone(), h.address.clone(), h.roles.join(", ")],
+            Row::Host(h) => vec![
+                h.name.clone(),
+                h.address.clone(),
+                h.roles.join(", "),
+                yes_no(h.outside),
+            ],
             Row::Name(n) => vec![
                 n.fqdn.clone(),
                 joined(&n.expect),

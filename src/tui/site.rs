@@ -562,6 +562,7 @@ mod tests {
                     name: n.into(),
                     address: format!("{n}.example.org"),
                     roles: Vec::new(),
+                    outside: false,
                 })
                 .into();
         }
