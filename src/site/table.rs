@@ -763,7 +763,7 @@ mod tests {
         );
         assert_eq!(site.remove_row(Table::Resolvers, 3), None);
         let host = site.remove_row(Table::Hosts, 1).expect("host");
-        assert_eq!(site.hosts.len(), 2);
+        assert_eq!(site.hosts.len(), 3);
         assert_eq!(site.insert_row(1, host), 1);
         assert_eq!(site, {
             let mut s = example();

@@ -578,7 +578,7 @@ mod tests {
                 .drafts
                 .get("site#hosts#3")
                 .map(String::as_str),
-            Some(r#"["c","c.example.orgx",""]"#)
+            Some(r#"["c","c.example.orgx","","no"]"#)
         );
         assert!(
             app.notice
