@@ -86,6 +86,7 @@ pub(super) fn fqdn(text: &str) -> Result<String, String> {
 }
 
 pub(super) const HOST_ADDRESS: &str = "expected the host's DNS name or IP address";
+pub(super) const OUTSIDE_WITHOUT_EXTERNAL: &str = "an outside host resolves names through the site's external resolvers, and the site lists none: add them under [resolvers] as external = [\"IP\"] (what a phone on a carrier network asks)";
 pub(super) const SQL_SERVER: &str = "expected HOST, HOST:PORT or HOST\\INSTANCE";
 
 pub(super) fn missing_role(field: &str) -> String {
@@ -111,7 +112,7 @@ pub(super) fn build(text: &str, path: &Path) -> Result<Site, Diagnostics> {
         .resolvers
         .map_or_else(Resolvers::default, |r| resolvers(&mut cx, &r.into_inner()));
 
-    let hosts = hosts(&mut cx, file.host);
+    let hosts = hosts(&mut cx, file.host, &resolvers);
 
     let names = file
         .name
@@ -181,7 +182,7 @@ fn resolvers(cx: &mut Ctx<'_>, r: &raw::Resolvers) -> Resolvers {
     }
 }
 
-fn hosts(cx: &mut Ctx<'_>, list: Vec<Spanned<raw::Host>>) -> Vec<Host> {
+fn hosts(cx: &mut Ctx<'_>, list: Vec<Spanned<raw::Host>>, resolvers: &Resolvers) -> Vec<Host> {
     let (path, text) = (cx.path(), cx.text());
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut hosts = Vec::new();
@@ -200,11 +201,19 @@ fn hosts(cx: &mut Ctx<'_>, list: Vec<Spanned<raw::Host>>) -> Vec<Host> {
                 ),
             );
         }
+        let outside = h.outside.as_ref().is_some_and(|o| *o.get_ref());
+        if let Some(o) = &h.outside
+            && outside
+            && resolvers.external.is_empty()
+        {
+            cx.error(o.span(), OUTSIDE_WITHOUT_EXTERNAL);
+        }
         hosts.push(Host {
             name: h.name.into_inner(),
             address: h.address.into_inner().trim().to_owned(),
             roles: h.roles,
             os: h.os.as_deref().map(Os::parse),
+            outside,
         });
     }
     hosts

@@ -18,7 +18,9 @@ internal = ["10.0.0.53"]
 external = ["203.0.113.53"]
 
 # The machines, and the roles they play. Port rules name roles; a probe run from a machine
-# (its vantage) checks the rules whose `from` is its role.
+# (its vantage) checks the rules whose `from` is its role. `outside = true` marks a machine
+# outside the firewall (a phone on a carrier network): probes run from it resolve names
+# through the external resolvers only and use no hosts file, as a phone on the street does.
 [[host]]
 name = "cws1"
 address = "cws1.example.org"
@@ -33,6 +35,12 @@ roles = ["MS SQL Server Cluster"]
 name = "smlb"
 address = "spokmobile.example.org"
 roles = ["Spok Mobile Servers via Load Balancer"]
+
+[[host]]
+name = "phone"
+address = "phone.example.org"
+roles = ["Mobile User"]
+outside = true
 
 # Names that must resolve. `expect` applies to every resolver; `internal` and `external`
 # describe a split horizon; `reverse` asks that PTR gives the same name back (SQL mirroring

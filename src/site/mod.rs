@@ -66,6 +66,10 @@ pub struct Host {
     /// Its operating system (`Windows Server 2016`), for checks written for one release.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os: Option<Os>,
+    /// The machine is outside the site's firewall (a phone on a carrier network): probes run
+    /// from it resolve names through the site's external resolvers only, and no hosts file.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub outside: bool,
 }
 
 /// A name that must resolve, and how.
@@ -247,6 +251,17 @@ impl Site {
         merge_by(&mut self.tls, other.tls, |t| t.endpoint.clone());
         merge_by(&mut self.sql, other.sql, |s| s.server.clone());
         merge_by(&mut self.certfiles, other.certfiles, |c| c.path.clone());
+    }
+
+    /// Whether a probe run from `role` is outside the site's firewall: some host playing that
+    /// role is marked `outside = true`.
+    pub fn is_outside(&self, role: &str) -> bool {
+        self.hosts.iter().any(|h| {
+            h.outside
+                && h.roles
+                    .iter()
+                    .any(|r| r.trim().eq_ignore_ascii_case(role.trim()))
+        })
     }
 
     /// Every role some host plays, sorted, for the vantage picker.

@@ -42,6 +42,7 @@ pub struct Host {
     pub roles: Vec<String>,
     #[serde(default)]
     pub os: Option<String>,
+    pub outside: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]

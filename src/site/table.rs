@@ -44,6 +44,10 @@ const HOSTS: &[Field] = &[
         "os",
         "its operating system, such as Windows Server 2016 (cipher lists are per release)",
     ),
+    field(
+        "outside",
+        "yes when it is outside the firewall (a phone on a carrier network): probes from it ask the external resolvers only; blank is no",
+    ),
 ];
 const NAMES: &[Field] = &[
     field(
@@ -390,6 +394,7 @@ fn host(t: &Typed<'_>, site: &Site, editing: Option<usize>) -> Result<Host, Fiel
         address: t.required(1, build::HOST_ADDRESS)?,
         roles: list(t.text(2)).into_iter().map(str::to_owned).collect(),
         os: t.optional(3).map(|o| Os::parse(&o)),
+        outside: t.check(4, yes_no(t.text(4)))?,
     })
 }
 
@@ -452,6 +457,7 @@ impl Row {
                 h.address.clone(),
                 h.roles.join(", "),
                 h.os.as_ref().map(ToString::to_string).unwrap_or_default(),
+                yes_no(h.outside),
             ],
             Row::Name(n) => vec![
                 n.fqdn.clone(),
@@ -794,7 +800,7 @@ mod tests {
         );
         assert_eq!(site.remove_row(Table::Resolvers, 3), None);
         let host = site.remove_row(Table::Hosts, 1).expect("host");
-        assert_eq!(site.hosts.len(), 2);
+        assert_eq!(site.hosts.len(), 3);
         assert_eq!(site.insert_row(1, host), 1);
         assert_eq!(site, {
             let mut s = example();
