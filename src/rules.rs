@@ -313,10 +313,7 @@ pub const CHECKS: &[CheckSpec] = &[
         kind: ProbeKind::Certfile,
         name: "readable",
         good: "the certificate file opens (PEM, DER, PKCS#7 or PKCS#12 with its password)",
-        params: &[opt(
-            "format",
-            ParamType::Str(FORMATS),
-        )],
+        params: &[opt("format", ParamType::Str(FORMATS))],
     },
     CheckSpec {
         kind: ProbeKind::Certfile,
@@ -440,6 +437,10 @@ pub struct ProbeBinding {
     /// The same check, typed: what the evaluators judge.
     pub check: Check,
     pub scope: Scope,
+    /// The answer a passing check gives to the item's question: `yes`, or `no` for an item
+    /// phrased in the negative ("Does the server still accept SSL 3?" bound to the check that
+    /// SSL 3 is offered). A failing check gives the other answer.
+    pub pass_means_yes: bool,
 }
 
 impl PartialEq for CheckSpec {
@@ -460,6 +461,7 @@ impl Serialize for ProbeBinding {
         } else {
             s.serialize_field("scope", &self.scope)?;
         }
+        s.serialize_field("pass_means", if self.pass_means_yes { "yes" } else { "no" })?;
         s.serialize_field("good", self.spec.good)?;
         s.end()
     }
@@ -613,7 +615,9 @@ pub enum DnsCheck {
 pub enum HostsCheck {
     /// The hosts file maps the name to the address (`address`: the one the item requires,
     /// whatever the site file says, e.g. the guide's `127.0.0.1` test entry).
-    EntryPresent { address: Option<std::net::IpAddr> },
+    EntryPresent {
+        address: Option<std::net::IpAddr>,
+    },
     ConsistentWithDns,
 }
 
@@ -630,34 +634,56 @@ pub enum TcpCheck {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum TlsCheck {
-    ProtocolOffered { version: TlsVersion },
-    ProtocolsDisabled { versions: Vec<TlsVersion> },
-    SuitesAccepted { suites: Vec<String>, require: Require },
+    ProtocolOffered {
+        version: TlsVersion,
+    },
+    ProtocolsDisabled {
+        versions: Vec<TlsVersion>,
+    },
+    SuitesAccepted {
+        suites: Vec<String>,
+        require: Require,
+    },
     NoWeakSuites,
     CertTrusted,
     CertNotSelfSigned,
-    CertHostnameMatch { name: Option<String> },
-    CertKeyBits { min: usize },
-    CertSignatureHash { allowed: Vec<Hash> },
+    CertHostnameMatch {
+        name: Option<String>,
+    },
+    CertKeyBits {
+        min: usize,
+    },
+    CertSignatureHash {
+        allowed: Vec<Hash>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SqlCheck {
-    Version { supported: Vec<String> },
-    Edition { required: Vec<String> },
+    Version {
+        supported: Vec<String>,
+    },
+    Edition {
+        required: Vec<String>,
+    },
     HadrEnabled,
     AgExists,
     ClusterSupported,
     AgSynchronousCommit,
     AgAutomaticFailover,
-    AgListenerSubnets { min: usize },
+    AgListenerSubnets {
+        min: usize,
+    },
     MirroringFqdn,
     LoginSysadmin,
     LoginPermissions {
         permissions: Vec<String>,
         database: Option<String>,
     },
-    BackupAge { backup: BackupKind, max_age_hours: i64 },
+    BackupAge {
+        backup: BackupKind,
+        max_age_hours: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -727,7 +753,9 @@ impl Check {
                     None => None,
                 },
             }),
-            (ProbeKind::Hosts, "consistent_with_dns") => Check::Hosts(HostsCheck::ConsistentWithDns),
+            (ProbeKind::Hosts, "consistent_with_dns") => {
+                Check::Hosts(HostsCheck::ConsistentWithDns)
+            }
             (ProbeKind::Tcp, "reachable") => Check::Tcp(TcpCheck::Reachable {
                 ports: Ports::parse(&text("ports").ok_or_else(|| missing("ports"))?)
                     .map_err(|e| e.to_string())?,
@@ -800,8 +828,12 @@ impl Check {
             (ProbeKind::Certfile, "readable") => Check::Certfile(CertfileCheck::Readable {
                 format: param_str(expect, "format").and_then(CertFormat::parse),
             }),
-            (ProbeKind::Certfile, "has_private_key") => Check::Certfile(CertfileCheck::HasPrivateKey),
-            (ProbeKind::Certfile, "not_self_signed") => Check::Certfile(CertfileCheck::NotSelfSigned),
+            (ProbeKind::Certfile, "has_private_key") => {
+                Check::Certfile(CertfileCheck::HasPrivateKey)
+            }
+            (ProbeKind::Certfile, "not_self_signed") => {
+                Check::Certfile(CertfileCheck::NotSelfSigned)
+            }
             (ProbeKind::Certfile, "key_bits") => {
                 Check::Certfile(CertfileCheck::KeyBits { min: size("min")? })
             }
@@ -811,7 +843,9 @@ impl Check {
             (ProbeKind::Certfile, "subject_name") => {
                 Check::Certfile(CertfileCheck::SubjectName { name: text("name") })
             }
-            (ProbeKind::Certfile, "chain_included") => Check::Certfile(CertfileCheck::ChainIncluded),
+            (ProbeKind::Certfile, "chain_included") => {
+                Check::Certfile(CertfileCheck::ChainIncluded)
+            }
             (ProbeKind::Certfile, "file_name") => Check::Certfile(CertfileCheck::FileName {
                 name: text("name").ok_or_else(|| missing("name"))?,
             }),
@@ -883,7 +917,10 @@ impl Os {
         WindowsRelease::ALL
             .iter()
             .find(|(_, k)| *k == key)
-            .map_or_else(|| Os::Other(text.trim().to_owned()), |(r, _)| Os::WindowsServer(*r))
+            .map_or_else(
+                || Os::Other(text.trim().to_owned()),
+                |(r, _)| Os::WindowsServer(*r),
+            )
     }
 
     #[must_use]

@@ -674,6 +674,18 @@ fn build_probe(
         }
     }
     let scope = build_scope(cx, raw, roles);
+    let pass_means_yes = match raw.pass_means.as_ref().map(|p| p.get_ref().as_str()) {
+        None | Some("yes") => true,
+        Some("no") => false,
+        Some(other) => {
+            let span = raw.pass_means.as_ref().map_or(0..0, Spanned::span);
+            cx.error(
+                span,
+                format!("invalid `pass_means` `{other}`: expected `yes` or `no`"),
+            );
+            true
+        }
+    };
     if cx.count() != before {
         return None;
     }
@@ -683,6 +695,7 @@ fn build_probe(
             expect,
             check,
             scope,
+            pass_means_yes,
         }),
         Err(why) => {
             cx.error(p.span(), format!("{kind}.{}: {why}", spec.name));

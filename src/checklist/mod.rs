@@ -262,6 +262,27 @@ impl Checklist {
     }
 }
 
+impl Checklist {
+    /// Every suite a TLS rule of the checklist requires accepted, as written.
+    #[must_use]
+    pub fn required_suites(&self) -> Vec<String> {
+        let mut all: Vec<String> = self
+            .items()
+            .filter_map(|i| match i.probe.as_ref().map(|b| &b.check) {
+                Some(crate::rules::Check::Tls(crate::rules::TlsCheck::SuitesAccepted {
+                    suites,
+                    ..
+                })) => Some(suites.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+}
+
 /// A probe rule of a checklist and the items it answers.
 #[derive(Debug)]
 pub struct Rule<'a> {

@@ -105,4 +105,7 @@ pub struct Probe {
     pub to: Option<Spanned<toml::Value>>,
     #[serde(default)]
     pub os: Option<Spanned<String>>,
+    /// The answer a passing check gives: `yes` (the default) or `no`.
+    #[serde(default)]
+    pub pass_means: Option<Spanned<String>>,
 }
