@@ -134,8 +134,8 @@ impl Assessment {
         };
         Some(Evidence {
             verdict,
-            suggestion,
             results,
+            suggestion,
         })
     }
 }
@@ -287,6 +287,10 @@ struct PortOutcome {
 /// path is open (the host itself answered); with `"service"` only an open port passes. A port
 /// that could not be tried (the name did not resolve, no route) is "could not tell". The
 /// guide's "2000x" ports are those the site's row lists beyond the item's fixed ones.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one question per port state, each with its own words"
+)]
 fn ports_verdict(check: &TcpCheck, r: &ProbeResult) -> (Verdict, String) {
     let TcpCheck::Reachable {
         ports,
@@ -805,6 +809,10 @@ probe = { kind = "tls", check = "protocol_offered", pass_means = "no", expect = 
         })
     }
 
+    #[expect(
+        clippy::needless_pass_by_value,
+        reason = "facts are built inline by each call"
+    )]
     fn tls(role: &str, os: Option<&str>, facts: Json) -> ProbeResult {
         result(
             ProbeKind::Tls,

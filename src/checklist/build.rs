@@ -587,6 +587,10 @@ fn check_cycles(
     }
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "every problem of a binding is reported at its own position"
+)]
 fn build_probe(
     cx: &mut Ctx<'_>,
     p: &Spanned<raw::Probe>,

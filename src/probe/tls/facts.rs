@@ -282,6 +282,10 @@ pub fn evaluate(check: &TlsCheck, f: &TlsFacts) -> (Verdict, String) {
 }
 
 /// The rules on protocols and suites.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per rule, each with its words"
+)]
 fn evaluate_protocols(
     check: &TlsCheck,
     f: &TlsFacts,
