@@ -1203,7 +1203,14 @@ fn evaluate(session: &Value, bound: &[String]) -> (Figures, String) {
         for s in &seen.summaries {
             let _ = writeln!(report, "      {s}");
         }
-        let line = format!("{id}: {wrong} (because {})", x.why);
+        // The worst results first, as the session lists them, cut to a line each.
+        let said: String = seen
+            .summaries
+            .iter()
+            .take(3)
+            .map(|s| format!("\n      {}", s.chars().take(220).collect::<String>()))
+            .collect();
+        let line = format!("{id}: {wrong} (because {}){said}", x.why);
         match seen.verdict() {
             "fail" if x.verdict != V::Fail => figures.false_failures.push(line),
             "pass" if x.verdict != V::Pass => figures.false_passes.push(line),
@@ -1258,6 +1265,12 @@ fn a_site_in_a_box_probed_from_three_vantages_gets_a_consultants_verdicts() {
     let (figures, report) = evaluate(&session, &bound);
     let summary = format!("{} ({:?} in all)", figures.summary(), started.elapsed());
     eprintln!("{report}\n{summary}\n(outputs kept in {})", keep.display());
+    // Nothing tried to leave the box: every namespace's guard stopped no packet.
+    let escapes = lab.escapes();
+    assert!(
+        escapes.is_empty(),
+        "packets bound outside the box were stopped (the guard drops them): {escapes:?}"
+    );
     let problems: Vec<String> = site_problem.into_iter().chain(figures.problems()).collect();
     assert!(
         problems.is_empty(),

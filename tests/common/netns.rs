@@ -6,7 +6,8 @@
 //! range, RFC 2544, which no real network uses); both ends of each veth pair are created inside
 //! the box's namespaces, so nothing is ever joined to the host's interfaces; no namespace has a
 //! default route; and every namespace gets an nftables table that drops whatever it would send
-//! to anything but loopback and 198.18.0.0/15. Programs run inside a namespace see
+//! to anything but loopback and 198.18.0.0/15 (and counts it: [`Lab::escapes`]), IGMP reports
+//! on the box's own links aside. Programs run inside a namespace see
 //! `/etc/netns/NS/resolv.conf` and `/etc/netns/NS/hosts` instead of the host's (`ip netns exec`
 //! bind-mounts them), so even getaddrinfo never reaches the host's resolver.
 //!
@@ -205,15 +206,40 @@ impl Lab {
                      type filter hook output priority 0; policy drop;
                      oifname \"lo\" accept
                      ip daddr {BOX_RANGE} accept
+                     meta l4proto igmp ip daddr 224.0.0.0/24 accept
+                     counter drop
                    }}
                    chain guard_forward {{
                      type filter hook forward priority 0; policy drop;
                      ip daddr {BOX_RANGE} ip saddr {BOX_RANGE} accept
+                     counter drop
                    }}
                  }}"
             ),
         );
         ns
+    }
+
+    /// The namespaces whose guard stopped a packet bound outside the box (loopback and
+    /// [`BOX_RANGE`]), with how many: nothing may ever try, so a test asserts this is empty.
+    pub fn escapes(&self) -> Vec<String> {
+        self.namespaces
+            .iter()
+            .filter_map(|ns| {
+                let short = ns.strip_prefix(&format!("{}-", self.prefix))?;
+                let listed = sh(
+                    self.command(short, "nft")
+                        .args(["list", "table", "inet", "box_guard"]),
+                    &format!("nft list table inet box_guard in {ns}"),
+                );
+                let stopped: u64 = listed
+                    .split("counter packets ")
+                    .skip(1)
+                    .filter_map(|rest| rest.split_whitespace().next()?.parse::<u64>().ok())
+                    .sum();
+                (stopped > 0).then(|| format!("{ns}: {stopped} packets"))
+            })
+            .collect()
     }
 
     /// `ip -n NS ARGS`.
