@@ -1204,12 +1204,10 @@ fn evaluate(session: &Value, bound: &[String]) -> (Figures, String) {
             let _ = writeln!(report, "      {s}");
         }
         // The worst results first, as the session lists them, cut to a line each.
-        let said: String = seen
-            .summaries
-            .iter()
-            .take(3)
-            .map(|s| format!("\n      {}", s.chars().take(220).collect::<String>()))
-            .collect();
+        let mut said = String::new();
+        for s in seen.summaries.iter().take(3) {
+            let _ = write!(said, "\n      {}", s.chars().take(220).collect::<String>());
+        }
         let line = format!("{id}: {wrong} (because {}){said}", x.why);
         match seen.verdict() {
             "fail" if x.verdict != V::Fail => figures.false_failures.push(line),
