@@ -184,7 +184,7 @@ ports = "135-139"
         app.probes.vantage.as_deref(),
         Some("Console Web Server - 1")
     );
-    assert_eq!(app.probes.tasks.len(), 4, "{:?}", app.probes.tasks);
+    assert_eq!(app.probes.tasks.len(), 5, "{:?}", app.probes.tasks);
     press(&mut app, &[KeyCode::Char('r')]);
     let result = |kind, check: &str, target: String, verdict, summary: &str| ProbeResult {
         kind,
@@ -207,6 +207,16 @@ ports = "135-139"
             0,
             result(
                 ProbeKind::Dns,
+                "resolver_up",
+                "internal 1 (10.0.0.53:53)".into(),
+                Verdict::Pass,
+                "resolver internal 1 (10.0.0.53:53) answered 2 of 2 queries",
+            ),
+        ),
+        (
+            1,
+            result(
+                ProbeKind::Dns,
                 "resolves",
                 "mail.example.org".into(),
                 Verdict::Pass,
@@ -214,11 +224,11 @@ ports = "135-139"
             ),
         ),
         (
-            2,
+            3,
             result(
                 ProbeKind::Tcp,
                 "reachable",
-                labels[2].clone(),
+                labels[3].clone(),
                 Verdict::Fail,
                 "1433 filtered (no answer in 3 s): a firewall between here and 10.1.5.11 drops it",
             ),
@@ -227,13 +237,13 @@ ports = "135-139"
         app.update(Action::Probe(Event::Started(i)), NOW);
         app.update(Action::Probe(Event::Finished(i, vec![r])), NOW);
     }
-    app.update(Action::Probe(Event::Started(1)), NOW);
+    app.update(Action::Probe(Event::Started(2)), NOW);
     both_sizes("probes_running", &app);
     app.update(Action::Probe(Event::Ended), NOW);
-    press(&mut app, &[KeyCode::Down, KeyCode::Down]);
+    press(&mut app, &[KeyCode::Down, KeyCode::Down, KeyCode::Down]);
     both_sizes("probes", &app);
     let saved = &app.current().expect("interview").1.assessment.runs;
-    assert_eq!(saved["Console Web Server - 1"].results.len(), 2);
+    assert_eq!(saved["Console Web Server - 1"].results.len(), 3);
     assert!(
         app.effects.is_empty(),
         "press() clears effects; saving was queued"

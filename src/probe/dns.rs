@@ -1315,7 +1315,10 @@ pub fn judge_resolver(h: &Health) -> Judgement {
     } else {
         (
             Verdict::Pass,
-            format!("resolver {who} answered {} of {} queries", h.answered, h.asked),
+            format!(
+                "resolver {who} answered {} of {} queries",
+                h.answered, h.asked
+            ),
         )
     };
     Judgement {
@@ -1538,8 +1541,10 @@ pub async fn resolves(
 ) -> Vec<ProbeResult> {
     let names: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
     let round = Round::ask(resolvers, &[], &names, limit).await;
-    let mut results: Vec<ProbeResult> =
-        targets.iter().map(|t| round.resolves(resolvers, t)).collect();
+    let mut results: Vec<ProbeResult> = targets
+        .iter()
+        .map(|t| round.resolves(resolvers, t))
+        .collect();
     results.extend(round.down_results());
     results
 }
@@ -2567,7 +2572,12 @@ mod tests {
             ),
         ];
         for (p, verdict, summary) in cases {
-            let j = judge_reverse("sql1.example.org", &fwd, std::slice::from_ref(p), &Roster::default());
+            let j = judge_reverse(
+                "sql1.example.org",
+                &fwd,
+                std::slice::from_ref(p),
+                &Roster::default(),
+            );
             assert_eq!((j.verdict, j.summary.as_str()), (*verdict, *summary));
         }
     }
@@ -2668,7 +2678,10 @@ mod tests {
             let answers: Vec<Answer> = answers.iter().flatten().cloned().collect();
             let j = judge_resolves(&t, &answers, &roster);
             assert_eq!((j.verdict, j.summary.as_str()), (*verdict, *summary));
-            assert_eq!(j.evidence["answers"].as_array().map(Vec::len), Some(answers.len()));
+            assert_eq!(
+                j.evidence["answers"].as_array().map(Vec::len),
+                Some(answers.len())
+            );
         }
         // A resolver silent for this name only (up for others) still counts against it.
         let answers: Vec<Answer> = [
@@ -2721,7 +2734,10 @@ mod tests {
 
         let j = judge_reverse("sql1.example.org", &dead, &[], &roster);
         assert_eq!(j.verdict, Verdict::Error);
-        assert_eq!(j.summary, "sql1.example.org: could not tell: internal 2 is down");
+        assert_eq!(
+            j.summary,
+            "sql1.example.org: could not tell: internal 2 is down"
+        );
         let p = ptr("internal 1", "10.1.2.3", Status::Ok, &["sql1.example.org"]);
         let j = judge_reverse("sql1.example.org", &int, &[p], &roster);
         assert_eq!(j.verdict, Verdict::Pass, "{}", j.summary);

@@ -10,6 +10,7 @@ pub mod dns;
 pub mod hosts;
 pub mod plan;
 pub mod ports;
+pub mod resolve;
 pub mod responder;
 pub mod run;
 pub mod sql;

@@ -10,7 +10,10 @@ fn the_example_parses_and_round_trips_through_toml() {
     let site = Site::parse(example::EXAMPLE, Path::new("site.toml")).expect("example is valid");
     assert_eq!(site.name, "St. Example Hospital");
     assert_eq!(site.hosts.len(), 4);
-    assert!(site.is_outside("mobile user"), "the example's phone is outside");
+    assert!(
+        site.is_outside("mobile user"),
+        "the example's phone is outside"
+    );
     assert!(!site.is_outside("Console Web Server - 1"));
     assert_eq!(
         site.resolvers.internal,
