@@ -186,31 +186,27 @@ ports = "135-139"
     );
     assert_eq!(app.probes.tasks.len(), 5, "{:?}", app.probes.tasks);
     press(&mut app, &[KeyCode::Char('r')]);
-    let result = |kind, check: &str, target: String, verdict, summary: &str| ProbeResult {
+    let result = |kind, check: &str, target: &str, verdict, summary: &str| ProbeResult {
         kind,
         check: check.into(),
-        target,
+        target: target.into(),
         verdict,
         summary: summary.into(),
         evidence: serde_json::json!({}),
         at: NOW.into(),
         ms: 3,
     };
-    let labels: Vec<String> = app
-        .probes
-        .tasks
-        .iter()
-        .map(preflight::probe::plan::Task::label)
-        .collect();
+    let tcp = app.probes.tasks[3].label();
+    let up = "resolver internal 1 (10.0.0.53:53) answered 2 of 2 queries";
     for (i, r) in [
         (
             0,
             result(
                 ProbeKind::Dns,
                 "resolver_up",
-                "internal 1 (10.0.0.53:53)".into(),
+                "internal 1",
                 Verdict::Pass,
-                "resolver internal 1 (10.0.0.53:53) answered 2 of 2 queries",
+                up,
             ),
         ),
         (
@@ -218,7 +214,7 @@ ports = "135-139"
             result(
                 ProbeKind::Dns,
                 "resolves",
-                "mail.example.org".into(),
+                "mail.example.org",
                 Verdict::Pass,
                 "every resolver gives 10.1.2.3",
             ),
@@ -228,7 +224,7 @@ ports = "135-139"
             result(
                 ProbeKind::Tcp,
                 "reachable",
-                labels[3].clone(),
+                &tcp,
                 Verdict::Fail,
                 "1433 filtered (no answer in 3 s): a firewall between here and 10.1.5.11 drops it",
             ),
