@@ -624,3 +624,65 @@ expect = ["127.0.14.41"]
         }
     });
 }
+
+/// The resolvers are asked as a stub resolver asks its servers: silence and SERVFAIL move on to
+/// the next, NXDOMAIN ends the search, and a server that stayed silent is asked last afterwards.
+#[test]
+fn a_stub_resolver_skips_silence_and_servfail_and_stops_at_nxdomain() {
+    use preflight::probe::dns::{QueryOptions, Resolver, ResolverSpec};
+    use preflight::probe::resolve::Resolution;
+    let world = World::new();
+    let broken = DnsServer::start_on(v4(5), &[], &["box.test."]);
+    let resolver = |label: &str, addr: SocketAddr| {
+        assert!(addr.ip().is_loopback());
+        Resolver::new(
+            &ResolverSpec::server(addr).with_label(label),
+            QueryOptions {
+                timeout: SHORT,
+                attempts: 1,
+            },
+        )
+        .expect("resolver")
+    };
+    let resolution = Resolution::new(
+        None,
+        vec![
+            resolver("dead", world.dead()),
+            resolver("broken", broken.addr),
+            resolver("live", world.internal.addr),
+            resolver("outside", world.external.addr),
+        ],
+    );
+    guarded(async {
+        let started = Instant::now();
+        let tls = resolution.lookup("tls.box.test").await.expect("resolves");
+        assert_eq!(tls.addresses, [v4(22)]);
+        assert_eq!(tls.source, format!("live ({})", world.internal.addr));
+        assert!(started.elapsed() >= SHORT, "the dead one was asked first");
+
+        let started = Instant::now();
+        let ghost = resolution
+            .lookup("ghost.box.test")
+            .await
+            .expect_err("unknown");
+        assert!(started.elapsed() < SHORT, "the dead one is asked last now");
+        let said: Vec<(&str, &str)> = ghost
+            .asked
+            .iter()
+            .map(|a| (a.source.as_str(), a.said.as_str()))
+            .collect();
+        let broken_at = format!("broken ({})", broken.addr);
+        let live_at = format!("live ({})", world.internal.addr);
+        assert_eq!(
+            said,
+            [
+                (broken_at.as_str(), "SERVFAIL"),
+                (live_at.as_str(), "no such name (NXDOMAIN)"),
+            ]
+        );
+        // Resolved once per run: the same answer again, at once.
+        let started = Instant::now();
+        assert_eq!(resolution.lookup("TLS.box.test.").await, Ok(tls));
+        assert!(started.elapsed() < Duration::from_millis(50));
+    });
+}

@@ -365,7 +365,13 @@ async fn ask(r: &Resolver, name: &str) -> Said {
     if !addresses.is_empty() {
         return Said::Addresses(addresses);
     }
-    if let Some(no) = [&a, &aaaa].into_iter().find(|x| x.status.is_negative()) {
+    // NXDOMAIN for either type speaks for the name; "no record" only when both types say so
+    // (an A record missing beside a silent AAAA query is not an answer about the name).
+    if let Some(no) = [&a, &aaaa]
+        .into_iter()
+        .find(|x| x.status == Status::Nxdomain)
+        .or_else(|| (a.status.is_negative() && aaaa.status.is_negative()).then_some(&a))
+    {
         return Said::Nothing(short(no, r));
     }
     let worst = if a.status.is_ok() { &aaaa } else { &a };
