@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use preflight::checklist::builtin;
-use preflight::checklist::probe::ParamValue;
 use preflight::checklist::{AnswerKind, Checklist, Condition, Item, Origin, ProbeKind, Severity};
+use preflight::rules::ParamValue;
 
 const SMP: &str = "sap-smp-relay-https";
 const ACTIVESYNC: &str = "activesync-device-trust";
@@ -17,13 +17,21 @@ fn path_of(id: &str) -> PathBuf {
         .join(format!("{id}.toml"))
 }
 
+/// The version each checklist file must carry: bumped whenever its text changes.
+fn version_of(id: &str) -> &'static str {
+    match id {
+        SMP | ACTIVESYNC => "1.1.0",
+        _ => panic!("no version pinned for {id}"),
+    }
+}
+
 /// Loads the file from `checklists/` and checks the embedded built-in copy parses the same.
 fn load(id: &str) -> Checklist {
     let path = path_of(id);
     let list =
         Checklist::load(&path).unwrap_or_else(|e| panic!("{} is invalid:\n{e}", path.display()));
     assert_eq!(list.id, id);
-    assert_eq!(list.version, "1.0.0");
+    assert_eq!(list.version, version_of(id));
     let name = format!("{id}.toml");
     let (_, text) = builtin::SOURCES
         .iter()
@@ -248,9 +256,9 @@ fn smp_covers_every_requirement_of_the_guide() {
         "tls.cert_hostname_match",
         "tls.cert_trusted",
         "tls.cert_not_self_signed",
-        "tls.protocol_offered (version=TLSv1.2)",
-        "tls.cert_signature_hash (allowed=SHA1)",
-        "certfile.signature_hash (allowed=SHA1)",
+        "tls.protocol_offered (version=TLSv1.2; to Relay server)",
+        "tls.cert_signature_hash (allowed=SHA1; to Relay server)",
+        "certfile.signature_hash (allowed=SHA1; to Relay server certificate)",
         "certfile.readable",
         "certfile.subject_name",
         "certfile.has_private_key",
@@ -266,14 +274,11 @@ const SMP_V2_2_ONLY: &[&str] = &[
     "smp.keystore_utility",
     "scc.ca_copied_v2_2",
     "rbs.cert_path_v2_2",
-    "limits.sha1_signed_v2_2",
-    "limits.sha1_file_v2_2",
 ];
 const SMP_V2_3_ONLY: &[&str] = &[
     "scc.ca_imported_v2_3",
     "rbs.trusted_alias_v2_3",
     "rbs.rs_trusted_cert_v2_3",
-    "limits.clients_v2_3",
 ];
 
 #[test]
@@ -295,7 +300,8 @@ fn smp_version_branches() {
     }
 
     // Every item that reads the version is one of the listed branch items, and the steps the
-    // guide calls common to both versions are asked whatever the version.
+    // guide calls common to both versions, and the client limitation, are asked whatever the
+    // server version.
     for item in list.items() {
         let reads_version = item
             .when
@@ -304,7 +310,14 @@ fn smp_version_branches() {
         let listed =
             SMP_V2_2_ONLY.contains(&item.id.as_str()) || SMP_V2_3_ONLY.contains(&item.id.as_str());
         assert_eq!(reads_version, listed, "{}: when = {:?}", item.id, item.when);
-        let common = ["relay.", "oe.", "device.", "template.", "verify."];
+        let common = [
+            "relay.",
+            "oe.",
+            "device.",
+            "template.",
+            "verify.",
+            "limits.",
+        ];
         if common.iter().any(|p| item.id.starts_with(p)) {
             assert!(!reads_version, "{} is common to 2.2 and 2.3", item.id);
         }
@@ -337,8 +350,71 @@ fn smp_ios_mobilink_needs_the_ca_in_scc() {
     assert_eq!(ios.severity, Severity::Blocker);
 }
 
+/// Answers given, for evaluating conditions: item id → selected values.
+struct Given(Vec<(&'static str, Vec<&'static str>)>);
+
+impl preflight::checklist::AnswerLookup for Given {
+    fn selected(&self, id: &str) -> Option<Vec<&str>> {
+        self.0
+            .iter()
+            .find(|(k, _)| *k == id)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+/// The guide's limitation is about 2.2.x *clients* ("2.2.x client can't handle RSA256 encrypted
+/// certificates … This limitation is not there for 2.3.x clients"): the SHA-1 checks follow the
+/// client versions in use, and a 2.3 server with apps on 2.2.x clients gets them too.
 #[test]
-fn smp_sha256_limitation_allows_only_sha1_on_2_2() {
+fn smp_sha256_limitation_follows_the_client_version_not_the_server() {
+    let list = load(SMP);
+    let clients = item(&list, "limits.client_versions");
+    assert!(matches!(clients.kind, AnswerKind::Multi { .. }));
+    assert_eq!(clients.kind.values(), ["v2_2", "v2_3"]);
+    assert_eq!(clients.when, None, "asked whatever the server version");
+    assert!(
+        clients.good.is_empty(),
+        "any mix of clients is a fact, not a failure"
+    );
+    assert!(
+        list.item("limits.clients_v2_3").is_none(),
+        "replaced by limits.client_versions"
+    );
+
+    let asked =
+        |id: &str, given: &Given| item(&list, id).when.as_ref().is_none_or(|w| w.holds(given));
+    for id in ["limits.sha1_signed_v2_2", "limits.sha1_file_v2_2"] {
+        let i = item(&list, id);
+        assert_eq!(i.when, Some(is("limits.client_versions", "v2_2")), "{id}");
+        // A 2.3 server whose apps still run on 2.2.x clients: asked.
+        let mixed = Given(vec![
+            ("smp.version", vec!["v2_3"]),
+            ("limits.client_versions", vec!["v2_2", "v2_3"]),
+        ]);
+        assert!(asked(id, &mixed), "{id} on a 2.3 server with 2.2.x clients");
+        // Only 2.3.x clients: not asked, whatever the server.
+        for server in ["v2_2", "v2_3"] {
+            let new = Given(vec![
+                ("smp.version", vec![server]),
+                ("limits.client_versions", vec!["v2_3"]),
+            ]);
+            assert!(!asked(id, &new), "{id} with only 2.3.x clients on {server}");
+        }
+        // The reading of "RSA256 encrypted" and of SHA-1 as the remedy is marked as preflight's.
+        assert!(i.guidance.contains("preflight's reading"), "{id}");
+        assert!(i.guidance.contains("REX 3.0 / 3.1 / 3.2"), "{id}");
+    }
+    let section = list
+        .sections
+        .iter()
+        .find(|s| s.id == "limits")
+        .expect("limits");
+    assert!(section.guidance.contains("RSA256 encrypted"));
+    assert!(section.guidance.contains("whatever the SMP server version"));
+}
+
+#[test]
+fn smp_sha256_limitation_allows_only_sha1_for_2_2_clients() {
     let list = load(SMP);
     let sha1 = ParamValue::StrList(vec!["SHA1".to_owned()]);
     let mut kinds = BTreeSet::new();
@@ -352,7 +428,12 @@ fn smp_sha256_limitation_allows_only_sha1_on_2_2() {
         }
         assert_eq!(probe.expect.get("allowed"), Some(&sha1), "{}", item.id);
         assert_eq!(probe.expect.len(), 1, "{}", item.id);
-        assert_eq!(item.when, Some(is("smp.version", "v2_2")), "{}", item.id);
+        assert_eq!(
+            item.when,
+            Some(is("limits.client_versions", "v2_2")),
+            "{}",
+            item.id
+        );
         assert_eq!(item.severity, Severity::Blocker, "{}", item.id);
         assert!(item.guidance.contains("REX 3.0"), "{}", item.id);
         kinds.insert(probe.spec.kind);
@@ -418,6 +499,40 @@ fn smp_binds_the_live_checks() {
     );
 }
 
+/// What preflight adds of its own says so, and sits below the severity of the guide's own steps.
+const OWN: &str = "preflight's own";
+
+#[test]
+fn smp_rules_the_guide_does_not_state_are_marked_and_lower() {
+    let list = load(SMP);
+    // The guide names no TLS version: the TLS 1.2 handshake check is preflight's advice.
+    let handshake = item(&list, "relay.https_answers");
+    assert!(handshake.guidance.contains(OWN), "{}", handshake.guidance);
+    assert!(handshake.guidance.contains("names no TLS protocol version"));
+    assert_eq!(handshake.severity, Severity::Minor);
+    // DNS resolution of the FQDN is a derivation, not a step of the guide.
+    let resolves = item(&list, "relay.fqdn_resolves");
+    assert!(resolves.guidance.contains(OWN));
+    assert_eq!(resolves.severity, Severity::Major);
+    // The assumption is the guide's words, without an invented "(over HTTP)".
+    let assumption = item(&list, "scope.relay_connected");
+    assert!(
+        !assumption.prompt.contains("HTTP)"),
+        "{}",
+        assumption.prompt
+    );
+    assert!(
+        assumption
+            .guidance
+            .contains("already set up the SUP server to connect via the relay server")
+    );
+    // A 2.3.3 observation is not a requirement on every 2.3.x.
+    let note = item(&list, "rbs.rs_trusted_cert_v2_3");
+    assert!(note.good.is_empty(), "either answer is accepted");
+    assert!(note.prompt.contains("2.3.3"));
+    assert_eq!(note.severity, Severity::Info);
+}
+
 // ---------------------------------------------------------------------------------------------
 // ActiveSync device trust
 
@@ -459,13 +574,20 @@ fn activesync_covers_every_requirement_of_the_note() {
         "SSL option",
         "deleted",
         "Security permission was insufficient",
+        // the readers' tips in the comments
+        "kb;en-us;322956",
+        "KB 322956",
+        "two very similar KB entries",
+        "Windows 2000 SP4",
+        "/certsrv/certfnsh.asp",
+        "How to add root certificates to Windows Mobile 2003 Smartphone and to Windows Mobile 2002 Smartphone",
         // probes
         "tls.cert_hostname_match",
         "tls.cert_trusted",
         "tls.cert_not_self_signed",
         "dns.resolves",
         "dns.split_horizon",
-        "certfile.readable (format=der)",
+        "certfile.readable (format=der; to Root certificate (.cer))",
     ];
     let gaps = missing(&text, &needles);
     assert!(
@@ -519,10 +641,25 @@ fn activesync_bindings_and_conditions() {
         assert_eq!(i.severity, Severity::Blocker, "{id}");
         assert!(i.guidance.contains(code), "{id} should name {code}");
     }
-    // Turning the check off is not a fix: the good answer keeps checking on.
+    // Turning the check off is not a fix: the good answer keeps checking on. The note never
+    // says so, so it is preflight's own advice, below the note's own steps.
     let check = item(&list, "tools.cert_check_on");
     assert!(check.guidance.contains("DisableCertChk"));
     assert_eq!(check.good, ["yes"]);
+    assert!(check.guidance.contains(OWN), "{}", check.guidance);
+    assert_eq!(check.severity, Severity::Minor);
+    let ca = item(&list, "trust.ca_issued");
+    assert!(ca.guidance.contains(OWN), "{}", ca.guidance);
+    assert_ne!(ca.severity, Severity::Blocker);
+    // Deleting the file afterwards is optional in the note.
+    let deleted = item(&list, "install.file_deleted");
+    assert!(deleted.good.is_empty());
+    assert_eq!(deleted.severity, Severity::Info);
+    // The DER tips sit with the export step.
+    let der = item(&list, "install.der_cer");
+    for tip in ["KB 322956", "Windows 2000 SP4", "certsrv", "UserCerts.msc"] {
+        assert!(der.guidance.contains(tip), "install.der_cer lacks {tip}");
+    }
 
     assert_eq!(
         item(&list, "trust.self_signed_installed").when,

@@ -50,6 +50,7 @@ id = "probe-test"
 version = "1"
 title = "Probe test"
 source = "test"
+roles = ["Console", "DB"]
 
 [[section]]
 id = "net"
@@ -62,7 +63,7 @@ kind = "confirm"
 severity = "blocker"
 source = "test"
 good = ["yes"]
-probe = { kind = "tcp", check = "reachable", expect = { ports = "PORTS", from = "Console", to = "DB" } }
+probe = { kind = "tcp", check = "reachable", from = "Console", to = "DB", expect = { ports = "PORTS" } }
 
 [[section.item]]
 id = "net.open"
@@ -71,7 +72,7 @@ kind = "confirm"
 severity = "major"
 source = "test"
 good = ["yes"]
-probe = { kind = "tcp", check = "reachable", expect = { ports = "OPEN", from = "Console", to = "DB" } }
+probe = { kind = "tcp", check = "reachable", from = "Console", to = "DB", expect = { ports = "OPEN" } }
 
 [[section.item]]
 id = "net.mirror"
@@ -387,7 +388,7 @@ fn a_port_workbook_imports_with_continuation_rows_and_rejects_bad_rows() {
         &good,
         "Source,Destination,Port Numbers,Allowing Outbound Traffic?,Purpose\n\
          Console Web Server - 1,Spok Mobile Servers via Load Balancer,TCP 8091,No,Send messages\n\
-         ,,TCP 2000x,No,\n",
+         ,,\"TCP 20000,20001\",No,\n",
     )
     .expect("write");
     let out = preflight(
@@ -399,7 +400,7 @@ fn a_port_workbook_imports_with_continuation_rows_and_rejects_bad_rows() {
     let bad = dir.path().join("bad.csv");
     fs::write(
         &bad,
-        "Source,Destination,Port Numbers\nA,B,TCP 90911\nA,B,TCP 443\n,C,TCP 1\n",
+        "Source,Destination,Port Numbers\nA,B,TCP 2000x\nA,B,TCP 443\n,C,TCP 1\n",
     )
     .expect("write");
     let out = preflight(
@@ -408,6 +409,13 @@ fn a_port_workbook_imports_with_continuation_rows_and_rejects_bad_rows() {
     );
     assert_eq!(out.code, 1, "{}", out.both());
     assert!(out.stderr.contains("bad.csv:2:5:"), "{}", out.both());
+    // The guide's "2000x" does not say which ports: refused, with what to write instead.
+    assert!(
+        out.stderr
+            .contains("write the site's MXPP ports, e.g. `20000,20001`"),
+        "{}",
+        out.both()
+    );
     assert!(
         out.stderr.contains("bad.csv:4:1: expected a Source"),
         "{}",

@@ -177,6 +177,9 @@ fn env_of(
         },
     )
     .wrap_err("cannot set up the run")?;
+    if tasks.iter().any(|t| matches!(t, plan::Task::Tls { .. })) {
+        env.tls_required = super::library(dirs)?.get(checklist)?.required_suites();
+    }
     if tasks.iter().any(|t| matches!(t, plan::Task::Sql { .. })) {
         env.sql.checks =
             crate::probe::sql::checks::of_checklist(super::library(dirs)?.get(checklist)?);

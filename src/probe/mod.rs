@@ -9,7 +9,6 @@ pub mod certfile;
 pub mod dns;
 pub mod hosts;
 pub mod plan;
-pub mod ports;
 pub mod resolve;
 pub mod responder;
 pub mod run;

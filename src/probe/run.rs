@@ -2,7 +2,6 @@
 //! streamed as events so the TUI and the progress bar see them as they come. Cancelling is
 //! dropping (or aborting) the run's future; every probe below owns its own tasks.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,13 +15,13 @@ use super::cert;
 use super::dns::{self, Expectation, Horizon, HorizonExpectation, QueryOptions};
 use super::hosts::{self, HostsFile};
 use super::plan::Task;
-use super::ports::Ports;
 use super::resolve::{Lookup, Resolution, Resolve};
 use super::sql::{self, Target};
 use super::tcp;
 use super::tls::{self, facts};
 use super::{Finding, ProbeKind, ProbeResult, Verdict};
-use crate::checklist::probe::ParamValue;
+use crate::ports::Ports;
+use crate::rules::{Os, SqlCheck};
 use crate::site::{NameCheck, PortRule, Site, SqlInstance, TlsEndpoint};
 
 /// Progress of a run.
@@ -53,6 +52,9 @@ pub struct Env {
     pub resolution: Arc<Resolution>,
     pub tcp: tcp::Options,
     pub tls: tls::Options,
+    /// The suites the checklist requires, so a weak one it asks for (3DES on Windows Server
+    /// 2016) is said as the conflict it is rather than failed against the checklist.
+    pub tls_required: Vec<String>,
     /// The roots TLS chains are checked against: the system's.
     pub anchors: cert::TrustAnchors,
     pub sql: SqlEnv,
@@ -99,9 +101,8 @@ pub struct SqlEnv {
     /// The password of the site's SQL logins, from `PREFLIGHT_SQL_PASSWORD` or a prompt; only
     /// ever in memory.
     pub password: Option<String>,
-    /// The checklist's SQL rules as `(check, expect)`, so the probe reads the permissions and
-    /// databases they name.
-    pub checks: Vec<(String, BTreeMap<String, ParamValue>)>,
+    /// The checklist's SQL rules, so the probe reads the permissions and databases they name.
+    pub checks: Vec<SqlCheck>,
     /// For connecting and for each batch.
     pub timeout: Duration,
     /// How the server's name resolves: the run's resolution.
@@ -182,6 +183,7 @@ impl Env {
                 lookup: lookup.clone(),
                 ..tls::Options::default()
             },
+            tls_required: Vec::new(),
             anchors: cert::TrustAnchors::system(),
             sql: SqlEnv {
                 timeout: Duration::from_secs(15),
@@ -378,6 +380,9 @@ async fn dns_task(name: &NameCheck, env: &Env) -> Vec<ProbeResult> {
         );
     }
     results
+        .into_iter()
+        .map(|r| about(r, Some(&name.fqdn), name.role.as_deref(), None))
+        .collect()
 }
 
 /// Scans an endpoint and keeps its facts as the evidence every TLS rule of a checklist is
@@ -414,7 +419,7 @@ async fn tls_task(endpoint: &TlsEndpoint, env: &Env) -> ProbeResult {
         ..env.tls.clone()
     };
     let (facts, scan) = facts::measure(&host, port, sni.as_deref(), &options, &env.anchors).await;
-    let findings = facts::findings(&facts);
+    let findings = facts::findings(&facts, &env.tls_required);
     let grade = facts::grade(&facts);
     let verdict = Finding::worst(&findings);
     let bad = Finding::texts(&findings, Verdict::Error);
@@ -423,7 +428,10 @@ async fn tls_task(endpoint: &TlsEndpoint, env: &Env) -> ProbeResult {
     } else {
         format!("grade {}: {}", grade.grade, bad.join("; "))
     };
-    let mut evidence = json!({ "facts": facts, "findings": findings, "grade": grade });
+    let mut evidence = json!({
+        "facts": facts, "findings": findings, "grade": grade,
+        "role": endpoint.role, "os": endpoint.os,
+    });
     let resolved = env.resolved(&host).await;
     if !resolved.is_null() {
         evidence["resolved"] = resolved;
@@ -440,10 +448,24 @@ async fn tls_task(endpoint: &TlsEndpoint, env: &Env) -> ProbeResult {
     }
 }
 
-/// Records the name a result is about in its evidence, where checklist items look for it.
-fn named(mut result: ProbeResult, name: &str) -> ProbeResult {
+/// Records what a result is about in its evidence, where a binding's scope looks for it: the
+/// name, and the role (and OS) the site gives its target.
+fn about(
+    mut result: ProbeResult,
+    name: Option<&str>,
+    role: Option<&str>,
+    os: Option<&Os>,
+) -> ProbeResult {
     if let serde_json::Value::Object(map) = &mut result.evidence {
-        map.entry("name").or_insert_with(|| json!(name));
+        if let Some(name) = name {
+            map.entry("name").or_insert_with(|| json!(name));
+        }
+        if let Some(role) = role {
+            map.insert("role".into(), json!(role));
+        }
+        if let Some(os) = os {
+            map.insert("os".into(), json!(os));
+        }
     }
     result
 }
@@ -481,13 +503,21 @@ async fn hosts_task(names: &[NameCheck], env: &Env) -> Vec<ProbeResult> {
     let mut results = Vec::new();
     for name in names {
         if let Some(address) = name.hosts_entry {
-            results.push(named(
+            results.push(about(
                 hosts::entry_present(&file, &hosts::Expectation::new(name.fqdn.clone(), address)),
-                &name.fqdn,
+                Some(&name.fqdn),
+                name.role.as_deref(),
+                None,
             ));
         }
-        // Only names the file mentions can override DNS.
-        if file.lookup(&name.fqdn).addresses().is_empty() || env.internal.is_empty() {
+        // Only names the file mentions can override DNS; an entry the site requires on this
+        // machine (the guide's `127.0.0.1` test entry on the Spok Mobile server) overrides it
+        // on purpose.
+        let here = file.lookup(&name.fqdn).addresses();
+        if here.is_empty()
+            || name.hosts_entry.is_some_and(|a| here == [a])
+            || env.internal.is_empty()
+        {
             continue;
         }
         // DNS as this machine would ask it: the first resolver that answers.
@@ -510,7 +540,7 @@ async fn hosts_task(names: &[NameCheck], env: &Env) -> Vec<ProbeResult> {
                 ms: 0,
             },
         };
-        results.push(named(result, &name.fqdn));
+        results.push(about(result, Some(&name.fqdn), name.role.as_deref(), None));
     }
     results
 }
@@ -565,10 +595,8 @@ async fn sql_task(instance: &SqlInstance, env: &Env) -> ProbeResult {
     options.connect_timeout = env.sql.timeout;
     options.query_timeout = env.sql.timeout;
     options.lookup = env.sql.lookup.clone();
-    (options.permissions, options.databases) = sql::checks::wanted(
-        env.sql.checks.iter().map(|(c, e)| (c.as_str(), e)),
-        instance.database.as_deref(),
-    );
+    (options.permissions, options.databases) =
+        sql::checks::wanted(&env.sql.checks, instance.database.as_deref());
     let facts = sql::probe(&target, &options).await;
     let findings = sql::checks::findings(&facts);
     let verdict = Finding::worst(&findings);
@@ -579,7 +607,7 @@ async fn sql_task(instance: &SqlInstance, env: &Env) -> ProbeResult {
         }
         _ => bad.join("; "),
     };
-    let mut evidence = json!({ "facts": facts, "findings": findings });
+    let mut evidence = json!({ "facts": facts, "findings": findings, "role": instance.role });
     let resolved = env.resolved(&target.host).await;
     if !resolved.is_null() {
         evidence["resolved"] = resolved;

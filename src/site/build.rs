@@ -12,7 +12,8 @@ use super::{
 };
 use crate::checklist::diag::Collector;
 use crate::checklist::{Diagnostic, Diagnostics};
-use crate::probe::ports::Ports;
+use crate::ports::Ports;
+use crate::rules::Os;
 
 /// Where the problems of the file being built are gathered.
 type Ctx<'a> = Collector<'a>;
@@ -145,6 +146,7 @@ pub(super) fn build(text: &str, path: &Path) -> Result<Site, Diagnostics> {
             CertFile {
                 path: c.path.into(),
                 purpose: c.purpose,
+                role: c.role,
             }
         })
         .collect();
@@ -210,6 +212,7 @@ fn hosts(cx: &mut Ctx<'_>, list: Vec<Spanned<raw::Host>>, resolvers: &Resolvers)
             name: h.name.into_inner(),
             address: h.address.into_inner().trim().to_owned(),
             roles: h.roles,
+            os: h.os.as_deref().map(Os::parse),
             outside,
         });
     }
@@ -230,6 +233,8 @@ fn name_check(cx: &mut Ctx<'_>, n: &raw::Name) -> NameCheck {
             .hosts_entry
             .as_ref()
             .and_then(|v| spanned_ip(cx, v, "hosts entry")),
+        role: n.role.clone(),
+        hosts_on: n.hosts_on.clone(),
     }
 }
 
@@ -242,6 +247,7 @@ fn tls_endpoint(cx: &mut Ctx<'_>, t: raw::Tls) -> TlsEndpoint {
         sni: t.sni,
         role: t.role,
         tds: t.tds,
+        os: t.os.as_deref().map(Os::parse),
     }
 }
 
@@ -254,6 +260,7 @@ fn sql_instance(cx: &mut Ctx<'_>, s: raw::Sql) -> SqlInstance {
         database: s.database,
         user: s.user,
         trust_server_certificate: s.trust_server_certificate,
+        role: s.role,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::{PortRule, Protocol};
 use crate::checklist::Checklist;
-use crate::checklist::probe::ParamValue;
+use crate::rules::{Check, TcpCheck};
 
 /// A site file that explains itself. Every value is an example to replace.
 pub const EXAMPLE: &str = r#"# A preflight site file: the facts of one site. Replace every value; delete what you don't use.
@@ -57,12 +57,14 @@ reverse = true
 hosts_entry = "10.1.5.11"
 
 # The port matrix: from a role, to a role (or to a URL or address), TCP or UDP, ports as
-# `443,8091,20000-20009`, what it is for, and whether it goes out to the internet.
+# `443,8091,5228-5230`, what it is for, and whether it goes out to the internet.
+# The Spok guide writes the MXPP ports only as "TCP 2000x" and never lists them: write this
+# site's own. 20000 and 20001 are what Spok's CCS 1.9 port workbook lists, not the guide.
 [[port]]
 from = "Console Web Server - 1"
 to = "Spok Mobile Servers via Load Balancer"
 protocol = "tcp"
-ports = "8091,20000-20009"
+ports = "8091,20000,20001"
 purpose = "Send messages and device registrations to Spok Mobile Server"
 
 [[port]]
@@ -100,27 +102,36 @@ pub fn template_ports(checklist: &Checklist) -> Vec<PortRule> {
     let mut rules: Vec<PortRule> = Vec::new();
     for item in checklist.items() {
         let Some(binding) = &item.probe else { continue };
-        if binding.spec.name != "reachable" {
+        let Check::Tcp(TcpCheck::Reachable {
+            ports, site_ports, ..
+        }) = &binding.check
+        else {
             continue;
-        }
-        let text = |k: &str| match binding.expect.get(k) {
-            Some(ParamValue::Str(s)) => s.clone(),
-            _ => String::new(),
         };
-        let rule = PortRule {
-            from: text("from"),
-            to: text("to"),
-            protocol: Protocol::Tcp,
-            ports: text("ports"),
-            purpose: item.prompt.clone(),
-            outbound: false,
+        let Some(from) = &binding.scope.from else {
+            continue;
         };
-        if !rule.from.is_empty()
-            && !rules
+        for to in &binding.scope.to {
+            let rule = PortRule {
+                from: from.clone(),
+                to: to.clone(),
+                protocol: Protocol::Tcp,
+                ports: ports.to_string(),
+                purpose: match site_ports {
+                    Some(words) => format!(
+                        "{} (add the site's \"{words}\" ports: the guide does not list them)",
+                        item.prompt
+                    ),
+                    None => item.prompt.clone(),
+                },
+                outbound: false,
+            };
+            if !rules
                 .iter()
                 .any(|r| r.from == rule.from && r.to == rule.to && r.ports == rule.ports)
-        {
-            rules.push(rule);
+            {
+                rules.push(rule);
+            }
         }
     }
     rules

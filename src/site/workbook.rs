@@ -4,13 +4,19 @@
 //! Outbound Traffic?, Purpose, in any order and case). A row with no source and destination
 //! continues the row above, as the guide's tables are laid out. Port cells are read the way
 //! the tables write them: `TCP 8091`, `UDP 135-139`, `TCP 5228-5230`, `TCP 443/2001/8091`,
-//! `TCP 5060 or 5061`, and `TCP 2000x` for the ten MXPP ports 20000-20009.
+//! `TCP 5060 or 5061`, and the Spok guide's two ports marked with its footnote 1 (`TCP 90911`,
+//! `TCP 50601 or 5061`: 9091 and 5060, "set to use this port by default").
+//!
+//! Cells that do not say which ports are refused, with their position and what to write
+//! instead, rather than guessed: the Spok guide's `TCP 2000x` names the MXPP ports without
+//! listing them (the vendor's CCS 1.9 port workbook lists 20000 and 20001, a site may differ),
+//! and its `UDP dynamic` RTP ports are whatever the site's PBX uses.
 
 use std::path::Path;
 
 use super::{PortRule, Protocol};
 use crate::checklist::{Diagnostic, Diagnostics};
-use crate::probe::ports::Ports;
+use crate::ports::Ports;
 
 struct Columns {
     from: usize,
@@ -216,26 +222,38 @@ fn port_cell(cell: &str) -> Result<(Protocol, String), String> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        parts.push(expand(token).map_err(|m| format!("{m} in `{cell}`"))?);
+        parts.push(expand(token).map_err(|m| format!("in `{cell}`: {m}"))?);
     }
     let list = parts.join(",");
-    Ports::parse(&list).map_err(|e| format!("{} in `{cell}`", e.problem))?;
+    Ports::parse(&list).map_err(|e| format!("in `{cell}`: {}", e.problem))?;
     Ok((protocol, list))
 }
 
-/// `2000x` is the guide's way of writing the ten ports 20000-20009.
+/// The Spok guide's ports that carry its footnote 1 ("The application is set to use this port
+/// by default. If desired, the port number can be changed."), as a CSV export of its tables
+/// writes them: the footnote's digit stuck to the port.
+const FOOTNOTED: [(u32, u32); 2] = [(90_911, 9091), (50_601, 5060)];
+
+/// One port or range of a cell, as a port list; refuses what does not say which ports.
 fn expand(token: &str) -> Result<String, String> {
     if let Some(stem) = token.strip_suffix(['x', 'X'])
         && !stem.is_empty()
         && stem.chars().all(|c| c.is_ascii_digit())
     {
-        return Ok(format!("{stem}0-{stem}9"));
+        return Err(format!(
+            "`{token}` does not say which ports: the Spok guide writes the MXPP ports as `2000x` without listing them; write the site's MXPP ports, e.g. `20000,20001` (the ports Spok's CCS 1.9 port workbook lists; ask Spok which this site uses)"
+        ));
+    }
+    if token.eq_ignore_ascii_case("dynamic") {
+        return Err(
+            "`dynamic` does not say which ports: the Spok guide's `UDP dynamic` are the RTP media ports the site's PBX picks; write the range the PBX is configured with (a UDP rule is listed as not testable by a connect, never probed)".to_owned(),
+        );
     }
     let number = |s: &str| s.trim().parse::<u32>();
     let check = |n: u32| {
         if n == 0 || n > 65_535 {
             Err(format!(
-                "`{n}` is not a port (1 to 65535; a footnote number stuck to a port, as in the guide's `90911` for 9091¹?)"
+                "`{n}` is not a port (1 to 65535; a footnote number stuck to a port, as in the guide's `90911` for 9091 with footnote 1?)"
             ))
         } else {
             Ok(())
@@ -254,11 +272,14 @@ fn expand(token: &str) -> Result<String, String> {
         },
         None => match number(token) {
             Ok(n) => {
+                if let Some((_, port)) = FOOTNOTED.iter().find(|(printed, _)| *printed == n) {
+                    return Ok(port.to_string());
+                }
                 check(n)?;
                 Ok(n.to_string())
             }
             Err(_) => Err(format!(
-                "expected a port number, a range or 2000x, found `{token}`"
+                "expected a port number or a range such as 5228-5230, found `{token}`"
             )),
         },
     }
@@ -273,17 +294,27 @@ mod tests {
         let ok = [
             ("TCP 8091", Protocol::Tcp, "8091"),
             ("UDP 135-139", Protocol::Udp, "135-139"),
-            ("TCP 2000x", Protocol::Tcp, "20000-20009"),
             ("tcp 443/2001/8091", Protocol::Tcp, "443,2001,8091"),
             ("TCP 5060 or 5061", Protocol::Tcp, "5060,5061"),
             ("5228-5230", Protocol::Tcp, "5228-5230"),
+            // The site's MXPP ports, written out.
+            ("TCP 20000,20001", Protocol::Tcp, "20000,20001"),
+            // The guide's footnote 1 stuck to its default ports.
+            ("TCP 50601 or 5061", Protocol::Tcp, "5060,5061"),
+            ("TCP 90911", Protocol::Tcp, "9091"),
         ];
         for (cell, protocol, ports) in ok {
             assert_eq!(port_cell(cell), Ok((protocol, ports.to_owned())), "{cell}");
         }
         for (cell, want) in [
-            ("TCP 90911", "footnote"),
-            ("UDP dynamic", "expected a port number"),
+            (
+                "TCP 2000x",
+                "write the site's MXPP ports, e.g. `20000,20001`",
+            ),
+            ("TCP 8091, 2000X", "does not say which ports"),
+            ("UDP dynamic", "the range the PBX is configured with"),
+            ("TCP 80801", "footnote"),
+            ("TCP https", "expected a port number or a range"),
             ("TCP", "expected ports"),
             ("TCP 10-x", "expected a port range"),
         ] {
@@ -296,7 +327,7 @@ mod tests {
     fn continuation_rows_and_errors_with_positions() {
         let csv = "\u{feff}Source,Destination,Port Numbers,Allowing Outbound Traffic?,Purpose\r\n\
 Console Web Server - 1,Spok Mobile Servers via Load Balancer,TCP 8091,No,Send messages\r\n\
-,,TCP 2000x,No,\r\n\
+,,\"TCP 20000, 20001\",No,\r\n\
 \"Care Connect Server, Primary\",SAN/DFS/File Server,UDP 135-139,No,Message attachment access\r\n\
 Spok Speech,MS SQL Server Cluster,TCP 14330000,No,Database access\r\n\
 Web Client,,TCP 443,No,x\r\n\
@@ -318,10 +349,51 @@ Mobile User,Apple Push Server,TCP 5223,Maybe,APNS\r\n";
         let rules = parse(&good, Path::new("ports.csv")).expect("good rows");
         assert_eq!(rules.len(), 3);
         assert_eq!(rules[1].from, "Console Web Server - 1");
-        assert_eq!(rules[1].ports, "20000-20009");
+        assert_eq!(rules[1].ports, "20000,20001");
         assert_eq!(rules[1].purpose, "Send messages");
         assert_eq!(rules[2].from, "Care Connect Server, Primary");
         assert_eq!(rules[2].protocol, Protocol::Udp);
+    }
+
+    /// The guide's own rows, exported as they are printed: `2000x` and `dynamic` are refused
+    /// where they stand, with what to write instead; the footnoted 5060 is read as 5060.
+    #[test]
+    fn the_guides_unlisted_ports_are_refused_where_they_stand() {
+        let csv = "Source,Destination,Port Numbers,Allowing Outbound Traffic?,Purpose\n\
+Console Web Server - 1,Spok Mobile Servers via Load Balancer,TCP 8091,No,Send messages\n\
+,,TCP 2000x,No,\n\
+Care Connect Speech,PBX / VoIP system,TCP 50601 or 5061,No,SIP traffic\n\
+,,UDP dynamic,No,\n";
+        let err = parse(csv, Path::new("ports.csv")).expect_err("2000x and dynamic");
+        let found: Vec<(usize, usize)> = err.0.iter().map(|d| (d.line, d.column)).collect();
+        assert_eq!(found, [(3, 3), (5, 3)], "{err}");
+        assert!(
+            err.0[0]
+                .message
+                .contains("`2000x` does not say which ports"),
+            "{err}"
+        );
+        assert!(err.0[0].message.contains("`20000,20001`"), "{err}");
+        assert!(err.0[0].message.contains("CCS 1.9 port workbook"), "{err}");
+        assert!(err.0[1].message.contains("RTP"), "{err}");
+
+        let written = csv
+            .replace("TCP 2000x", "\"TCP 20000,20001\"")
+            .replace("UDP dynamic", "UDP 10000-10999");
+        let rules = parse(&written, Path::new("ports.csv")).expect("the site's ports");
+        let ports: Vec<(&str, Protocol, &str)> = rules
+            .iter()
+            .map(|r| (r.from.as_str(), r.protocol, r.ports.as_str()))
+            .collect();
+        assert_eq!(
+            ports,
+            [
+                ("Console Web Server - 1", Protocol::Tcp, "8091"),
+                ("Console Web Server - 1", Protocol::Tcp, "20000,20001"),
+                ("Care Connect Speech", Protocol::Tcp, "5060,5061"),
+                ("Care Connect Speech", Protocol::Udp, "10000-10999"),
+            ]
+        );
     }
 
     #[test]
