@@ -235,11 +235,12 @@ fn checklists_lists_the_builtins_in_text_and_json() {
             .find(|c| c["id"] == id)
             .unwrap_or_else(|| panic!("{id} missing from JSON:\n{json:#}"));
         assert_eq!(entry["origin"], "built-in", "{entry}");
-        // The Spok checklist gained the SQL cluster rule in 1.1.0.
+        // The Spok checklist gained the SQL cluster rule in 1.1.0; all three were brought
+        // closer to their guides in the next version.
         let version = if id == "spok-mobile-4.5" {
-            "1.1.0"
+            "1.2.0"
         } else {
-            "1.0.0"
+            "1.1.0"
         };
         assert_eq!(entry["version"], version, "{entry}");
         let items = entry["items"].as_u64().expect("items count");
@@ -375,7 +376,7 @@ fn validate_a_good_file_and_the_builtin_source() {
     let out = site.ok(&["checklist", "validate", builtin.to_str().expect("utf-8")]);
     assert!(
         out.stdout
-            .contains(&format!("ok ({ACTIVESYNC} 1.0.0, 6 sections, 22 items)")),
+            .contains(&format!("ok ({ACTIVESYNC} 1.1.0, 6 sections, 22 items)")),
         "{}",
         out.both()
     );
@@ -544,7 +545,7 @@ fn checklist_show_json_holds_sections_and_items() {
     let site = Site::new();
     let c = site.json(&["checklist", "show", ACTIVESYNC, "--format", "json"]);
     assert_eq!(c["id"], ACTIVESYNC);
-    assert_eq!(c["version"], "1.0.0");
+    assert_eq!(c["version"], "1.1.0");
     assert_eq!(c["origin"], "builtin");
     let sections = c["sections"].as_array().expect("sections");
     let ids: Vec<&str> = sections
@@ -603,7 +604,7 @@ fn checklist_show_json_holds_sections_and_items() {
     // The text form has every section heading and item.
     let text = site.ok(&["checklist", "show", ACTIVESYNC]).stdout;
     assert!(
-        text.starts_with(&format!("{ACTIVESYNC} 1.0.0 — ")),
+        text.starts_with(&format!("{ACTIVESYNC} 1.1.0 — ")),
         "{text}"
     );
     assert!(
@@ -808,7 +809,7 @@ fn session_new_answer_every_kind_and_show() {
     let out = site.ok(&["session", "new", "site-1", "--checklist", ACTIVESYNC]);
     assert_eq!(
         out.stdout,
-        format!("created session `site-1` with {ACTIVESYNC} 1.0.0\n")
+        format!("created session `site-1` with {ACTIVESYNC} 1.1.0\n")
     );
     let show = site.json(&["session", "show", "site-1", "--format", "json"]);
     assert_eq!(shown(&show, &p.dependent)["status"], "not_asked");
@@ -946,7 +947,7 @@ fn show_text_and_refusals(site: &Site, p: &Picks, [good, bad, na, open]: [&Strin
     let text = site.ok(&["session", "show", "site-1"]).stdout;
     assert!(
         text.starts_with(&format!(
-            "site-1 — {ACTIVESYNC} 1.0.0 — 35% (7 of 20 asked items settled), 1 failed, "
+            "site-1 — {ACTIVESYNC} 1.1.0 — 35% (7 of 20 asked items settled), 1 failed, "
         )),
         "{text}"
     );
@@ -1133,9 +1134,9 @@ fn session_list_in_both_formats() {
         .map(|s| s["name"].as_str().expect("name"))
         .collect();
     assert_eq!(names, ["alpha", "beta"], "sorted by name");
-    assert_eq!(list[0]["checklist"], "sap-smp-relay-https 1.0.0");
+    assert_eq!(list[0]["checklist"], "sap-smp-relay-https 1.1.0");
     assert_eq!(list[0]["answered"], 0);
-    assert_eq!(list[1]["checklist"], format!("{ACTIVESYNC} 1.0.0"));
+    assert_eq!(list[1]["checklist"], format!("{ACTIVESYNC} 1.1.0"));
     assert_eq!(list[1]["answered"], 2);
     for s in list {
         assert_eq!(s["last"], false, "only the TUI marks a session last");
@@ -1149,7 +1150,7 @@ fn session_list_in_both_formats() {
     assert_eq!(lines.len(), 2, "{text}");
     assert!(lines[0].starts_with("  alpha "), "{text}");
     assert!(lines[1].starts_with("  beta "), "{text}");
-    assert!(lines[1].contains(&format!("{ACTIVESYNC} 1.0.0")), "{text}");
+    assert!(lines[1].contains(&format!("{ACTIVESYNC} 1.1.0")), "{text}");
     assert!(lines[1].contains("   2 answered  updated "), "{text}");
     // Creating a session twice, or on an unknown checklist, is an error.
     let out = site.run(&["session", "new", "beta", "--checklist", ACTIVESYNC]);

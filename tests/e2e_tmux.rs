@@ -314,7 +314,7 @@ fn answer_three(tui: &Tui) {
 fn answers_survive_quit_and_reopen() {
     let mut tui = Tui::new();
     tui.start(&["--session", "e2e", "--checklist", ACTIVESYNC]);
-    tui.wait_for("preflight ─ e2e ─ activesync-device-trust 1.0.0");
+    tui.wait_for("preflight ─ e2e ─ activesync-device-trust 1.1.0");
     answer_three(&tui);
     tui.send(&["q"]);
     tui.wait_for("EXITED 0 TTY SANE");
@@ -361,7 +361,7 @@ fn answers_survive_quit_and_reopen() {
 
     // Without --session the TUI resumes the last session, at the first open item.
     tui.start(&[]);
-    tui.wait_for("preflight ─ e2e ─ activesync-device-trust 1.0.0");
+    tui.wait_for("preflight ─ e2e ─ activesync-device-trust 1.1.0");
     tui.wait_for("3/20 settled · 1 failed");
     tui.wait_for("confirm · dns.external");
     tui.send(&["Up"]);
@@ -435,7 +435,7 @@ fn kill_9_between_two_answers_keeps_the_first() {
     assert_eq!(
         list["sessions"],
         serde_json::json!([{
-            "name": "k9", "checklist": "activesync-device-trust 1.0.0", "answered": 2,
+            "name": "k9", "checklist": "activesync-device-trust 1.1.0", "answered": 2,
             "last": true, "updated": file["updated"],
         }])
     );
