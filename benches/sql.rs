@@ -52,19 +52,11 @@ fn options() -> sql::Options {
         password: sql_site::PASSWORD.into(),
     });
     o.trust = Trust::Any;
-    let perms = [(
-        "login_permissions".to_owned(),
-        [(
-            "permissions".to_owned(),
-            preflight::checklist::probe::ParamValue::StrList(vec!["EXECUTE".into()]),
-        )]
-        .into_iter()
-        .collect(),
-    )];
-    (o.permissions, o.databases) = checks::wanted(
-        perms.iter().map(|(c, e)| (c.as_str(), e)),
-        Some(sql_site::DB),
-    );
+    let perms = [preflight::rules::SqlCheck::LoginPermissions {
+        permissions: vec!["EXECUTE".into()],
+        database: None,
+    }];
+    (o.permissions, o.databases) = checks::wanted(&perms, Some(sql_site::DB));
     o
 }
 

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use preflight::checklist::builtin;
-use preflight::checklist::probe::ParamValue;
 use preflight::checklist::{AnswerKind, Checklist, Condition, Item, Origin, ProbeKind, Severity};
+use preflight::rules::ParamValue;
 
 const SMP: &str = "sap-smp-relay-https";
 const ACTIVESYNC: &str = "activesync-device-trust";
@@ -256,9 +256,9 @@ fn smp_covers_every_requirement_of_the_guide() {
         "tls.cert_hostname_match",
         "tls.cert_trusted",
         "tls.cert_not_self_signed",
-        "tls.protocol_offered (version=TLSv1.2)",
-        "tls.cert_signature_hash (allowed=SHA1)",
-        "certfile.signature_hash (allowed=SHA1)",
+        "tls.protocol_offered (version=TLSv1.2; to Relay server)",
+        "tls.cert_signature_hash (allowed=SHA1; to Relay server)",
+        "certfile.signature_hash (allowed=SHA1; to Relay server certificate)",
         "certfile.readable",
         "certfile.subject_name",
         "certfile.has_private_key",
@@ -587,7 +587,7 @@ fn activesync_covers_every_requirement_of_the_note() {
         "tls.cert_not_self_signed",
         "dns.resolves",
         "dns.split_horizon",
-        "certfile.readable (format=der)",
+        "certfile.readable (format=der; to Root certificate (.cer))",
     ];
     let gaps = missing(&text, &needles);
     assert!(

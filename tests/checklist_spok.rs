@@ -8,10 +8,10 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use preflight::checklist::probe::ParamValue;
 use preflight::checklist::{
     AnswerKind, AnswerLookup, Checklist, Condition, Item, ProbeKind, Severity, builtin,
 };
+use preflight::rules::ParamValue;
 
 const ID: &str = "spok-mobile-4.5";
 
@@ -395,7 +395,25 @@ fn every_required_cipher_suite_is_bound_verbatim_for_its_windows_version() {
     let want_2012: BTreeSet<String> = SUITES_2012R2.iter().map(|s| (*s).to_owned()).collect();
     assert_eq!(want_2016.len(), 24);
     assert_eq!(want_2012.len(), 10);
-    assert_eq!(ws2016, want_2016, "Windows Server 2016 suites");
+    // The ECDSA and DSS suites cannot be negotiated with the RSA certificate the guide asks for:
+    // they are in the guidance and asked on the server, never probed (the probe could never pass).
+    let rsa_only: BTreeSet<String> = want_2016
+        .iter()
+        .filter(|s| !s.contains("_ECDSA_") && !s.contains("_DSS_"))
+        .cloned()
+        .collect();
+    assert_eq!(rsa_only.len(), 17);
+    assert_eq!(ws2016, rsa_only, "Windows Server 2016 suites");
+    assert!(item(&c, "ciphers.ws2016_ecdsa_dss").probe.is_none());
+    let scoped = item(&c, "ciphers.ws2016_rsa")
+        .probe
+        .as_ref()
+        .expect("probe");
+    assert_eq!(
+        scoped.scope.os.as_ref().map(ToString::to_string).as_deref(),
+        Some("Windows Server 2016")
+    );
+    assert_eq!(scoped.scope.to, [SMS_LB]);
     assert_eq!(ws2012r2, want_2012, "Windows Server 2012 R2 suites");
 
     // Each list is also printed in the guidance, one name per line.
@@ -421,11 +439,11 @@ fn every_required_cipher_suite_is_bound_verbatim_for_its_windows_version() {
 /// never says the guide lists those ports (see `the_guides_2000x_is_a_site_fact_in_the_text`).
 const PORT_ROWS: &[(&str, &str, &str)] = &[
     // Console Web Server - 1
-    (CWS1, SMS_LB, "8091,20000-20009"),
+    (CWS1, SMS_LB, "8091,2000x"),
     (CWS1, SQL, "1433"),
     (CWS1, ORACLE, "5555"),
     // Console Web Server - 2
-    (CWS2, SMS_LB, "8091,20000-20009"),
+    (CWS2, SMS_LB, "8091,2000x"),
     (CWS2, SQL, "1433"),
     (CWS2, ORACLE, "5555"),
     // Web Client
@@ -487,7 +505,7 @@ const PORT_ROWS: &[(&str, &str, &str)] = &[
     ("CTRM", "MS SQL Cluster", "1433"),
     // Spok Messenger
     ("Spok Messenger", SMTP, "25"),
-    ("Spok Messenger", SMS_LB, "443,8091,20000-20009"),
+    ("Spok Messenger", SMS_LB, "443,8091,2000x"),
     ("Spok Messenger", "Paging Services Cloud WCTP", "443"),
 ];
 
@@ -519,10 +537,15 @@ fn port_row_items(c: &Checklist) -> Vec<(&Item, (String, String, String))> {
         .iter()
         .filter(|i| probe_name(i).as_deref() == Some("tcp.reachable"))
         .map(|i| {
+            let probe = i.probe.as_ref().expect("probe");
+            let mut ports = str_param(i, "ports").unwrap_or_default().to_owned();
+            if let Some(words) = str_param(i, "site_ports") {
+                ports = format!("{ports},{words}");
+            }
             let triple = (
-                str_param(i, "from").unwrap_or_default().to_owned(),
-                str_param(i, "to").unwrap_or_default().to_owned(),
-                str_param(i, "ports").unwrap_or_default().to_owned(),
+                probe.scope.from.clone().unwrap_or_default(),
+                probe.scope.to.join(" | "),
+                ports,
             );
             (i, triple)
         })
@@ -575,7 +598,7 @@ fn every_port_row_of_the_guide_is_one_tcp_probed_blocker() {
 fn port_notation_is_explained_where_it_occurs() {
     let c = spok();
     for (i, (_, _, ports)) in port_row_items(&c) {
-        if ports.contains("20000-20009") {
+        if ports.contains("2000x") {
             assert!(i.guidance.contains("\"2000x\""), "{}", i.id);
         }
         if ports.contains("9091") {
@@ -701,7 +724,7 @@ fn alwayson_items_are_asked_only_for_alwayson() {
     }
     for (id, check) in [
         ("alwayson.enterprise", "sql.edition"),
-        ("alwayson.availability_groups", "sql.hadr_enabled"),
+        ("alwayson.availability_groups", "sql.ag_exists"),
         ("alwayson.multiple_subnets", "sql.ag_listener_subnets"),
         ("alwayson.auto_failover", "sql.ag_automatic_failover"),
         ("alwayson.sync_commit", "sql.ag_synchronous_commit"),
@@ -1146,8 +1169,8 @@ const PROBED: &[(&str, &str)] = &[
     ("mirroring.reverse_dns", "dns.reverse_matches"),
     ("mirroring.hosts_entries", "hosts.entry_present"),
     ("pfx.private_key", "certfile.has_private_key"),
-    ("pfx.export_options", "certfile.readable"),
-    ("pfx.path", "certfile.readable"),
+    ("pfx.export_options", "certfile.chain_included"),
+    ("pfx.path", "certfile.file_name"),
     (
         "certificates.wildcard_exportable",
         "certfile.has_private_key",
@@ -1205,21 +1228,32 @@ fn probes_carry_the_guides_values() {
         );
     }
     assert_eq!(
-        str_param(item(&c, "pfx.export_options"), "format"),
-        Some("pkcs12")
+        str_param(item(&c, "pfx.path"), "name"),
+        Some("RabbitMQ\\Certs\\certificate.pfx")
     );
-    assert_eq!(
-        str_param(item(&c, "certificates.hosts_test_entry"), "address"),
-        Some("127.0.0.1")
-    );
-    let urls = list_param(item(&c, "firewall.urls"), "names").unwrap_or_default();
+    let test_entry = item(&c, "certificates.hosts_test_entry");
+    assert_eq!(str_param(test_entry, "address"), Some("127.0.0.1"));
+    let scope = &test_entry.probe.as_ref().expect("probe").scope;
+    assert_eq!(scope.from.as_deref(), Some("Spok Mobile Server, Primary"));
+    assert_eq!(scope.to, ["SSL name"]);
+    // The outbound blocker asks for connections from the Spok Mobile server to each URL on
+    // each of its ports, and a refusal proves the firewall lets them through.
+    let outbound = item(&c, "firewall.urls");
+    assert_eq!(probe_name(outbound).as_deref(), Some("tcp.reachable"));
+    assert_eq!(str_param(outbound, "ports"), Some("443,2001,8091"));
+    assert_eq!(str_param(outbound, "answer"), Some("firewall"));
+    let scope = &outbound.probe.as_ref().expect("probe").scope;
+    assert_eq!(scope.from.as_deref(), Some("Spok Mobile Server, Primary"));
     for host in [
         "amclr1.amcomamc.com",
         "amclr2.amcomamc.com",
         "amccore1.amcomamc.com",
         "www.amcomamc.com",
     ] {
-        assert!(urls.iter().any(|u| u == host), "{host} not probed");
+        assert!(
+            scope.to.iter().any(|u| u == &format!("https://{host}")),
+            "{host} not probed"
+        );
     }
     // Every probe kind the guide gives work to is used.
     let kinds: BTreeSet<ProbeKind> = c

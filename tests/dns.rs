@@ -456,15 +456,134 @@ async fn resolves_compares_every_resolver_with_the_expected_addresses() {
             },
         )
         .expect("resolver");
+        // A resolver that answers nothing is said down once; the name could not be told.
         let results = dns::resolves(std::slice::from_ref(&silent), &targets[..1], 4).await;
-        assert_eq!(results[0].verdict, Verdict::Fail);
+        assert_eq!(results.len(), 2);
+        assert_eq!(results[0].verdict, Verdict::Error);
+        let at = silent.servers()[0];
         assert_eq!(
             results[0].summary,
-            format!(
-                "web.example.test: the resolver {} did not answer within 400 ms",
-                silent.servers()[0]
-            )
+            format!("web.example.test: could not tell: {at} is down")
         );
+        assert_eq!(results[1].check, "resolver_up");
+        assert_eq!(results[1].verdict, Verdict::Fail);
+        assert!(
+            results[1].summary.starts_with(&format!(
+                "resolver {at} ({at}) is down: did not answer 2 of 2 queries (the resolver {at} did not answer within 400 ms)"
+            )),
+            "{}",
+            results[1].summary
+        );
+    })
+    .await;
+}
+
+/// One of two internal resolvers is down, as at many sites: it is said once, and every name is
+/// judged on the resolvers that answer, so the real split-horizon mismatch and the external
+/// NXDOMAIN are in the summaries' first words.
+#[tokio::test]
+async fn a_dead_resolver_is_said_once_and_hides_nothing() {
+    let internal = TestServer::internal();
+    let external = TestServer::external();
+    let hole = black_hole();
+    let quick = |spec: &ResolverSpec| {
+        Resolver::new(
+            spec,
+            QueryOptions {
+                timeout: SHORT,
+                attempts: 1,
+            },
+        )
+        .expect("resolver")
+    };
+    let int = [
+        quick(&internal.spec("internal 1")),
+        quick(&ResolverSpec::server(hole.local_addr().expect("address")).with_label("internal 2")),
+    ];
+    let ext = [quick(&external.spec("external 1"))];
+    guarded(async {
+        let names: Vec<String> = ["mail.example.test", "sql1.example.test", "web.example.test"]
+            .map(str::to_owned)
+            .to_vec();
+        let round = dns::Round::ask(&int, &ext, &names, 16).await;
+        let up = round.resolver_results();
+        let verdicts: Vec<(&str, Verdict)> = up
+            .iter()
+            .map(|r| (r.target.as_str(), r.verdict))
+            .collect();
+        let dead = format!("internal 2 ({})", hole.local_addr().expect("address"));
+        assert_eq!(
+            verdicts,
+            [
+                (format!("internal 1 ({})", internal.0.addr).as_str(), Verdict::Pass),
+                (dead.as_str(), Verdict::Fail),
+                (format!("external 1 ({})", external.0.addr).as_str(), Verdict::Pass),
+            ]
+        );
+        assert!(
+            up[1].summary.starts_with(&format!(
+                "resolver {dead} is down: did not answer 6 of 6 queries"
+            )),
+            "{}",
+            up[1].summary
+        );
+        assert_eq!(up[1].evidence["asked"], 6);
+        assert_eq!(up[1].evidence["answered"], 0);
+
+        // mail: the site expects 203.0.113.99 outside; the live external resolver says
+        // otherwise, and that is the finding.
+        let mail = round.split_horizon(
+            &int,
+            &ext,
+            &HorizonExpectation {
+                name: "mail.example.test".to_owned(),
+                horizon: Horizon::Split,
+                internal: vec![ip("10.1.2.25")],
+                external: vec![ip("203.0.113.99")],
+            },
+        );
+        assert_eq!(mail.verdict, Verdict::Fail);
+        assert_eq!(
+            mail.summary,
+            "mail.example.test: internal 10.1.2.25; external gives 203.0.113.25, expected 203.0.113.99 (missing 203.0.113.99; unexpected 203.0.113.25)"
+        );
+        // sql1 must be published outside; the external resolver does not know it.
+        let sql1 = round.split_horizon(
+            &int,
+            &ext,
+            &HorizonExpectation {
+                name: "sql1.example.test".to_owned(),
+                horizon: Horizon::Split,
+                internal: vec![],
+                external: vec![],
+            },
+        );
+        assert_eq!(sql1.verdict, Verdict::Fail);
+        assert!(
+            sql1.summary.starts_with(
+                "sql1.example.test: internal 10.1.2.3; external resolvers do not know the name"
+            ),
+            "{}",
+            sql1.summary
+        );
+        let web = round.resolves(
+            &int,
+            &Expectation {
+                name: "web.example.test".to_owned(),
+                addresses: vec![ip("10.1.2.10"), ip("fd00::10")],
+            },
+        );
+        assert_eq!(web.verdict, Verdict::Pass, "{}", web.summary);
+        assert_eq!(
+            web.summary,
+            "web.example.test resolves to 10.1.2.10, fd00::10 through internal 1, as expected"
+        );
+        for r in [&mail, &sql1, &web] {
+            assert!(!r.summary.contains("did not answer"), "{}", r.summary);
+            assert_eq!(r.evidence["down"], serde_json::json!(["internal 2"]));
+        }
+        let reverse = round.reverse(&int, &names[1..2], 16).await;
+        assert_eq!(reverse[0].verdict, Verdict::Pass, "{}", reverse[0].summary);
     })
     .await;
 }

@@ -50,6 +50,7 @@ id = "probe-test"
 version = "1"
 title = "Probe test"
 source = "test"
+roles = ["Console", "DB"]
 
 [[section]]
 id = "net"
@@ -62,7 +63,7 @@ kind = "confirm"
 severity = "blocker"
 source = "test"
 good = ["yes"]
-probe = { kind = "tcp", check = "reachable", expect = { ports = "PORTS", from = "Console", to = "DB" } }
+probe = { kind = "tcp", check = "reachable", from = "Console", to = "DB", expect = { ports = "PORTS" } }
 
 [[section.item]]
 id = "net.open"
@@ -71,7 +72,7 @@ kind = "confirm"
 severity = "major"
 source = "test"
 good = ["yes"]
-probe = { kind = "tcp", check = "reachable", expect = { ports = "OPEN", from = "Console", to = "DB" } }
+probe = { kind = "tcp", check = "reachable", from = "Console", to = "DB", expect = { ports = "OPEN" } }
 
 [[section.item]]
 id = "net.mirror"

@@ -929,6 +929,7 @@ id = "two-vantages"
 version = "1"
 title = "Two vantages"
 source = "test"
+roles = ["Console", "Web", "DB"]
 
 [[section]]
 id = "net"
@@ -942,7 +943,7 @@ severity = "blocker"
 source = "test"
 good = ["yes"]
 guidance = "Open TCP CONSOLE_PORTS from the console servers to the database."
-probe = { kind = "tcp", check = "reachable", expect = { ports = "CONSOLE_PORTS", from = "Console", to = "DB" } }
+probe = { kind = "tcp", check = "reachable", from = "Console", to = "DB", expect = { ports = "CONSOLE_PORTS" } }
 
 [[section.item]]
 id = "net.web_db"
@@ -951,7 +952,7 @@ kind = "confirm"
 severity = "blocker"
 source = "test"
 good = ["yes"]
-probe = { kind = "tcp", check = "reachable", expect = { ports = "WEB_PORTS", from = "Web", to = "DB" } }
+probe = { kind = "tcp", check = "reachable", from = "Web", to = "DB", expect = { ports = "WEB_PORTS" } }
 
 [[section]]
 id = "ops"

@@ -102,7 +102,7 @@ fn a_healthy_alwayson_site_passes_every_rule_in_two_batches() {
     for rule in [
         "sql.version (supported=2014, 2016)",
         "sql.edition (required=Enterprise)",
-        "sql.hadr_enabled",
+        "sql.ag_exists",
         "sql.ag_synchronous_commit",
         "sql.ag_automatic_failover",
         "sql.ag_listener_subnets (min=2)",
@@ -166,7 +166,7 @@ fn standard_edition_fails_alwayson_but_not_mirroring() {
         run.check("sql.edition (required=Standard, Enterprise)").0,
         "pass"
     );
-    assert_eq!(run.check("sql.hadr_enabled").0, "fail");
+    assert_eq!(run.check("sql.ag_exists").0, "fail");
     // With HADR off the availability-group views are not asked.
     assert!(!server.log().batches[1].contains("sys.availability_groups"));
 }
@@ -359,7 +359,7 @@ fn a_missing_database_and_an_old_server() {
     let (v, words) = run.check("sql.version (supported=2014, 2016)");
     assert_eq!(v, "fail");
     assert!(words.contains("SQL Server 2008 R2"), "{words}");
-    let (_, words) = run.check("sql.hadr_enabled");
+    let (_, words) = run.check("sql.ag_exists");
     assert!(words.contains("predates AlwaysOn"), "{words}");
     assert!(!server.log().batches[1].contains("sys.availability_groups"));
 }

@@ -1,22 +1,33 @@
-//! Probe evidence on checklist items: which results of which vantages answer an item's probe
-//! binding, the verdict they add up to, and the answer they suggest. A probe suggests; the
-//! person confirms or overrides (with a note), and a disagreement stays visible.
+//! Probe evidence on checklist items: which results answer an item's binding (its check, and
+//! its scope: the targets it is about, seen from the vantage it names), the verdict they add up
+//! to, and the answer they suggest. A probe suggests; the person confirms or overrides (with a
+//! note), and a disagreement stays visible.
+//!
+//! The rules, in one place:
+//! - only results within the binding's scope answer it; a scope target with no result is "could
+//!   not tell" (never someone else's evidence, never a pass);
+//! - a result that could not look is "could not tell" ([`Verdict::Error`]) and says why;
+//! - a suggestion is made only when the evidence answers the item's question: its good answer
+//!   on a pass, another answer on a fail; a warning or "could not tell" suggests nothing.
 
+use serde::Deserialize;
 use serde_json::Value as Json;
 
 use super::{Assessment, Value};
-use crate::checklist::probe::{ParamValue, param_str};
 use crate::checklist::{AnswerKind, Item, ProbeBinding};
-use crate::probe::ports::Ports;
+use crate::ports::Ports;
 use crate::probe::sql::{self, SqlFacts};
+use crate::probe::tcp::State;
 use crate::probe::tls::facts::{self, TlsFacts};
-use crate::probe::{ProbeKind, ProbeResult, Verdict};
+use crate::probe::{ProbeResult, Verdict};
+use crate::rules::{Check, HostsCheck, Os, ParamValue, PortAnswer, Scope, TcpCheck, param_str};
 
 /// What the probes say about one item.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evidence<'a> {
     pub verdict: Verdict,
-    /// Each result that answers the item, worst first.
+    /// Each result that answers the item, worst first; a scope target nothing answered comes
+    /// as a "could not tell" line with no vantage.
     pub results: Vec<Found<'a>>,
     /// The answer the probes point to, for yes/no items.
     pub suggestion: Option<Value>,
@@ -25,44 +36,100 @@ pub struct Evidence<'a> {
 /// One result answering an item, from one vantage.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Found<'a> {
+    /// The vantage it was probed from; empty for a scope target nothing answered.
     pub vantage: &'a str,
-    pub result: &'a ProbeResult,
+    /// When it was probed (RFC 3339); empty for a target nothing answered.
+    pub at: &'a str,
     /// The verdict as it applies to the item: a port rule's result judged on the item's ports
-    /// only (a rule's other ports may fail while the item's are open).
+    /// only, a scan's facts judged by the item's own rule.
     pub verdict: Verdict,
     /// What the result says about the item, in words.
     pub summary: String,
 }
 
 impl Assessment {
-    /// The probe evidence for an item, if any run produced results its binding asks for.
+    /// The probe evidence for an item, if any run produced results in its binding's scope.
     pub fn evidence<'a>(&'a self, item: &Item) -> Option<Evidence<'a>> {
         let binding = item.probe.as_ref()?;
-        let mut results: Vec<Found<'a>> = self
+        let scope = &binding.scope;
+        let answering: Vec<(&'a str, &'a ProbeResult)> = self
             .runs
             .iter()
+            .filter(|(_, run)| {
+                scope
+                    .from
+                    .as_deref()
+                    .is_none_or(|from| Scope::same_role(&run.role, from))
+            })
             .flat_map(|(vantage, run)| run.results.iter().map(move |r| (vantage.as_str(), r)))
             .filter(|(_, r)| answers(binding, r))
+            .collect();
+        if answering.is_empty() {
+            return None;
+        }
+        let mut results: Vec<Found<'a>> = answering
+            .iter()
             .map(|(vantage, result)| {
                 let (verdict, summary) = applied(binding, result);
                 Found {
                     vantage,
-                    result,
+                    at: &result.at,
                     verdict,
                     summary,
                 }
             })
             .collect();
-        if results.is_empty() {
-            return None;
+        // Every target the scope names must be looked at; one nobody probed is not a pass.
+        for to in &scope.to {
+            if !answering
+                .iter()
+                .any(|(_, r)| Subject::of(r).is_target(binding, to))
+            {
+                results.push(Found {
+                    vantage: "",
+                    at: "",
+                    verdict: Verdict::Error,
+                    summary: format!(
+                        "could not tell: no result for {to}{}",
+                        scope
+                            .from
+                            .as_deref()
+                            .map(|f| format!(" probed from {f}"))
+                            .unwrap_or_default()
+                    ),
+                });
+            }
+        }
+        // The item's verdict is in the item's direction: a check whose answer is not one the
+        // item counts as good fails the item.
+        if answer(binding, Verdict::Pass).is_some_and(|a| !is_good(item, &a)) {
+            for f in &mut results {
+                f.verdict = match f.verdict {
+                    Verdict::Pass => Verdict::Fail,
+                    Verdict::Fail => Verdict::Pass,
+                    other => other,
+                };
+            }
         }
         results.sort_by_key(|f| std::cmp::Reverse(f.verdict.rank()));
         let verdict = results
             .iter()
             .fold(Verdict::Skipped, |v, f| v.worst(f.verdict));
-        let suggestion = match (&item.kind, verdict) {
-            (AnswerKind::Confirm, Verdict::Pass | Verdict::Warn) => Some(Value::Yes),
-            (AnswerKind::Confirm, Verdict::Fail) => Some(Value::No),
+        // The good answer on a pass, the other on a fail, in the item's direction.
+        let suggestion = match (&item.kind, answer(binding, Verdict::Pass)) {
+            (AnswerKind::Confirm, Some(on_pass)) => {
+                let on_fail = answer(binding, Verdict::Fail);
+                let (good, bad) = if is_good(item, &on_pass) {
+                    (Some(on_pass), on_fail)
+                } else {
+                    (on_fail, Some(on_pass))
+                };
+                match verdict {
+                    Verdict::Pass => good,
+                    Verdict::Fail => bad,
+                    _ => None,
+                }
+            }
             _ => None,
         };
         Some(Evidence {
@@ -73,111 +140,262 @@ impl Assessment {
     }
 }
 
-/// A result as it applies to the item: a TLS scan judged by the item's own rule from the facts
-/// it kept; a TCP result on the item's ports alone, from its per-port outcomes.
-fn applied(binding: &ProbeBinding, r: &ProbeResult) -> (Verdict, String) {
-    if r.kind == ProbeKind::Tls && r.check == "scan" {
-        return r
-            .evidence
-            .get("facts")
-            .and_then(|f| serde_json::from_value::<TlsFacts>(f.clone()).ok())
-            .and_then(|f| facts::evaluate(binding.spec.name, &binding.expect, &f))
-            .unwrap_or_else(|| {
-                (
-                    Verdict::Skipped,
-                    format!("{}: the scan could not tell ({})", r.target, r.summary),
-                )
-            });
+/// The answer a check's verdict gives to the item's question: a pass gives the binding's
+/// `pass_means`, a fail the other answer; a warning or "could not tell" gives none.
+fn answer(binding: &ProbeBinding, verdict: Verdict) -> Option<Value> {
+    match (verdict, binding.pass_means_yes) {
+        (Verdict::Pass, true) | (Verdict::Fail, false) => Some(Value::Yes),
+        (Verdict::Fail, true) | (Verdict::Pass, false) => Some(Value::No),
+        _ => None,
     }
-    if r.kind == ProbeKind::Sql && r.check == "probe" {
-        return r
-            .evidence
-            .get("facts")
-            .and_then(|f| serde_json::from_value::<SqlFacts>(f.clone()).ok())
-            .and_then(|f| sql::checks::evaluate(binding.spec.name, &binding.expect, &f))
-            .unwrap_or_else(|| {
-                (
-                    Verdict::Error,
-                    format!("{}: the probe could not tell ({})", r.target, r.summary),
-                )
-            });
-    }
-    (applied_verdict(binding, r), r.summary.clone())
 }
 
-fn applied_verdict(binding: &ProbeBinding, r: &ProbeResult) -> Verdict {
-    let (Some(ports), Some(outcomes)) = (
-        param_str(&binding.expect, "ports"),
-        r.evidence.get("outcomes").and_then(Json::as_array),
-    ) else {
-        return r.verdict;
+/// Whether an answer is one the item counts as good (with no `good` list, "yes").
+fn is_good(item: &Item, answer: &Value) -> bool {
+    let name = match answer {
+        Value::Yes => "yes",
+        Value::No => "no",
+        _ => return true,
     };
-    let Ok(wanted) = Ports::parse(ports) else {
-        return r.verdict;
-    };
-    let mine: Vec<&Json> = outcomes
-        .iter()
-        .filter(|o| {
-            o.get("port")
-                .and_then(Json::as_u64)
-                .and_then(|p| u16::try_from(p).ok())
-                .is_some_and(|p| wanted.as_slice().contains(&p))
-        })
-        .collect();
-    if mine.is_empty() {
-        return r.verdict;
-    }
-    if mine
-        .iter()
-        .all(|o| o.get("state").and_then(Json::as_str) == Some("open"))
-    {
-        Verdict::Pass
+    if item.good.is_empty() {
+        name == "yes"
     } else {
-        Verdict::Fail
+        item.good.iter().any(|g| g == name)
     }
 }
 
-/// Whether a result answers a binding: same kind and check, and the same subject where the
-/// binding names one (the port rule's roles and ports, the names).
+/// What a result is about, as its probe recorded it: the role and OS of the target, the name,
+/// and for a port row its source and destination.
+#[derive(Debug, Default, Deserialize)]
+struct Subject {
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    os: Option<Os>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+    #[serde(default)]
+    ports: Option<String>,
+    #[serde(default)]
+    expected: Option<Json>,
+}
+
+impl Subject {
+    fn of(r: &ProbeResult) -> Self {
+        serde_json::from_value(r.evidence.clone()).unwrap_or_default()
+    }
+
+    /// Whether this result is about the scope target `to` (a port row's destination, or the
+    /// role of a name, endpoint, instance or file).
+    fn is_target(&self, binding: &ProbeBinding, to: &str) -> bool {
+        let field = if matches!(binding.check, Check::Tcp(_)) {
+            &self.to
+        } else {
+            &self.role
+        };
+        field.as_deref().is_some_and(|r| Scope::same_role(r, to))
+    }
+}
+
+/// Whether a result answers a binding: the same kind and check (a TLS scan and a SQL probe
+/// answer every rule of their kind from their facts), and within the binding's scope.
 fn answers(binding: &ProbeBinding, r: &ProbeResult) -> bool {
     if r.kind != binding.spec.kind {
         return false;
     }
-    // A TLS scan and a SQL probe keep the facts every rule of their kind is judged from.
-    if (r.kind == ProbeKind::Tls && r.check == "scan")
-        || (r.kind == ProbeKind::Sql && r.check == "probe")
-    {
-        return true;
-    }
-    if r.check != binding.spec.name {
+    let whole = matches!(r.check.as_str(), "scan" | "probe" | "file");
+    if !whole && r.check != binding.spec.name {
         return false;
     }
-    let field = |k: &str| r.evidence.get(k).and_then(Json::as_str);
-    let param = |k: &str| param_str(&binding.expect, k);
-    let same = |k: &str| param(k).is_none_or(|want| field(k).is_some_and(|got| got == want));
-    match binding.spec.name {
-        "reachable" => {
-            same("from")
-                && same("to")
-                && param("ports").is_none_or(|want| {
-                    let (Ok(want), Some(Ok(got))) =
-                        (Ports::parse(want), field("ports").map(Ports::parse))
-                    else {
-                        return false;
-                    };
-                    want.as_slice().iter().all(|p| got.as_slice().contains(p))
-                })
+    let subject = Subject::of(r);
+    let scope = &binding.scope;
+    if !scope.to.is_empty() && !scope.to.iter().any(|to| subject.is_target(binding, to)) {
+        return false;
+    }
+    if let Some(os) = &scope.os
+        && subject.os.as_ref() != Some(os)
+    {
+        return false;
+    }
+    match &binding.check {
+        Check::Tcp(TcpCheck::Reachable { ports, .. }) => {
+            scope.from.as_deref().is_none_or(|f| {
+                subject
+                    .from
+                    .as_deref()
+                    .is_some_and(|g| Scope::same_role(f, g))
+            }) && subject
+                .ports
+                .as_deref()
+                .and_then(|p| Ports::parse(p).ok())
+                .is_some_and(|got| ports.as_slice().iter().all(|p| got.as_slice().contains(p)))
         }
+        Check::Hosts(HostsCheck::EntryPresent {
+            address: Some(want),
+        }) => subject
+            .expected
+            .as_ref()
+            .is_some_and(|e| e.to_string().contains(&want.to_string())),
         _ => match binding.expect.get("names") {
-            Some(ParamValue::StrList(names)) => {
-                field("name").is_some_and(|n| names.iter().any(|w| w.eq_ignore_ascii_case(n)))
-            }
-            _ => match param("name") {
-                Some(want) => field("name").is_some_and(|n| n.eq_ignore_ascii_case(want)),
-                None => true,
-            },
+            Some(ParamValue::StrList(names)) => subject
+                .name
+                .as_deref()
+                .is_some_and(|n| names.iter().any(|w| w.eq_ignore_ascii_case(n))),
+            _ => param_str(&binding.expect, "name").is_none_or(|want| {
+                subject
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(want))
+            }),
         },
     }
+}
+
+/// A result as it applies to the item: a TLS scan or SQL probe judged by the item's own rule
+/// from the facts it kept; a port row on the item's ports, as the item asks them.
+fn applied(binding: &ProbeBinding, r: &ProbeResult) -> (Verdict, String) {
+    let unreadable = || {
+        (
+            Verdict::Error,
+            format!("{}: could not tell ({})", r.target, r.summary),
+        )
+    };
+    let facts = r.evidence.get("facts").cloned();
+    match &binding.check {
+        Check::Tls(check) => facts
+            .and_then(|f| serde_json::from_value::<TlsFacts>(f).ok())
+            .map_or_else(unreadable, |f| facts::evaluate(check, &f)),
+        Check::Sql(check) => facts
+            .and_then(|f| serde_json::from_value::<SqlFacts>(f).ok())
+            .map_or_else(unreadable, |f| sql::checks::evaluate(check, &f)),
+        Check::Tcp(check) => ports_verdict(check, r),
+        Check::Dns(_) | Check::Hosts(_) | Check::Certfile(_) => (r.verdict, r.summary.clone()),
+    }
+}
+
+#[derive(Deserialize)]
+struct PortOutcome {
+    port: u16,
+    state: State,
+}
+
+/// A port row judged on the item's ports: with `answer = "firewall"` a refusal proves the
+/// path is open (the host itself answered); with `"service"` only an open port passes. A port
+/// that could not be tried (the name did not resolve, no route) is "could not tell". The
+/// guide's "2000x" ports are those the site's row lists beyond the item's fixed ones.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one question per port state, each with its own words"
+)]
+fn ports_verdict(check: &TcpCheck, r: &ProbeResult) -> (Verdict, String) {
+    let TcpCheck::Reachable {
+        ports,
+        answer,
+        site_ports,
+    } = check;
+    let Some(outcomes) = r
+        .evidence
+        .get("outcomes")
+        .and_then(|o| serde_json::from_value::<Vec<PortOutcome>>(o.clone()).ok())
+    else {
+        return (r.verdict, r.summary.clone());
+    };
+    let fixed = ports.as_slice();
+    let extra: Vec<u16> = if site_ports.is_some() {
+        outcomes
+            .iter()
+            .map(|o| o.port)
+            .filter(|p| !fixed.contains(p) && (20000..=20009).contains(p))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let host = r
+        .evidence
+        .get("host")
+        .and_then(Json::as_str)
+        .unwrap_or(&r.target);
+    let mine: Vec<&PortOutcome> = outcomes
+        .iter()
+        .filter(|o| fixed.contains(&o.port) || extra.contains(&o.port))
+        .collect();
+    let list = |states: &[State]| -> Vec<u16> {
+        mine.iter()
+            .filter(|o| states.contains(&o.state))
+            .map(|o| o.port)
+            .collect()
+    };
+    let passing: &[State] = match answer {
+        PortAnswer::Firewall => &[State::Open, State::Refused],
+        PortAnswer::Service => &[State::Open],
+    };
+    let unknown = list(&[State::NameError, State::Unreachable]);
+    let good = list(passing);
+    let bad: Vec<&PortOutcome> = mine
+        .iter()
+        .filter(|o| !passing.contains(&o.state) && !unknown.contains(&o.port))
+        .copied()
+        .collect();
+    let compact = crate::ports::compact;
+    if !bad.is_empty() {
+        let words: Vec<String> = bad
+            .iter()
+            .map(|o| match o.state {
+                State::Filtered => format!("{} dropped (no answer: a firewall in the way)", o.port),
+                State::Refused => format!("{} refused (nothing listens)", o.port),
+                _ => format!("{} {:?}", o.port, o.state),
+            })
+            .collect();
+        return (Verdict::Fail, format!("{host}: {}", words.join(", ")));
+    }
+    if !unknown.is_empty() {
+        return (
+            Verdict::Error,
+            format!("{host}: could not tell: {}", r.summary),
+        );
+    }
+    if let Some(words) = site_ports
+        && extra.is_empty()
+    {
+        return (
+            Verdict::Error,
+            format!(
+                "{host}: {} {}; could not tell for the guide's \"{words}\" ports: the site's port \
+                 row lists none of them (write the site's MXPP ports in the row, e.g. 20000,20001)",
+                compact(&good),
+                if *answer == PortAnswer::Firewall {
+                    "pass the firewall"
+                } else {
+                    "open"
+                }
+            ),
+        );
+    }
+    let refused = list(&[State::Refused]);
+    let how = if *answer == PortAnswer::Firewall && !refused.is_empty() {
+        format!(
+            " (the host answered on {}: the firewall passes them, though no service listens yet)",
+            compact(&refused)
+        )
+    } else {
+        String::new()
+    };
+    (
+        Verdict::Pass,
+        format!(
+            "{host}: {} {}{how}",
+            compact(&good),
+            if *answer == PortAnswer::Firewall {
+                "reachable"
+            } else {
+                "open"
+            }
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -195,6 +413,7 @@ id = "t"
 version = "1"
 title = "T"
 source = "s"
+roles = ["Console", "SQL"]
 
 [[section]]
 id = "net"
@@ -207,7 +426,7 @@ kind = "confirm"
 severity = "blocker"
 source = "s"
 good = ["yes"]
-probe = { kind = "tcp", check = "reachable", expect = { ports = "1433", from = "Console", to = "SQL" } }
+probe = { kind = "tcp", check = "reachable", from = "Console", to = "SQL", expect = { ports = "1433" } }
 
 [[section.item]]
 id = "net.dns"
@@ -304,6 +523,7 @@ id = "t"
 version = "1"
 title = "T"
 source = "s"
+roles = ["Console", "SQL"]
 
 [[section]]
 id = "tls"
@@ -365,7 +585,533 @@ probe = { kind = "tls", check = "protocols_disabled", expect = { versions = ["TL
         let old = a
             .evidence(c.item("tls.old").expect("item"))
             .expect("evidence");
-        assert_eq!(old.verdict, Verdict::Warn);
+        assert_eq!(
+            (old.verdict, old.suggestion),
+            (Verdict::Fail, Some(Value::No)),
+            "still accepting TLS 1.0 answers \"will they be disabled?\" with no"
+        );
         assert!(old.results[0].summary.contains("still accepts TLSv1.0"));
+    }
+
+    /// A checklist with one item per TLS and SQL rule, plus scoped TLS, DNS, hosts and port items.
+    const RULES: &str = r#"
+[checklist]
+id = "t"
+version = "1"
+title = "T"
+source = "s"
+roles = ["Spok", "Console", "SMS", "SSL name", "Mirror", "LB", "File server"]
+
+[[section]]
+id = "s"
+title = "S"
+
+[[section.item]]
+id = "s.tls_v12"
+prompt = "TLS 1.2 on?"
+kind = "confirm"
+severity = "blocker"
+source = "s"
+probe = { kind = "tls", check = "protocol_offered", expect = { version = "TLSv1.2" } }
+
+[[section.item]]
+id = "s.tls_legacy"
+prompt = "Legacy off?"
+kind = "confirm"
+severity = "info"
+source = "s"
+probe = { kind = "tls", check = "protocols_disabled", expect = { versions = ["SSLv3", "TLSv1.0", "TLSv1.1"] } }
+
+[[section.item]]
+id = "s.tls_suites"
+prompt = "Suites?"
+kind = "confirm"
+severity = "blocker"
+source = "s"
+probe = { kind = "tls", check = "suites_accepted", expect = { suites = ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"] } }
+
+[[section.item]]
+id = "s.tls_weak"
+prompt = "No weak suites?"
+kind = "confirm"
+severity = "major"
+source = "s"
+probe = { kind = "tls", check = "no_weak_suites" }
+
+[[section.item]]
+id = "s.tls_trusted"
+prompt = "Trusted?"
+kind = "confirm"
+severity = "blocker"
+source = "s"
+probe = { kind = "tls", check = "cert_trusted", to = "Spok" }
+
+[[section.item]]
+id = "s.tls_self"
+prompt = "Not self-signed?"
+kind = "confirm"
+severity = "blocker"
+source = "s"
+probe = { kind = "tls", check = "cert_not_self_signed", to = "Spok" }
+
+[[section.item]]
+id = "s.tls_name"
+prompt = "Name matches?"
+kind = "confirm"
+severity = "blocker"
+source = "s"
+probe = { kind = "tls", check = "cert_hostname_match" }
+
+[[section.item]]
+id = "s.tls_bits"
+prompt = "2048 bits?"
+kind = "confirm"
+severity = "blocker"
+source = "s"
+probe = { kind = "tls", check = "cert_key_bits", expect = { min = 2048 } }
+
+[[section.item]]
+id = "s.tls_hash"
+prompt = "SHA-256?"
+kind = "confirm"
+severity = "major"
+source = "s"
+probe = { kind = "tls", check = "cert_signature_hash", expect = { allowed = ["SHA256"] } }
+
+[[section.item]]
+id = "s.tls_ws2016"
+prompt = "2016 suites?"
+kind = "confirm"
+severity = "blocker"
+source = "s"
+probe = { kind = "tls", check = "suites_accepted", to = "Spok", os = "Windows Server 2016", expect = { suites = ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"] } }
+
+[[section.item]]
+id = "s.sql_edition"
+prompt = "Enterprise?"
+kind = "confirm"
+severity = "blocker"
+source = "s"
+probe = { kind = "sql", check = "edition", expect = { required = ["Enterprise"] } }
+
+[[section.item]]
+id = "s.sql_sync"
+prompt = "Synchronous commit?"
+kind = "confirm"
+severity = "blocker"
+source = "s"
+probe = { kind = "sql", check = "ag_synchronous_commit" }
+
+[[section.item]]
+id = "s.sql_log"
+prompt = "Hourly log backups?"
+kind = "confirm"
+severity = "major"
+source = "s"
+probe = { kind = "sql", check = "backup_age", expect = { backup = "log", max_age_hours = 1 } }
+
+[[section.item]]
+id = "s.dns_ssl"
+prompt = "SSL name resolves?"
+kind = "confirm"
+severity = "blocker"
+source = "s"
+probe = { kind = "dns", check = "resolves", to = "SSL name" }
+
+[[section.item]]
+id = "s.hosts_test"
+prompt = "Test entry on the SMS?"
+kind = "confirm"
+severity = "minor"
+source = "s"
+probe = { kind = "hosts", check = "entry_present", from = "SMS", to = "SSL name", expect = { address = "127.0.0.1" } }
+
+[[section.item]]
+id = "s.ports_fw"
+prompt = "Firewall open to the file server?"
+kind = "confirm"
+severity = "blocker"
+source = "s"
+probe = { kind = "tcp", check = "reachable", from = "Console", to = "File server", expect = { ports = "135-139,445", answer = "firewall" } }
+
+[[section.item]]
+id = "s.ports_svc"
+prompt = "Mirroring endpoint answers?"
+kind = "confirm"
+severity = "blocker"
+source = "s"
+probe = { kind = "tcp", check = "reachable", from = "Console", to = "Mirror", expect = { ports = "5022" } }
+
+[[section.item]]
+id = "s.ports_mxpp"
+prompt = "MXPP through the LB?"
+kind = "confirm"
+severity = "blocker"
+source = "s"
+probe = { kind = "tcp", check = "reachable", from = "Console", to = "LB", expect = { ports = "8091", answer = "firewall", site_ports = "2000x" } }
+
+[[section.item]]
+id = "s.ports_urls"
+prompt = "Outbound to both URLs?"
+kind = "confirm"
+severity = "blocker"
+source = "s"
+probe = { kind = "tcp", check = "reachable", from = "SMS", to = ["https://a.example.com", "https://b.example.com"], expect = { ports = "443,2001", answer = "firewall" } }
+
+[[section.item]]
+id = "s.negative"
+prompt = "Does the server still accept SSL 3?"
+kind = "confirm"
+severity = "major"
+source = "s"
+good = ["no"]
+probe = { kind = "tls", check = "protocol_offered", expect = { version = "SSLv3" } }
+
+[[section.item]]
+id = "s.refused"
+prompt = "Is SSL 3 refused?"
+kind = "confirm"
+severity = "major"
+source = "s"
+probe = { kind = "tls", check = "protocol_offered", pass_means = "no", expect = { version = "SSLv3" } }
+"#;
+
+    fn rules() -> Checklist {
+        Checklist::parse(RULES, Path::new("t.toml"), Origin::Builtin).expect("valid")
+    }
+
+    fn with(runs: &[(&str, &str, Vec<ProbeResult>)]) -> Assessment {
+        let mut a = Assessment::new("s", &rules(), "now");
+        for (vantage, role, results) in runs {
+            a.runs.insert(
+                (*vantage).into(),
+                VantageRun {
+                    role: (*role).into(),
+                    host: "h".into(),
+                    at: "now".into(),
+                    results: results.clone(),
+                },
+            );
+        }
+        a
+    }
+
+    fn says(a: &Assessment, id: &str) -> Option<(Verdict, Option<Value>, String)> {
+        let c = rules();
+        a.evidence(c.item(id).expect("item")).map(|e| {
+            let words = e
+                .results
+                .iter()
+                .map(|f| f.summary.clone())
+                .collect::<Vec<_>>()
+                .join(" | ");
+            (e.verdict, e.suggestion, words)
+        })
+    }
+
+    #[expect(
+        clippy::needless_pass_by_value,
+        reason = "facts are built inline by each call"
+    )]
+    fn tls(role: &str, os: Option<&str>, facts: Json) -> ProbeResult {
+        result(
+            ProbeKind::Tls,
+            "scan",
+            Verdict::Fail,
+            serde_json::json!({ "facts": facts, "role": role, "os": os }),
+        )
+    }
+
+    fn unreached_tls() -> Json {
+        serde_json::json!({
+            "host": "sms.example.org", "port": 443, "sni": "sms.example.org",
+            "certificate": null, "trust": null, "complete": true,
+            "errors": ["could not connect: connection refused"],
+            "protocols": [
+                { "version": "TLSv1.0", "offered": false, "cipher_suites": [], "note": "not offered: could not connect: connection refused" },
+                { "version": "TLSv1.2", "offered": false, "cipher_suites": [], "note": "not offered: could not connect: connection refused" },
+            ],
+        })
+    }
+
+    #[test]
+    fn an_unreached_endpoint_is_could_not_tell_for_every_tls_and_sql_rule() {
+        let facts = serde_json::to_value(SqlFacts::unreachable(
+            "sql1",
+            Some("sdc"),
+            "no answer within 15 s",
+        ))
+        .expect("facts");
+        let a = with(&[(
+            "Console",
+            "Console",
+            vec![
+                tls("Spok", Some("Windows Server 2016"), unreached_tls()),
+                result(
+                    ProbeKind::Sql,
+                    "probe",
+                    Verdict::Error,
+                    serde_json::json!({ "facts": facts }),
+                ),
+            ],
+        )]);
+        let c = rules();
+        for item in c.items().filter(|i| {
+            i.probe
+                .as_ref()
+                .is_some_and(|b| matches!(b.check, Check::Tls(_) | Check::Sql(_)))
+        }) {
+            let (verdict, suggestion, words) = says(&a, &item.id).expect("evidence");
+            assert_eq!(verdict, Verdict::Error, "{}: {words}", item.id);
+            assert_eq!(suggestion, None, "{}", item.id);
+            assert!(words.contains("could not"), "{}: {words}", item.id);
+        }
+    }
+
+    #[test]
+    fn a_warning_never_suggests_an_answer() {
+        // Synchronous replicas whose health could not be read: a warning.
+        let mut facts = SqlFacts::unreachable("sql1", Some("sdc"), "x");
+        facts.connection_error = None;
+        facts.instance = sql::facts::Fact::Value(sql::facts::Instance {
+            sysadmin: Some(true),
+            ..serde_json::from_value(serde_json::json!({
+                "product_version": "13.0.5026.0", "major": 13, "edition": "Enterprise Edition",
+                "engine_edition": 3, "hadr_enabled": true, "clustered": false,
+                "server_name": "SQL1", "machine_name": "SQL1"
+            }))
+            .expect("instance")
+        });
+        facts.replicas = sql::facts::Fact::Value(vec![sql::facts::Replica {
+            group: "AG1".into(),
+            server: "SQL1".into(),
+            endpoint_url: None,
+            availability_mode: "SYNCHRONOUS_COMMIT".into(),
+            failover_mode: "AUTOMATIC".into(),
+            role: None,
+            health: None,
+            connected: None,
+        }]);
+        let a = with(&[(
+            "Console",
+            "Console",
+            vec![result(
+                ProbeKind::Sql,
+                "probe",
+                Verdict::Warn,
+                serde_json::json!({ "facts": facts }),
+            )],
+        )]);
+        let (verdict, suggestion, words) = says(&a, "s.sql_sync").expect("evidence");
+        assert_eq!((verdict, suggestion), (Verdict::Warn, None), "{words}");
+    }
+
+    fn reached_tls(sha: &str, self_signed: bool) -> Json {
+        serde_json::json!({
+            "host": "h", "port": 443, "sni": "h", "errors": [], "complete": true,
+            "protocols": [
+                { "version": "TLSv1.2", "offered": true, "cipher_suites": ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"] },
+                { "version": "SSLv3", "offered": false, "refused": true, "cipher_suites": [] },
+            ],
+            "trust": { "trusted": !self_signed, "reason": null, "detail": "self-signed" },
+            "certificate": {
+                "subject": "CN=h", "san": ["h"], "issuer": "CN=CA", "not_after": "2030",
+                "days_left": 900, "key_type": "RSA 2048", "key_bits": 2048, "key_strength": 2048,
+                "signature_hash": sha, "chain_hashes": [sha], "self_signed": self_signed,
+                "expired": false, "not_yet_valid": false, "wildcard": false,
+                "hostname_match": true, "hostname": "h", "chain": []
+            }
+        })
+    }
+
+    #[test]
+    fn evidence_judges_only_its_scope() {
+        // The Spok endpoint is good; a console's self-signed one must not fail the Spok items.
+        let a = with(&[(
+            "Console",
+            "Console",
+            vec![
+                tls(
+                    "Spok",
+                    Some("Windows Server 2012 R2"),
+                    reached_tls("SHA256", false),
+                ),
+                tls("Console", None, reached_tls("SHA1", true)),
+            ],
+        )]);
+        let (v, s, words) = says(&a, "s.tls_self").expect("evidence");
+        assert_eq!((v, s), (Verdict::Pass, Some(Value::Yes)), "{words}");
+        let (v, _, _) = says(&a, "s.tls_trusted").expect("evidence");
+        assert_eq!(v, Verdict::Pass);
+        // Unscoped items take every endpoint.
+        let (v, s, _) = says(&a, "s.tls_hash").expect("evidence");
+        assert_eq!((v, s), (Verdict::Fail, Some(Value::No)));
+        // The 2016 list is not judged on a 2012 R2 server.
+        assert_eq!(says(&a, "s.tls_ws2016"), None);
+        // An item phrased in the negative: SSL 3 refused answers "no", its good answer.
+        let (v, s, _) = says(&a, "s.negative").expect("evidence");
+        assert_eq!((v, s), (Verdict::Pass, Some(Value::No)));
+        let (v, s, _) = says(&a, "s.refused").expect("evidence");
+        assert_eq!(
+            (v, s),
+            (Verdict::Pass, Some(Value::Yes)),
+            "pass_means = no: the check failing answers yes"
+        );
+
+        // Names: only the SSL name's result answers; the hosts entry only from the SMS.
+        let named = |role: &str, check: &str, kind, verdict| {
+            result(
+                kind,
+                check,
+                verdict,
+                serde_json::json!({ "name": role, "role": role, "expected": [{ "address": "127.0.0.1" }] }),
+            )
+        };
+        let a = with(&[
+            (
+                "Console",
+                "Console",
+                vec![
+                    named("Mirror", "resolves", ProbeKind::Dns, Verdict::Fail),
+                    named("SSL name", "resolves", ProbeKind::Dns, Verdict::Pass),
+                    named("SSL name", "entry_present", ProbeKind::Hosts, Verdict::Fail),
+                ],
+            ),
+            (
+                "SMS",
+                "SMS",
+                vec![named(
+                    "SSL name",
+                    "entry_present",
+                    ProbeKind::Hosts,
+                    Verdict::Pass,
+                )],
+            ),
+        ]);
+        let (v, _, _) = says(&a, "s.dns_ssl").expect("evidence");
+        assert_eq!(
+            v,
+            Verdict::Pass,
+            "the mirroring name's failure is not the SSL name's"
+        );
+        let (v, _, _) = says(&a, "s.hosts_test").expect("evidence");
+        assert_eq!(v, Verdict::Pass, "the console's hosts file is not asked");
+    }
+
+    fn port_row(from: &str, to: &str, ports: &str, states: &[(u16, &str)]) -> ProbeResult {
+        let outcomes: Vec<Json> = states
+            .iter()
+            .map(|(p, s)| serde_json::json!({ "port": p, "state": s }))
+            .collect();
+        result(
+            ProbeKind::Tcp,
+            "reachable",
+            Verdict::Fail,
+            serde_json::json!({ "from": from, "to": to, "ports": ports, "host": to, "outcomes": outcomes }),
+        )
+    }
+
+    #[test]
+    fn port_rows_ask_their_own_question() {
+        let a = with(&[(
+            "Console",
+            "Console",
+            vec![
+                // A healthy Windows file server: 136-138 refused, the firewall passes them.
+                port_row(
+                    "Console",
+                    "File server",
+                    "135-139,445",
+                    &[
+                        (135, "open"),
+                        (136, "refused"),
+                        (137, "refused"),
+                        (138, "refused"),
+                        (139, "open"),
+                        (445, "open"),
+                    ],
+                ),
+                port_row("Console", "Mirror", "5022", &[(5022, "refused")]),
+                port_row("Console", "LB", "8091", &[(8091, "open")]),
+            ],
+        )]);
+        let (v, s, words) = says(&a, "s.ports_fw").expect("evidence");
+        assert_eq!((v, s), (Verdict::Pass, Some(Value::Yes)), "{words}");
+        assert!(words.contains("no service listens"), "{words}");
+        let (v, s, _) = says(&a, "s.ports_svc").expect("evidence");
+        assert_eq!(
+            (v, s),
+            (Verdict::Fail, Some(Value::No)),
+            "a service must answer"
+        );
+        let (v, s, words) = says(&a, "s.ports_mxpp").expect("evidence");
+        assert_eq!((v, s), (Verdict::Error, None), "{words}");
+        assert!(words.contains("2000x"), "{words}");
+
+        // The site's row lists its MXPP ports: they are judged; a dropped one fails.
+        let a = with(&[(
+            "Console",
+            "Console",
+            vec![port_row(
+                "Console",
+                "LB",
+                "8091,20000-20001",
+                &[(8091, "open"), (20000, "open"), (20001, "filtered")],
+            )],
+        )]);
+        let (v, _, words) = says(&a, "s.ports_mxpp").expect("evidence");
+        assert_eq!(v, Verdict::Fail, "{words}");
+        assert!(words.contains("20001 dropped"), "{words}");
+
+        // Every URL must be probed: one missing is "could not tell", never a pass.
+        let a = with(&[(
+            "SMS",
+            "SMS",
+            vec![port_row(
+                "SMS",
+                "https://a.example.com",
+                "443,2001,8091",
+                &[(443, "open"), (2001, "open"), (8091, "open")],
+            )],
+        )]);
+        let (v, s, words) = says(&a, "s.ports_urls").expect("evidence");
+        assert_eq!((v, s), (Verdict::Error, None), "{words}");
+        assert!(
+            words.contains("no result for https://b.example.com probed from SMS"),
+            "{words}"
+        );
+        // A host that did not resolve is not a refusal.
+        let a = with(&[(
+            "SMS",
+            "SMS",
+            vec![
+                port_row(
+                    "SMS",
+                    "https://a.example.com",
+                    "443,2001",
+                    &[(443, "open"), (2001, "open")],
+                ),
+                port_row(
+                    "SMS",
+                    "https://b.example.com",
+                    "443,2001",
+                    &[(443, "name_error"), (2001, "name_error")],
+                ),
+            ],
+        )]);
+        let (v, s, _) = says(&a, "s.ports_urls").expect("evidence");
+        assert_eq!((v, s), (Verdict::Error, None));
+        // The rows of another vantage do not answer.
+        let a = with(&[(
+            "Console",
+            "Console",
+            vec![port_row(
+                "SMS",
+                "https://a.example.com",
+                "443,2001",
+                &[(443, "open"), (2001, "open")],
+            )],
+        )]);
+        assert_eq!(says(&a, "s.ports_urls"), None);
     }
 }

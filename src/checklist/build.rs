@@ -9,9 +9,11 @@ use std::path::Path;
 use toml::Spanned;
 
 use super::diag::{Collector, Diagnostic, Diagnostics};
-use super::probe::{self, ParamType, ParamValue, ProbeBinding, ProbeKind};
 use super::raw;
 use super::{AnswerKind, Checklist, Choice, Condition, Item, Origin, Section, Severity};
+use crate::rules::{
+    self as probe, Check, Os, ParamType, ParamValue, ProbeBinding, ProbeKind, Scope,
+};
 
 /// Where the problems of the file being built are gathered.
 type Ctx<'a> = Collector<'a>;
@@ -39,7 +41,12 @@ pub(super) fn build(text: &str, path: &Path, origin: Origin) -> Result<Checklist
         cx.error(header_span, "expected at least one [[section]] with items");
     }
 
-    let (mut sections, pending_when) = build_sections(&mut cx, file.sections);
+    let roles: Vec<String> = header
+        .roles
+        .iter()
+        .map(|r| r.get_ref().trim().to_owned())
+        .collect();
+    let (mut sections, pending_when) = build_sections(&mut cx, file.sections, &roles);
     // Conditions read the first item of an id; a duplicate is already reported.
     let mut kinds: HashMap<String, AnswerKind> = HashMap::new();
     for item in sections.iter().flat_map(|s| &s.items) {
@@ -93,6 +100,7 @@ type PendingWhen = Vec<(String, Spanned<raw::Condition>)>;
 fn build_sections(
     cx: &mut Ctx<'_>,
     raw_sections: Vec<Spanned<raw::Section>>,
+    roles: &[String],
 ) -> (Vec<Section>, PendingWhen) {
     let text = cx.text();
     let mut sections = Vec::new();
@@ -143,7 +151,7 @@ fn build_sections(
             if let Some(when) = item.when.take() {
                 pending_when.push((id.clone(), when));
             }
-            if let Some(built) = build_item(cx, item) {
+            if let Some(built) = build_item(cx, item, roles) {
                 items.push(built);
             }
         }
@@ -186,7 +194,7 @@ fn check_slug(cx: &mut Ctx<'_>, id: &Spanned<String>, what: &str, dotted: bool) 
     }
 }
 
-fn build_item(cx: &mut Ctx<'_>, item: raw::Item) -> Option<Item> {
+fn build_item(cx: &mut Ctx<'_>, item: raw::Item, roles: &[String]) -> Option<Item> {
     let before = cx.count();
     if item.prompt.trim().is_empty() {
         cx.error(
@@ -243,7 +251,7 @@ fn build_item(cx: &mut Ctx<'_>, item: raw::Item) -> Option<Item> {
                 .collect()
         }
     };
-    let probe = item.probe.and_then(|p| build_probe(cx, &p));
+    let probe = item.probe.and_then(|p| build_probe(cx, &p, roles));
     if cx.count() > before {
         return None;
     }
@@ -579,7 +587,15 @@ fn check_cycles(
     }
 }
 
-fn build_probe(cx: &mut Ctx<'_>, p: &Spanned<raw::Probe>) -> Option<ProbeBinding> {
+#[expect(
+    clippy::too_many_lines,
+    reason = "every problem of a binding is reported at its own position"
+)]
+fn build_probe(
+    cx: &mut Ctx<'_>,
+    p: &Spanned<raw::Probe>,
+    roles: &[String],
+) -> Option<ProbeBinding> {
     let raw = p.get_ref();
     let kind_name = raw.kind.get_ref();
     let Some(kind) = ProbeKind::parse(kind_name) else {
@@ -607,6 +623,17 @@ fn build_probe(cx: &mut Ctx<'_>, p: &Spanned<raw::Probe>) -> Option<ProbeBinding
     let before = cx.count();
     let mut expect = std::collections::BTreeMap::new();
     for (key, value) in &raw.expect {
+        if kind == ProbeKind::Tcp && matches!(key.get_ref().as_str(), "from" | "to") {
+            cx.error(
+                key.span(),
+                format!(
+                    "`{}` is part of the binding's scope, not of `expect`: write it beside `kind` \
+                     (probe = {{ kind = \"tcp\", check = \"reachable\", from = \"…\", to = \"…\", expect = {{ ports = \"…\" }} }})",
+                    key.get_ref()
+                ),
+            );
+            continue;
+        }
         let Some(param) = spec.params.iter().find(|p| p.name == key.get_ref()) else {
             let names: Vec<&str> = spec.params.iter().map(|p| p.name).collect();
             let expected = if names.is_empty() {
@@ -650,7 +677,103 @@ fn build_probe(cx: &mut Ctx<'_>, p: &Spanned<raw::Probe>) -> Option<ProbeBinding
             );
         }
     }
-    (cx.count() == before).then_some(ProbeBinding { spec, expect })
+    let scope = build_scope(cx, raw, roles);
+    let pass_means_yes = match raw.pass_means.as_ref().map(|p| p.get_ref().as_str()) {
+        None | Some("yes") => true,
+        Some("no") => false,
+        Some(other) => {
+            let span = raw.pass_means.as_ref().map_or(0..0, Spanned::span);
+            cx.error(
+                span,
+                format!("invalid `pass_means` `{other}`: expected `yes` or `no`"),
+            );
+            true
+        }
+    };
+    if cx.count() != before {
+        return None;
+    }
+    match Check::build(spec, &expect) {
+        Ok(check) => Some(ProbeBinding {
+            spec,
+            expect,
+            check,
+            scope,
+            pass_means_yes,
+        }),
+        Err(why) => {
+            cx.error(p.span(), format!("{kind}.{}: {why}", spec.name));
+            None
+        }
+    }
+}
+
+/// A binding's scope, each role checked against the checklist's `roles` (a port row's
+/// destination may instead be a URL or name addresses, as the guides' tables do).
+fn build_scope(cx: &mut Ctx<'_>, raw: &raw::Probe, roles: &[String]) -> Scope {
+    let known = |cx: &mut Ctx<'_>, span: Range<usize>, role: &str, may_be_address: bool| {
+        let address = may_be_address
+            && (role.contains("://")
+                || role
+                    .split(|c: char| !(c.is_ascii_hexdigit() || c == '.' || c == ':'))
+                    .any(|w| w.contains('.') && w.parse::<std::net::IpAddr>().is_ok()));
+        if !address && !roles.iter().any(|r| Scope::same_role(r, role)) {
+            cx.error(
+                span,
+                if roles.is_empty() {
+                    format!(
+                        "the scope names the role `{role}`, but the checklist declares no roles: \
+                         list the site's roles in `[checklist] roles = [...]`"
+                    )
+                } else {
+                    format!(
+                        "unknown role `{role}`: expected one of the checklist's roles ({})",
+                        probe::quote_list(&roles.iter().map(String::as_str).collect::<Vec<_>>())
+                    )
+                },
+            );
+        }
+    };
+    let mut scope = Scope::default();
+    if let Some(from) = &raw.from {
+        known(cx, from.span(), from.get_ref(), true);
+        scope.from = Some(from.get_ref().trim().to_owned());
+    }
+    if let Some(to) = &raw.to {
+        let list: Option<Vec<String>> = match to.get_ref() {
+            toml::Value::String(s) => Some(vec![s.clone()]),
+            toml::Value::Array(items) if !items.is_empty() => items
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            _ => None,
+        };
+        match list {
+            Some(list) => {
+                for role in &list {
+                    known(cx, to.span(), role, true);
+                }
+                scope.to = list.into_iter().map(|r| r.trim().to_owned()).collect();
+            }
+            None => cx.error(
+                to.span(),
+                "invalid `to`: expected a role, or a list of roles".to_owned(),
+            ),
+        }
+    }
+    if let Some(os) = &raw.os {
+        match Os::parse(os.get_ref()) {
+            parsed @ Os::WindowsServer(_) => scope.os = Some(parsed),
+            Os::Other(text) => cx.error(
+                os.span(),
+                format!(
+                    "unknown operating system `{text}`: expected a Windows Server release \
+                     (`Windows Server 2012 R2`, `Windows Server 2016`, …)"
+                ),
+            ),
+        }
+    }
+    scope
 }
 
 fn param_value(ty: ParamType, value: &toml::Value) -> Option<ParamValue> {

@@ -9,7 +9,6 @@ mod build;
 pub mod builtin;
 pub mod condition;
 pub mod diag;
-pub mod probe;
 mod raw;
 
 use std::collections::HashMap;
@@ -18,9 +17,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub use crate::rules::{ProbeBinding, ProbeKind};
 pub use condition::{AnswerLookup, Condition};
 pub use diag::{Diagnostic, Diagnostics};
-pub use probe::{ProbeBinding, ProbeKind};
 
 /// Why a checklist could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -260,6 +259,27 @@ impl Checklist {
             }
         }
         rules
+    }
+}
+
+impl Checklist {
+    /// Every suite a TLS rule of the checklist requires accepted, as written.
+    #[must_use]
+    pub fn required_suites(&self) -> Vec<String> {
+        let mut all: Vec<String> = self
+            .items()
+            .filter_map(|i| match i.probe.as_ref().map(|b| &b.check) {
+                Some(crate::rules::Check::Tls(crate::rules::TlsCheck::SuitesAccepted {
+                    suites,
+                    ..
+                })) => Some(suites.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
     }
 }
 

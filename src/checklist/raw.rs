@@ -24,6 +24,9 @@ pub struct Header {
     pub description: String,
     /// The guide the checklist is written from.
     pub source: String,
+    /// The roles of the site (machines, names, endpoints) its bindings' scopes may name.
+    #[serde(default)]
+    pub roles: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -94,4 +97,15 @@ pub struct Probe {
     pub check: Spanned<String>,
     #[serde(default)]
     pub expect: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    /// The vantage role the evidence must come from.
+    #[serde(default)]
+    pub from: Option<Spanned<String>>,
+    /// The targets' role, or a list of them.
+    #[serde(default)]
+    pub to: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub os: Option<Spanned<String>>,
+    /// The answer a passing check gives: `yes` (the default) or `no`.
+    #[serde(default)]
+    pub pass_means: Option<Spanned<String>>,
 }

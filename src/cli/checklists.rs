@@ -8,9 +8,10 @@ use color_eyre::eyre::{Result, eyre};
 use serde_json::json;
 
 use super::{Format, library, print, print_json};
-use crate::checklist::{Checklist, ChecklistError, probe};
+use crate::checklist::{Checklist, ChecklistError};
 use crate::library::Library;
 use crate::paths::Dirs;
+use crate::rules as probe;
 
 pub fn list_checklists(dirs: &Dirs, format: Format) -> Result<ExitCode> {
     let lib = library(dirs)?;

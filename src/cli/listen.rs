@@ -16,7 +16,7 @@ use color_eyre::eyre::{Result, WrapErr as _, bail};
 use serde_json::json;
 
 use super::Format;
-use crate::probe::ports::Ports;
+use crate::ports::Ports;
 use crate::probe::responder::{Connection, Responder};
 use crate::probe::tcp;
 

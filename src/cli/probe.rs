@@ -104,6 +104,9 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
     )
     .wrap_err("cannot set up the resolvers")?;
     env.tcp.timeout = timeout;
+    if tasks.iter().any(|t| matches!(t, plan::Task::Tls { .. })) {
+        env.tls_required = super::library(dirs)?.get(&checklist)?.required_suites();
+    }
     if tasks.iter().any(|t| matches!(t, plan::Task::Sql { .. })) {
         env.sql.checks =
             crate::probe::sql::checks::of_checklist(super::library(dirs)?.get(&checklist)?);

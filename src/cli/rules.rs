@@ -2,16 +2,14 @@
 //! with the items each answers: what `preflight tls` and `preflight sql` print under
 //! "checklist rules".
 
-use std::collections::BTreeMap;
-
 use color_eyre::eyre::Result;
 use serde_json::json;
 
 use super::library;
 use crate::checklist::ProbeKind;
-use crate::checklist::probe::ParamValue;
 use crate::paths::Dirs;
 use crate::probe::Verdict;
+use crate::rules::Check as Rule;
 
 /// One checklist rule judged on the facts.
 pub struct Check {
@@ -58,18 +56,27 @@ pub fn judge(
     dirs: &Dirs,
     id: &str,
     kind: ProbeKind,
-    evaluate: impl Fn(&str, &BTreeMap<String, ParamValue>) -> Option<(Verdict, String)>,
+    evaluate: impl Fn(&Rule) -> Option<(Verdict, String)>,
 ) -> Result<Vec<Check>> {
     if id == "none" {
         return Ok(Vec::new());
     }
     let lib = library(dirs)?;
     let checklist = lib.get(id)?;
-    Ok(checklist
+    Ok(judge_checklist(checklist, kind, evaluate))
+}
+
+/// Every rule of `kind` in a checklist, judged by `evaluate`.
+fn judge_checklist(
+    checklist: &crate::checklist::Checklist,
+    kind: ProbeKind,
+    evaluate: impl Fn(&Rule) -> Option<(Verdict, String)>,
+) -> Vec<Check> {
+    checklist
         .rules(kind)
         .into_iter()
         .filter_map(|rule| {
-            let (verdict, summary) = evaluate(rule.binding.spec.name, &rule.binding.expect)?;
+            let (verdict, summary) = evaluate(&rule.binding.check)?;
             Some(Check {
                 items: rule.items.iter().map(|i| i.id.clone()).collect(),
                 when: rule.items[0].when.as_ref().map(ToString::to_string),
@@ -78,5 +85,5 @@ pub fn judge(
                 summary,
             })
         })
-        .collect())
+        .collect()
 }

@@ -117,7 +117,7 @@ pub fn show_session(dirs: &Dirs, name: &str, format: Format) -> Result<ExitCode>
                         "suggestion": ev.suggestion,
                         "results": ev.results.iter().map(|f| json!({
                             "vantage": f.vantage, "verdict": f.verdict,
-                            "summary": f.summary, "at": f.result.at,
+                            "summary": f.summary, "at": f.at,
                         })).collect::<Vec<_>>(),
                     })),
                 })

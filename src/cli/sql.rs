@@ -71,10 +71,7 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
     } else {
         checks::of_checklist(super::library(dirs)?.get(&args.checklist)?)
     };
-    let (permissions, databases) = checks::wanted(
-        bindings.iter().map(|(c, e)| (c.as_str(), e)),
-        args.database.as_deref(),
-    );
+    let (permissions, databases) = checks::wanted(&bindings, args.database.as_deref());
     let mut options = sql::Options::new(auth);
     options.encryption = args.encrypt;
     options.trust = match (&args.ca, args.trust_server_certificate) {
@@ -97,8 +94,9 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
         None
     };
     let findings = checks::findings(&facts);
-    let judged = rules::judge(dirs, &args.checklist, ProbeKind::Sql, |check, expect| {
-        checks::evaluate(check, expect, &facts)
+    let judged = rules::judge(dirs, &args.checklist, ProbeKind::Sql, |check| match check {
+        crate::rules::Check::Sql(check) => Some(checks::evaluate(check, &facts)),
+        _ => None,
     })?;
     let failed = Finding::failed(&findings)
         || judged.iter().any(Check::fails)
@@ -154,7 +152,7 @@ async fn tls_inside_tds(
         .is_err()
         .then_some(target.host.as_str());
     let (f, _) = tls_facts::measure(&host, port, sni, &options, &anchors).await;
-    let findings = tls_facts::findings(&f);
+    let findings = tls_facts::findings(&f, &[]);
     Ok((f, findings))
 }
 

@@ -19,7 +19,7 @@ use crossterm::style::{Color, Stylize as _};
 use serde_json::json;
 
 use super::Format;
-use crate::probe::ports::Ports;
+use crate::ports::Ports;
 use crate::probe::tcp::{self, Options, Outcome, State, SystemResolver};
 
 #[derive(Debug, clap::Args)]

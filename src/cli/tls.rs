@@ -87,9 +87,17 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
         &options,
         &anchors,
     ));
-    let findings = facts::findings(&f);
-    let checks = rules::judge(dirs, &args.checklist, ProbeKind::Tls, |check, expect| {
-        facts::evaluate(check, expect, &f)
+    let required = if args.checklist == "none" {
+        Vec::new()
+    } else {
+        super::library(dirs)?
+            .get(&args.checklist)?
+            .required_suites()
+    };
+    let findings = facts::findings(&f, &required);
+    let checks = rules::judge(dirs, &args.checklist, ProbeKind::Tls, |check| match check {
+        crate::rules::Check::Tls(check) => Some(facts::evaluate(check, &f)),
+        _ => None,
     })?;
     let grade = facts::grade(&f);
     let failed = Finding::failed(&findings) || checks.iter().any(Check::fails);

@@ -179,6 +179,12 @@ impl Status {
     pub fn is_negative(self) -> bool {
         matches!(self, Status::Nxdomain | Status::NoAnswer)
     }
+
+    /// The resolver sent a reply, whatever it said (an answer, NXDOMAIN, SERVFAIL, REFUSED), as
+    /// opposed to silence or a failure to reach it.
+    pub fn is_reply(self) -> bool {
+        !matches!(self, Status::Timeout | Status::Error)
+    }
 }
 
 impl fmt::Display for Status {
@@ -1184,98 +1190,397 @@ pub struct HorizonExpectation {
     pub external: Vec<IpAddr>,
 }
 
+// ---------------------------------------------------------------------------------------------
+// Rounds, and resolvers that are down
+
+/// Whose view a resolver gives: what machines inside the firewall ask (the site's internal
+/// resolvers and this machine's own), or what a phone on a carrier network asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResolverSide {
+    #[default]
+    Internal,
+    External,
+}
+
+impl ResolverSide {
+    pub fn name(self) -> &'static str {
+        match self {
+            ResolverSide::Internal => "internal",
+            ResolverSide::External => "external",
+        }
+    }
+
+    /// Who sees this side's answers, for sentences.
+    fn clients(self) -> &'static str {
+        match self {
+            ResolverSide::Internal => "clients inside",
+            ResolverSide::External => "clients outside",
+        }
+    }
+}
+
+/// How one resolver fared over a round of queries. A query counts as answered when the
+/// resolver sent a usable reply, whatever it said (an address, NXDOMAIN, SERVFAIL, REFUSED);
+/// silence, an unreachable server or an unreadable reply count as unanswered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Health {
+    pub label: String,
+    pub side: ResolverSide,
+    pub servers: Vec<SocketAddr>,
+    pub asked: usize,
+    pub answered: usize,
+    /// The queries left unanswered, in order.
+    pub unanswered: Vec<Answer>,
+}
+
+impl Health {
+    /// Asked something and answered nothing: its silence is said once, as its own finding,
+    /// and left out of every name's judgement.
+    pub fn is_down(&self) -> bool {
+        self.asked > 0 && self.answered == 0
+    }
+
+    /// "internal 2 (198.18.0.53:53)": the label and every server with its port.
+    pub fn name(&self) -> String {
+        let servers: Vec<String> = self.servers.iter().map(ToString::to_string).collect();
+        if servers.is_empty() {
+            self.label.clone()
+        } else {
+            format!("{} ({})", self.label, servers.join(", "))
+        }
+    }
+}
+
+/// How each resolver fared over `answers`, in resolver order.
+pub fn health(resolvers: &[(ResolverSide, &Resolver)], answers: &[Answer]) -> Vec<Health> {
+    resolvers
+        .iter()
+        .map(|(side, r)| {
+            let mine: Vec<&Answer> = answers.iter().filter(|a| a.resolver == r.label).collect();
+            Health {
+                label: r.label.clone(),
+                side: *side,
+                servers: r.servers.clone(),
+                asked: mine.len(),
+                answered: mine.iter().filter(|a| a.status.is_reply()).count(),
+                unanswered: mine
+                    .iter()
+                    .filter(|a| !a.status.is_reply())
+                    .map(|a| (*a).clone())
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// Judges `resolver_up` for one resolver: down (no answer to any query) fails, some queries
+/// unanswered warns, every query answered passes.
+pub fn judge_resolver(h: &Health) -> Judgement {
+    let who = h.name();
+    let missed = h.asked - h.answered;
+    let why = |a: &Answer| {
+        a.detail
+            .clone()
+            .unwrap_or_else(|| a.status.name().to_owned())
+    };
+    let (verdict, summary) = if h.asked == 0 {
+        (
+            Verdict::Skipped,
+            format!("resolver {who} was not asked anything"),
+        )
+    } else if h.is_down() {
+        let last = h.unanswered.last().map(why).unwrap_or_default();
+        (
+            Verdict::Fail,
+            format!(
+                "resolver {who} is down: did not answer {missed} of {} queries ({last}); clients that ask it first wait out its timeout on every lookup: start it, or take it out of their DNS settings",
+                h.asked
+            ),
+        )
+    } else if missed > 0 {
+        let which: Vec<String> = h
+            .unanswered
+            .iter()
+            .map(|a| format!("{} {} ({})", a.name, a.qtype, why(a)))
+            .collect();
+        (
+            Verdict::Warn,
+            format!(
+                "resolver {who} did not answer {missed} of {} queries: {}",
+                h.asked,
+                which.join("; ")
+            ),
+        )
+    } else {
+        (
+            Verdict::Pass,
+            format!(
+                "resolver {who} answered {} of {} queries",
+                h.answered, h.asked
+            ),
+        )
+    };
+    Judgement {
+        verdict,
+        summary,
+        evidence: json!({
+            "resolver": h.label,
+            "side": h.side.name(),
+            "servers": h.servers.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "asked": h.asked,
+            "answered": h.answered,
+            "down": h.is_down(),
+            "unanswered": evidence_answers(&h.unanswered),
+        }),
+    }
+}
+
+/// The resolvers of a round: each one's side, and whether it is down. Judges leave the
+/// answers of a down resolver out (its silence is its own finding, said once), and a side whose
+/// every resolver is down could not be seen, which is never a pass.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Roster {
+    members: Vec<(String, ResolverSide, bool)>,
+}
+
+impl Roster {
+    pub fn new(health: &[Health]) -> Self {
+        Self {
+            members: health
+                .iter()
+                .map(|h| (h.label.clone(), h.side, h.is_down()))
+                .collect(),
+        }
+    }
+
+    /// Whether the resolver with this label answered nothing (an unknown label: no).
+    pub fn is_down(&self, label: &str) -> bool {
+        self.members.iter().any(|(l, _, down)| l == label && *down)
+    }
+
+    /// The side of the resolver with this label (an unknown label: internal).
+    pub fn side(&self, label: &str) -> ResolverSide {
+        self.members
+            .iter()
+            .find(|(l, ..)| l == label)
+            .map_or(ResolverSide::Internal, |(_, side, _)| *side)
+    }
+
+    /// The answers of the resolvers that are up, and the labels of those that are down among
+    /// the answers' resolvers, in answer order.
+    fn split(&self, answers: &[Answer]) -> (Vec<Answer>, Vec<String>) {
+        let mut down: Vec<String> = Vec::new();
+        let mut live = Vec::new();
+        for a in answers {
+            if self.is_down(&a.resolver) {
+                if !down.contains(&a.resolver) {
+                    down.push(a.resolver.clone());
+                }
+            } else {
+                live.push(a.clone());
+            }
+        }
+        (live, down)
+    }
+}
+
+/// "internal 2 is down", "internal 1 and internal 2 are down".
+fn down_words(labels: &[String]) -> String {
+    let verb = if labels.len() == 1 { "is" } else { "are" };
+    format!("{} {verb} down", join_labels(labels))
+}
+
+/// One round of a run's DNS checks: every name's A and AAAA records asked once of every
+/// resolver, how each resolver fared, and when. Every name's `resolves`, `split_horizon` and
+/// `reverse_matches` is judged from the same answers, so a resolver that is down for every name
+/// is known to be down and said once (`resolver_up`), not once per name.
+#[derive(Debug, Clone)]
+pub struct Round {
+    pub answers: Vec<Answer>,
+    pub health: Vec<Health>,
+    pub roster: Roster,
+    pub at: String,
+    pub ms: u64,
+}
+
+impl Round {
+    /// Asks every name's A and AAAA of every resolver, at most `limit` queries in flight.
+    pub async fn ask(
+        internal: &[Resolver],
+        external: &[Resolver],
+        names: &[String],
+        limit: usize,
+    ) -> Round {
+        let at = crate::stamp::now();
+        let started = Instant::now();
+        let all: Vec<Resolver> = internal.iter().chain(external).cloned().collect();
+        let answers = query_all(&all, &address_questions(names), limit, &mut |_, _| {}).await;
+        let sides: Vec<(ResolverSide, &Resolver)> = internal
+            .iter()
+            .map(|r| (ResolverSide::Internal, r))
+            .chain(external.iter().map(|r| (ResolverSide::External, r)))
+            .collect();
+        let health = health(&sides, &answers);
+        Round {
+            roster: Roster::new(&health),
+            answers,
+            health,
+            at,
+            ms: millis(started.elapsed()),
+        }
+    }
+
+    /// The answers about `name` from these resolvers, in answer order.
+    pub fn answers_for(&self, name: &str, resolvers: &[Resolver]) -> Vec<Answer> {
+        let key = name_key(name);
+        self.answers
+            .iter()
+            .filter(|a| name_key(&a.name) == key && resolvers.iter().any(|r| r.label == a.resolver))
+            .cloned()
+            .collect()
+    }
+
+    /// One `resolver_up` result per resolver asked.
+    pub fn resolver_results(&self) -> Vec<ProbeResult> {
+        self.health
+            .iter()
+            .filter(|h| h.asked > 0)
+            .map(|h| self.stamp("resolver_up", &h.name(), judge_resolver(h)))
+            .collect()
+    }
+
+    /// `resolver_up` for the resolvers that are down only.
+    fn down_results(&self) -> Vec<ProbeResult> {
+        self.health
+            .iter()
+            .filter(|h| h.is_down())
+            .map(|h| self.stamp("resolver_up", &h.name(), judge_resolver(h)))
+            .collect()
+    }
+
+    /// `resolves` for one name through these resolvers.
+    pub fn resolves(&self, resolvers: &[Resolver], target: &Expectation) -> ProbeResult {
+        let answers = self.answers_for(&target.name, resolvers);
+        let j = judge_resolves(target, &answers, &self.roster);
+        self.stamp("resolves", &target.name, j)
+    }
+
+    /// `split_horizon` for one name, the internal resolvers against the external ones.
+    pub fn split_horizon(
+        &self,
+        internal: &[Resolver],
+        external: &[Resolver],
+        target: &HorizonExpectation,
+    ) -> ProbeResult {
+        let j = judge_split_horizon(
+            target,
+            &self.answers_for(&target.name, internal),
+            &self.answers_for(&target.name, external),
+            &self.roster,
+        );
+        self.stamp("split_horizon", &target.name, j)
+    }
+
+    /// `reverse_matches` for each name: the PTR of each address a resolver that is up gave,
+    /// asked of that resolver, must give the name back.
+    pub async fn reverse(
+        &self,
+        resolvers: &[Resolver],
+        names: &[String],
+        limit: usize,
+    ) -> Vec<ProbeResult> {
+        let started = Instant::now();
+        let forward: Vec<Answer> = names
+            .iter()
+            .flat_map(|n| self.answers_for(n, resolvers))
+            .collect();
+        // Each resolver is asked for the PTR of the addresses it gave itself.
+        let mut jobs: Vec<(&Resolver, Question)> = Vec::new();
+        let mut asked: HashSet<(&str, IpAddr)> = HashSet::new();
+        for a in forward.iter().filter(|a| a.status.is_ok()) {
+            let Some(r) = resolvers.iter().find(|r| r.label == a.resolver) else {
+                continue;
+            };
+            for ip in a.addresses() {
+                if asked.insert((r.label.as_str(), ip)) {
+                    jobs.push((r, Question::new(ip.to_string(), QueryType::Ptr)));
+                }
+            }
+        }
+        let ptr = run_jobs(
+            jobs.iter().map(|(r, q)| (*r, q)).collect(),
+            limit,
+            &mut |_, _| {},
+        )
+        .await;
+        let ms = self.ms + millis(started.elapsed());
+        let index = index_by_name(&forward);
+        names
+            .iter()
+            .map(|name| {
+                let fwd = answers_for(&index, name);
+                let j = judge_reverse(name, &fwd, &ptr, &self.roster);
+                stamp("reverse_matches", name, j, &self.at, ms)
+            })
+            .collect()
+    }
+
+    fn stamp(&self, check: &str, target: &str, j: Judgement) -> ProbeResult {
+        stamp(check, target, j, &self.at, self.ms)
+    }
+}
+
 /// Checks `resolves` for each target: every resolver gives the expected addresses (A and AAAA
 /// together); with no expectation, every resolver resolves the name and they agree. One result
-/// per target.
+/// per target, then one `resolver_up` result per resolver that answered none of the queries.
 pub async fn resolves(
     resolvers: &[Resolver],
     targets: &[Expectation],
     limit: usize,
 ) -> Vec<ProbeResult> {
-    let at = crate::stamp::now();
-    let started = Instant::now();
     let names: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
-    let answers = query_all(resolvers, &address_questions(&names), limit, &mut |_, _| {}).await;
-    let ms = millis(started.elapsed());
-    let index = index_by_name(&answers);
-    targets
+    let round = Round::ask(resolvers, &[], &names, limit).await;
+    let mut results: Vec<ProbeResult> = targets
         .iter()
-        .map(|t| {
-            let mine = answers_for(&index, &t.name);
-            let j = judge_resolves(t, &mine);
-            stamp("resolves", &t.name, j, &at, ms)
-        })
-        .collect()
+        .map(|t| round.resolves(resolvers, t))
+        .collect();
+    results.extend(round.down_results());
+    results
 }
 
 /// Checks `split_horizon` for each target: the internal resolvers against the external ones,
-/// as the site expects. One result per target.
+/// as the site expects. One result per target, then one `resolver_up` result per resolver that
+/// answered none of the queries.
 pub async fn split_horizon(
     internal: &[Resolver],
     external: &[Resolver],
     targets: &[HorizonExpectation],
     limit: usize,
 ) -> Vec<ProbeResult> {
-    let at = crate::stamp::now();
-    let started = Instant::now();
     let names: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
-    let questions = address_questions(&names);
-    let all: Vec<Resolver> = internal.iter().chain(external).cloned().collect();
-    let answers = query_all(&all, &questions, limit, &mut |_, _| {}).await;
-    let ms = millis(started.elapsed());
-    let inside: Vec<&str> = internal.iter().map(Resolver::label).collect();
-    let index = index_by_name(&answers);
-    targets
+    let round = Round::ask(internal, external, &names, limit).await;
+    let mut results: Vec<ProbeResult> = targets
         .iter()
-        .map(|t| {
-            let (int, ext): (Vec<Answer>, Vec<Answer>) = answers_for(&index, &t.name)
-                .into_iter()
-                .partition(|a| inside.contains(&a.resolver.as_str()));
-            let j = judge_split_horizon(t, &int, &ext);
-            stamp("split_horizon", &t.name, j, &at, ms)
-        })
-        .collect()
+        .map(|t| round.split_horizon(internal, external, t))
+        .collect();
+    results.extend(round.down_results());
+    results
 }
 
 /// Checks `reverse_matches` for each name: its addresses (A and AAAA) through each resolver,
-/// then the PTR of each address through the same resolver, which must give the name back.
+/// then the PTR of each address through the same resolver, which must give the name back. One
+/// result per name, then one `resolver_up` result per resolver that answered none of the
+/// forward queries.
 pub async fn reverse_matches(
     resolvers: &[Resolver],
     names: &[String],
     limit: usize,
 ) -> Vec<ProbeResult> {
-    let at = crate::stamp::now();
-    let started = Instant::now();
-    let forward = query_all(resolvers, &address_questions(names), limit, &mut |_, _| {}).await;
-    // Each resolver is asked for the PTR of the addresses it gave itself.
-    let mut jobs: Vec<(&Resolver, Question)> = Vec::new();
-    let mut asked: HashSet<(&str, IpAddr)> = HashSet::new();
-    for a in forward.iter().filter(|a| a.status.is_ok()) {
-        let Some(r) = resolvers.iter().find(|r| r.label == a.resolver) else {
-            continue;
-        };
-        for ip in a.addresses() {
-            if asked.insert((r.label.as_str(), ip)) {
-                jobs.push((r, Question::new(ip.to_string(), QueryType::Ptr)));
-            }
-        }
-    }
-    let ptr = run_jobs(
-        jobs.iter().map(|(r, q)| (*r, q)).collect(),
-        limit,
-        &mut |_, _| {},
-    )
-    .await;
-    let ms = millis(started.elapsed());
-    let index = index_by_name(&forward);
-    names
-        .iter()
-        .map(|name| {
-            let fwd = answers_for(&index, name);
-            let j = judge_reverse(name, &fwd, &ptr);
-            stamp("reverse_matches", name, j, &at, ms)
-        })
-        .collect()
+    let round = Round::ask(resolvers, &[], names, limit).await;
+    let mut results = round.reverse(resolvers, names, limit).await;
+    results.extend(round.down_results());
+    results
 }
 
 fn address_questions(names: &[String]) -> Vec<Question> {
@@ -1425,11 +1730,15 @@ fn join_labels(labels: &[String]) -> String {
     }
 }
 
-/// Judges `resolves` for one name from its A and AAAA answers through every resolver.
-pub fn judge_resolves(target: &Expectation, answers: &[Answer]) -> Judgement {
+/// Judges `resolves` for one name from its A and AAAA answers through every resolver. The
+/// answers of resolvers the roster knows to be down are left out (kept in the evidence); a side
+/// whose every resolver is down could not be seen, and the name is then "could not tell" for
+/// that side, after whatever the live resolvers show.
+pub fn judge_resolves(target: &Expectation, answers: &[Answer], roster: &Roster) -> Judgement {
     let name = &target.name;
     let want: BTreeSet<IpAddr> = target.addresses.iter().copied().collect();
-    let per = resolutions(answers);
+    let (live, down) = roster.split(answers);
+    let per = resolutions(&live);
     let labels: Vec<String> = per.iter().map(|(l, _)| l.clone()).collect();
     let mut verdict = Verdict::Pass;
     let mut problems: Vec<String> = Vec::new();
@@ -1469,22 +1778,51 @@ pub fn judge_resolves(target: &Expectation, answers: &[Answer]) -> Judgement {
                 .join(", ")
         ));
     }
-    let summary = if per.is_empty() {
+    // A side with resolvers asked, every one of them down: what its clients get is unknown.
+    let mut unseen: Vec<String> = Vec::new();
+    for side in [ResolverSide::Internal, ResolverSide::External] {
+        let dead: Vec<String> = down
+            .iter()
+            .filter(|l| roster.side(l) == side)
+            .cloned()
+            .collect();
+        if !dead.is_empty() && !labels.iter().any(|l| roster.side(l) == side) {
+            unseen.push(format!(
+                "could not tell what {} get: {}",
+                side.clients(),
+                down_words(&dead)
+            ));
+        }
+    }
+    let summary = if per.is_empty() && down.is_empty() {
         verdict = Verdict::Error;
         format!("{name}: no resolver was asked")
+    } else if per.is_empty() {
+        verdict = Verdict::Error;
+        format!("{name}: could not tell: {}", down_words(&down))
     } else if problems.is_empty() {
         let addrs = sets.first().map(|(_, s)| show_set(s)).unwrap_or_default();
-        let through = if labels.len() > 1 {
+        let through = if labels.len() > 1 && down.is_empty() {
             format!("every resolver ({})", join_labels(&labels))
         } else {
             join_labels(&labels)
         };
-        if want.is_empty() {
-            format!("{name} resolves to {addrs} through {through}")
+        let expected = if want.is_empty() { "" } else { ", as expected" };
+        if unseen.is_empty() {
+            format!("{name} resolves to {addrs} through {through}{expected}")
         } else {
-            format!("{name} resolves to {addrs} through {through}, as expected")
+            verdict = verdict.worst(Verdict::Error);
+            format!(
+                "{name}: {}; through {through} it resolves to {addrs}{expected}",
+                unseen.join("; ")
+            )
         }
     } else {
+        // What the live resolvers show comes first; a side that could not be seen after.
+        if !unseen.is_empty() {
+            verdict = verdict.worst(Verdict::Error);
+        }
+        problems.extend(unseen);
         format!("{name}: {}", problems.join("; "))
     };
     Judgement {
@@ -1494,6 +1832,7 @@ pub fn judge_resolves(target: &Expectation, answers: &[Answer]) -> Judgement {
             "name": name,
             "expected": target.addresses.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "answers": evidence_answers(answers),
+            "down": down,
         }),
     }
 }
@@ -1541,11 +1880,13 @@ fn side(answers: &[Answer]) -> Side {
 }
 
 /// Judges `split_horizon` for one name from the answers of the internal and the external
-/// resolvers (A and AAAA).
+/// resolvers (A and AAAA). Resolvers the roster knows to be down are left out; a side whose
+/// every resolver is down could not be seen ("could not tell", never a pass).
 pub fn judge_split_horizon(
     target: &HorizonExpectation,
     internal: &[Answer],
     external: &[Answer],
+    roster: &Roster,
 ) -> Judgement {
     let name = &target.name;
     let evidence = json!({
@@ -1561,7 +1902,29 @@ pub fn judge_split_horizon(
         "internal": evidence_answers(internal),
         "external": evidence_answers(external),
     });
-    let (verdict, words) = split_words(target, &side(internal), &side(external));
+    let (int_live, int_down) = roster.split(internal);
+    let (ext_live, ext_down) = roster.split(external);
+    let mut evidence = evidence;
+    evidence["down"] = json!(int_down.iter().chain(&ext_down).collect::<Vec<_>>());
+    if int_live.is_empty() && !int_down.is_empty() {
+        return Judgement {
+            verdict: Verdict::Error,
+            summary: format!(
+                "{name}: could not tell: every internal resolver is down ({})",
+                down_words(&int_down)
+            ),
+            evidence,
+        };
+    }
+    let outside = if ext_live.is_empty() && !ext_down.is_empty() {
+        Side::Trouble(format!(
+            "every external resolver is down ({})",
+            down_words(&ext_down)
+        ))
+    } else {
+        side(&ext_live)
+    };
+    let (verdict, words) = split_words(target, &side(&int_live), &outside);
     Judgement {
         verdict,
         summary: format!("{name}: {words}"),
@@ -1688,8 +2051,12 @@ fn outside_words(
 
 /// Judges `reverse_matches` for one name: `forward` holds its A and AAAA answers, `ptr` the
 /// PTR answers (any names; those for this name's addresses are picked out by resolver and
-/// address).
-pub fn judge_reverse(name: &str, forward: &[Answer], ptr: &[Answer]) -> Judgement {
+/// address). Resolvers the roster knows to be down are left out; when every one is, the name
+/// is "could not tell".
+pub fn judge_reverse(name: &str, forward: &[Answer], ptr: &[Answer], roster: &Roster) -> Judgement {
+    let all = forward;
+    let (forward, down) = roster.split(all);
+    let forward = forward.as_slice();
     let mut verdict = Verdict::Pass;
     let mut problems: Vec<String> = Vec::new();
     let mut matched: Vec<String> = Vec::new();
@@ -1736,6 +2103,9 @@ pub fn judge_reverse(name: &str, forward: &[Answer], ptr: &[Answer]) -> Judgemen
     let summary = if problems.is_empty() && !matched.is_empty() {
         matched.dedup();
         format!("{name} → {}: forward and reverse match", matched.join(", "))
+    } else if problems.is_empty() && !down.is_empty() {
+        verdict = Verdict::Error;
+        format!("{name}: could not tell: {}", down_words(&down))
     } else if problems.is_empty() {
         verdict = Verdict::Error;
         format!("{name}: no resolver was asked")
@@ -1748,8 +2118,9 @@ pub fn judge_reverse(name: &str, forward: &[Answer], ptr: &[Answer]) -> Judgemen
         summary,
         evidence: json!({
             "name": name,
-            "forward": evidence_answers(forward),
+            "forward": evidence_answers(all),
             "ptr": evidence_answers(&used),
+            "down": down,
         }),
     }
 }
@@ -1971,7 +2342,7 @@ mod tests {
             answer("dc2", QueryType::A, Status::Ok, &["10.1.2.3"]),
             answer("dc2", QueryType::Aaaa, Status::NoAnswer, &[]),
         ];
-        let j = judge_resolves(&t, &answers);
+        let j = judge_resolves(&t, &answers, &Roster::default());
         assert_eq!(j.verdict, Verdict::Pass, "{}", j.summary);
         assert_eq!(
             j.summary,
@@ -1990,7 +2361,7 @@ mod tests {
             answer("internal", QueryType::A, Status::Ok, &["10.1.2.4"]),
             answer("internal", QueryType::Aaaa, Status::NoAnswer, &[]),
         ];
-        let j = judge_resolves(&t, &answers);
+        let j = judge_resolves(&t, &answers, &Roster::default());
         assert_eq!(j.verdict, Verdict::Fail);
         assert_eq!(
             j.summary,
@@ -2008,7 +2379,7 @@ mod tests {
             answer("internal", QueryType::A, Status::Timeout, &[]),
             answer("internal", QueryType::Aaaa, Status::Timeout, &[]),
         ];
-        let j = judge_resolves(&t, &silent);
+        let j = judge_resolves(&t, &silent, &Roster::default());
         assert_eq!(j.verdict, Verdict::Fail);
         assert_eq!(j.summary, "sql1.example.org: internal said timeout");
 
@@ -2016,7 +2387,7 @@ mod tests {
             answer("internal", QueryType::A, Status::Nxdomain, &[]),
             answer("internal", QueryType::Aaaa, Status::Nxdomain, &[]),
         ];
-        let j = judge_resolves(&t, &unknown);
+        let j = judge_resolves(&t, &unknown, &Roster::default());
         assert_eq!(j.verdict, Verdict::Fail);
         assert_eq!(j.summary, "sql1.example.org: internal said nxdomain");
 
@@ -2026,7 +2397,7 @@ mod tests {
             answer("external", QueryType::A, Status::Ok, &["203.0.113.7"]),
             answer("external", QueryType::Aaaa, Status::NoAnswer, &[]),
         ];
-        let j = judge_resolves(&t, &differ);
+        let j = judge_resolves(&t, &differ, &Roster::default());
         assert_eq!(j.verdict, Verdict::Warn);
         assert_eq!(
             j.summary,
@@ -2037,7 +2408,7 @@ mod tests {
             answer("internal", QueryType::A, Status::Ok, &["10.1.2.3"]),
             answer("internal", QueryType::Aaaa, Status::Timeout, &[]),
         ];
-        let j = judge_resolves(&t, &slow_aaaa);
+        let j = judge_resolves(&t, &slow_aaaa, &Roster::default());
         assert_eq!(j.verdict, Verdict::Warn);
         assert_eq!(
             j.summary,
@@ -2129,7 +2500,7 @@ mod tests {
             ),
         ];
         for (h, external, verdict, summary) in cases {
-            let j = judge_split_horizon(&horizon(*h), &int, external);
+            let j = judge_split_horizon(&horizon(*h), &int, external, &Roster::default());
             assert_eq!(
                 (j.verdict, j.summary.as_str()),
                 (*verdict, *summary),
@@ -2149,20 +2520,20 @@ mod tests {
             Status::Ok,
             &["203.0.113.7"],
         )];
-        let j = judge_split_horizon(&t, &int, &ext);
+        let j = judge_split_horizon(&t, &int, &ext, &Roster::default());
         assert_eq!(j.verdict, Verdict::Fail);
         assert_eq!(
             j.summary,
             "mail.example.org: internal 10.1.2.3; external gives 203.0.113.7, expected 203.0.113.8 (missing 203.0.113.8; unexpected 203.0.113.7)"
         );
         let silent = [answer("external", QueryType::A, Status::Timeout, &[])];
-        let j = judge_split_horizon(&horizon(Horizon::Split), &int, &silent);
+        let j = judge_split_horizon(&horizon(Horizon::Split), &int, &silent, &Roster::default());
         assert_eq!(j.verdict, Verdict::Error);
         assert_eq!(
             j.summary,
             "mail.example.org: internal 10.1.2.3; the outside view could not be seen: external said timeout"
         );
-        let j = judge_split_horizon(&horizon(Horizon::Split), &silent, &ext);
+        let j = judge_split_horizon(&horizon(Horizon::Split), &silent, &ext, &Roster::default());
         assert_eq!(j.verdict, Verdict::Fail);
     }
 
@@ -2201,7 +2572,12 @@ mod tests {
             ),
         ];
         for (p, verdict, summary) in cases {
-            let j = judge_reverse("sql1.example.org", &fwd, std::slice::from_ref(p));
+            let j = judge_reverse(
+                "sql1.example.org",
+                &fwd,
+                std::slice::from_ref(p),
+                &Roster::default(),
+            );
             assert_eq!((j.verdict, j.summary.as_str()), (*verdict, *summary));
         }
     }
@@ -2212,11 +2588,190 @@ mod tests {
         a.name = "listener.example.org".to_owned();
         a.chain = vec!["sql1.example.org".to_owned()];
         let p = ptr("internal", "10.1.2.3", Status::Ok, &["sql1.example.org"]);
-        let j = judge_reverse("listener.example.org", &[a], &[p]);
+        let j = judge_reverse("listener.example.org", &[a], &[p], &Roster::default());
         assert_eq!(j.verdict, Verdict::Warn);
         assert_eq!(
             j.summary,
             "listener.example.org: listener.example.org is an alias of sql1.example.org; the PTR of 10.1.2.3 gives sql1.example.org, the canonical name, not listener.example.org"
+        );
+    }
+
+    /// A resolver's health: `answered` of `asked` queries.
+    fn fared(label: &str, side: ResolverSide, asked: usize, answered: usize) -> Health {
+        Health {
+            label: label.to_owned(),
+            side,
+            servers: vec!["198.18.0.53:53".parse().expect("addr")],
+            asked,
+            answered,
+            unanswered: (answered..asked)
+                .map(|_| answer(label, QueryType::A, Status::Timeout, &[]))
+                .collect(),
+        }
+    }
+
+    /// internal 1 and external 1 up, internal 2 down.
+    fn one_down() -> Roster {
+        Roster::new(&[
+            fared("internal 1", ResolverSide::Internal, 4, 4),
+            fared("internal 2", ResolverSide::Internal, 4, 0),
+            fared("external 1", ResolverSide::External, 4, 4),
+        ])
+    }
+
+    fn both(label: &str, status: Status, records: &[&str]) -> [Answer; 2] {
+        let aaaa = if status == Status::Ok {
+            answer(label, QueryType::Aaaa, Status::NoAnswer, &[])
+        } else {
+            answer(label, QueryType::Aaaa, status, &[])
+        };
+        [answer(label, QueryType::A, status, records), aaaa]
+    }
+
+    #[test]
+    fn a_dead_resolver_is_left_out_and_the_live_ones_are_judged() {
+        let t = Expectation {
+            name: "sql1.example.org".to_owned(),
+            addresses: vec![ip("10.1.2.3")],
+        };
+        let roster = one_down();
+        let cases: &[(&[[Answer; 2]], Verdict, &str)] = &[
+            (
+                &[
+                    both("internal 1", Status::Ok, &["10.1.2.3"]),
+                    both("internal 2", Status::Timeout, &[]),
+                ],
+                Verdict::Pass,
+                "sql1.example.org resolves to 10.1.2.3 through internal 1, as expected",
+            ),
+            (
+                &[
+                    both("internal 1", Status::Ok, &["10.1.2.4"]),
+                    both("internal 2", Status::Timeout, &[]),
+                ],
+                Verdict::Fail,
+                "sql1.example.org: internal 1 gives 10.1.2.4, expected 10.1.2.3 (missing 10.1.2.3; unexpected 10.1.2.4)",
+            ),
+            (
+                &[
+                    both("internal 2", Status::Timeout, &[]),
+                    both("external 1", Status::Nxdomain, &[]),
+                ],
+                Verdict::Fail,
+                "sql1.example.org: external 1 said nxdomain; could not tell what clients inside get: internal 2 is down",
+            ),
+            (
+                &[
+                    both("internal 2", Status::Timeout, &[]),
+                    both("external 1", Status::Ok, &["10.1.2.3"]),
+                ],
+                Verdict::Error,
+                "sql1.example.org: could not tell what clients inside get: internal 2 is down; through external 1 it resolves to 10.1.2.3, as expected",
+            ),
+            (
+                &[both("internal 2", Status::Timeout, &[])],
+                Verdict::Error,
+                "sql1.example.org: could not tell: internal 2 is down",
+            ),
+        ];
+        for (answers, verdict, summary) in cases {
+            let answers: Vec<Answer> = answers.iter().flatten().cloned().collect();
+            let j = judge_resolves(&t, &answers, &roster);
+            assert_eq!((j.verdict, j.summary.as_str()), (*verdict, *summary));
+            assert_eq!(
+                j.evidence["answers"].as_array().map(Vec::len),
+                Some(answers.len())
+            );
+        }
+        // A resolver silent for this name only (up for others) still counts against it.
+        let answers: Vec<Answer> = [
+            both("internal 1", Status::Timeout, &[]),
+            both("internal 2", Status::Timeout, &[]),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let j = judge_resolves(&t, &answers, &roster);
+        assert_eq!(j.verdict, Verdict::Fail);
+        assert_eq!(j.summary, "sql1.example.org: internal 1 said timeout");
+        assert_eq!(j.evidence["down"], json!(["internal 2"]));
+    }
+
+    #[test]
+    fn split_horizon_and_reverse_with_a_dead_resolver() {
+        let roster = one_down();
+        let mut t = horizon(Horizon::Split);
+        t.external = vec![ip("203.0.113.7")];
+        let int: Vec<Answer> = [
+            both("internal 1", Status::Ok, &["10.1.2.3"]),
+            both("internal 2", Status::Timeout, &[]),
+        ]
+        .concat();
+        let nx = both("external 1", Status::Nxdomain, &[]);
+        let j = judge_split_horizon(&t, &int, &nx, &roster);
+        assert_eq!(j.verdict, Verdict::Fail);
+        assert_eq!(
+            j.summary,
+            "mail.example.org: internal 10.1.2.3; external resolvers do not know the name (external 1 said nxdomain): devices outside cannot find it"
+        );
+        let dead = both("internal 2", Status::Timeout, &[]);
+        let j = judge_split_horizon(&t, &dead, &nx, &roster);
+        assert_eq!(j.verdict, Verdict::Error);
+        assert_eq!(
+            j.summary,
+            "mail.example.org: could not tell: every internal resolver is down (internal 2 is down)"
+        );
+        let all_out = Roster::new(&[
+            fared("internal 1", ResolverSide::Internal, 4, 4),
+            fared("external 1", ResolverSide::External, 4, 0),
+        ]);
+        let j = judge_split_horizon(&t, &int[..2], &nx, &all_out);
+        assert_eq!(j.verdict, Verdict::Error);
+        assert_eq!(
+            j.summary,
+            "mail.example.org: internal 10.1.2.3; the outside view could not be seen: every external resolver is down (external 1 is down)"
+        );
+
+        let j = judge_reverse("sql1.example.org", &dead, &[], &roster);
+        assert_eq!(j.verdict, Verdict::Error);
+        assert_eq!(
+            j.summary,
+            "sql1.example.org: could not tell: internal 2 is down"
+        );
+        let p = ptr("internal 1", "10.1.2.3", Status::Ok, &["sql1.example.org"]);
+        let j = judge_reverse("sql1.example.org", &int, &[p], &roster);
+        assert_eq!(j.verdict, Verdict::Pass, "{}", j.summary);
+    }
+
+    #[test]
+    fn a_resolver_is_said_down_once_with_its_address() {
+        let down = fared("internal 2", ResolverSide::Internal, 6, 0);
+        let j = judge_resolver(&down);
+        assert_eq!(j.verdict, Verdict::Fail);
+        assert!(
+            j.summary.starts_with(
+                "resolver internal 2 (198.18.0.53:53) is down: did not answer 6 of 6 queries (internal 2 said timeout)"
+            ),
+            "{}",
+            j.summary
+        );
+        assert_eq!(j.evidence["side"], "internal");
+        assert_eq!(j.evidence["down"], true);
+        assert_eq!(j.evidence["servers"], json!(["198.18.0.53:53"]));
+        let flaky = fared("internal 1", ResolverSide::Internal, 6, 5);
+        let j = judge_resolver(&flaky);
+        assert_eq!(j.verdict, Verdict::Warn);
+        assert_eq!(
+            j.summary,
+            "resolver internal 1 (198.18.0.53:53) did not answer 1 of 6 queries: sql1.example.org A (internal 1 said timeout)"
+        );
+        let j = judge_resolver(&fared("external 1", ResolverSide::External, 6, 6));
+        assert_eq!(
+            (j.verdict, j.summary.as_str()),
+            (
+                Verdict::Pass,
+                "resolver external 1 (198.18.0.53:53) answered 6 of 6 queries"
+            )
         );
     }
 

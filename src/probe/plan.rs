@@ -5,6 +5,7 @@
 use std::net::IpAddr;
 
 use super::ProbeKind;
+use crate::rules::{Os, Scope};
 use crate::site::{NameCheck, PortRule, Protocol, Site, SqlInstance, TlsEndpoint};
 
 /// One unit of probing, as the probes view lists it.
@@ -89,12 +90,15 @@ pub fn plan(site: &Site, vantage: &Vantage, only: &[ProbeKind]) -> Vec<Task> {
     }
     if wanted(ProbeKind::Hosts) && !site.names.is_empty() {
         tasks.push(Task::Hosts {
-            names: site.names.clone(),
+            names: site.names.iter().map(|n| hosts_here(n, vantage)).collect(),
         });
     }
     if wanted(ProbeKind::Tls) {
         tasks.extend(site.tls.iter().map(|e| Task::Tls {
-            endpoint: e.clone(),
+            endpoint: TlsEndpoint {
+                os: e.os.clone().or_else(|| endpoint_os(site, e)),
+                ..e.clone()
+            },
         }));
     }
     if wanted(ProbeKind::Sql) {
@@ -113,7 +117,34 @@ pub fn plan(site: &Site, vantage: &Vantage, only: &[ProbeKind]) -> Vec<Task> {
 }
 
 fn same_role(a: &str, b: &str) -> bool {
-    a.trim().eq_ignore_ascii_case(b.trim())
+    Scope::same_role(a, b)
+}
+
+/// A name as this vantage's hosts file must carry it: an entry the site requires only on some
+/// roles' machines is not required (nor expected) elsewhere.
+fn hosts_here(name: &NameCheck, vantage: &Vantage) -> NameCheck {
+    let here = name.hosts_on.is_empty()
+        || matches!(vantage, Vantage::Role(role) if name.hosts_on.iter().any(|r| same_role(r, role)));
+    NameCheck {
+        hosts_entry: name.hosts_entry.filter(|_| here),
+        ..name.clone()
+    }
+}
+
+/// The OS of the server behind a TLS endpoint: that of the site host whose address is the
+/// endpoint's host, else of a host playing the endpoint's role.
+fn endpoint_os(site: &Site, endpoint: &TlsEndpoint) -> Option<Os> {
+    let (host, _) = crate::site::split_host_port(&endpoint.endpoint)?;
+    site.hosts
+        .iter()
+        .find(|h| h.address.eq_ignore_ascii_case(&host))
+        .or_else(|| {
+            let role = endpoint.role.as_deref()?;
+            site.hosts
+                .iter()
+                .find(|h| h.roles.iter().any(|r| same_role(r, role)))
+        })
+        .and_then(|h| h.os.clone())
 }
 
 fn port_tasks(site: &Site, rule: &PortRule) -> Vec<Task> {

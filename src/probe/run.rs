@@ -2,7 +2,6 @@
 //! streamed as events so the TUI and the progress bar see them as they come. Cancelling is
 //! dropping (or aborting) the run's future; every probe below owns its own tasks.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,12 +15,12 @@ use super::cert;
 use super::dns::{self, Expectation, Horizon, HorizonExpectation, QueryOptions, QueryType};
 use super::hosts::{self, HostsFile};
 use super::plan::Task;
-use super::ports::Ports;
 use super::sql::{self, Target};
 use super::tcp;
 use super::tls::{self, facts};
 use super::{Finding, ProbeKind, ProbeResult, Verdict};
-use crate::checklist::probe::ParamValue;
+use crate::ports::Ports;
+use crate::rules::{Os, SqlCheck};
 use crate::site::{NameCheck, PortRule, Site, SqlInstance, TlsEndpoint};
 
 /// Progress of a run.
@@ -46,6 +45,9 @@ pub struct Env {
     /// How TCP destinations given by name are resolved (the system resolver on site).
     pub tcp_resolver: Arc<dyn tcp::Resolve>,
     pub tls: tls::Options,
+    /// The suites the checklist requires, so a weak one it asks for (3DES on Windows Server
+    /// 2016) is said as the conflict it is rather than failed against the checklist.
+    pub tls_required: Vec<String>,
     /// The roots TLS chains are checked against: the system's.
     pub anchors: cert::TrustAnchors,
     pub sql: SqlEnv,
@@ -57,9 +59,8 @@ pub struct SqlEnv {
     /// The password of the site's SQL logins, from `PREFLIGHT_SQL_PASSWORD` or a prompt; only
     /// ever in memory.
     pub password: Option<String>,
-    /// The checklist's SQL rules as `(check, expect)`, so the probe reads the permissions and
-    /// databases they name.
-    pub checks: Vec<(String, BTreeMap<String, ParamValue>)>,
+    /// The checklist's SQL rules, so the probe reads the permissions and databases they name.
+    pub checks: Vec<SqlCheck>,
     /// For connecting and for each batch.
     pub timeout: Duration,
 }
@@ -107,6 +108,7 @@ impl Env {
             tcp: tcp::Options::default(),
             tcp_resolver: Arc::new(tcp::SystemResolver),
             tls: tls::Options::default(),
+            tls_required: Vec::new(),
             anchors: cert::TrustAnchors::system(),
             sql: SqlEnv {
                 timeout: Duration::from_secs(15),
@@ -261,6 +263,9 @@ async fn dns_task(name: &NameCheck, env: &Env) -> Vec<ProbeResult> {
         );
     }
     results
+        .into_iter()
+        .map(|r| about(r, Some(&name.fqdn), name.role.as_deref(), None))
+        .collect()
 }
 
 /// Scans an endpoint and keeps its facts as the evidence every TLS rule of a checklist is
@@ -297,7 +302,7 @@ async fn tls_task(endpoint: &TlsEndpoint, env: &Env) -> ProbeResult {
         ..env.tls.clone()
     };
     let (facts, scan) = facts::measure(&host, port, sni.as_deref(), &options, &env.anchors).await;
-    let findings = facts::findings(&facts);
+    let findings = facts::findings(&facts, &env.tls_required);
     let grade = facts::grade(&facts);
     let verdict = Finding::worst(&findings);
     let bad = Finding::texts(&findings, Verdict::Error);
@@ -312,16 +317,33 @@ async fn tls_task(endpoint: &TlsEndpoint, env: &Env) -> ProbeResult {
         target: label,
         verdict,
         summary,
-        evidence: json!({ "facts": facts, "findings": findings, "grade": grade }),
+        evidence: json!({
+            "facts": facts, "findings": findings, "grade": grade,
+            "role": endpoint.role, "os": endpoint.os,
+        }),
         at,
         ms: scan.ms,
     }
 }
 
-/// Records the name a result is about in its evidence, where checklist items look for it.
-fn named(mut result: ProbeResult, name: &str) -> ProbeResult {
+/// Records what a result is about in its evidence, where a binding's scope looks for it: the
+/// name, and the role (and OS) the site gives its target.
+fn about(
+    mut result: ProbeResult,
+    name: Option<&str>,
+    role: Option<&str>,
+    os: Option<&Os>,
+) -> ProbeResult {
     if let serde_json::Value::Object(map) = &mut result.evidence {
-        map.entry("name").or_insert_with(|| json!(name));
+        if let Some(name) = name {
+            map.entry("name").or_insert_with(|| json!(name));
+        }
+        if let Some(role) = role {
+            map.insert("role".into(), json!(role));
+        }
+        if let Some(os) = os {
+            map.insert("os".into(), json!(os));
+        }
     }
     result
 }
@@ -345,13 +367,18 @@ async fn hosts_task(names: &[NameCheck], env: &Env) -> Vec<ProbeResult> {
     let mut results = Vec::new();
     for name in names {
         if let Some(address) = name.hosts_entry {
-            results.push(named(
+            results.push(about(
                 hosts::entry_present(&file, &hosts::Expectation::new(name.fqdn.clone(), address)),
-                &name.fqdn,
+                Some(&name.fqdn),
+                name.role.as_deref(),
+                None,
             ));
         }
-        // Only names the file mentions can override DNS.
-        if file.lookup(&name.fqdn).addresses().is_empty() {
+        // Only names the file mentions can override DNS; an entry the site requires on this
+        // machine (the guide's `127.0.0.1` test entry on the Spok Mobile server) overrides it
+        // on purpose.
+        let here = file.lookup(&name.fqdn).addresses();
+        if here.is_empty() || name.hosts_entry.is_some_and(|a| here == [a]) {
             continue;
         }
         if let Some(resolver) = env.internal.first() {
@@ -359,9 +386,11 @@ async fn hosts_task(names: &[NameCheck], env: &Env) -> Vec<ProbeResult> {
             for qtype in [QueryType::A, QueryType::Aaaa] {
                 dns_addresses.extend(resolver.query(&name.fqdn, qtype).await.addresses());
             }
-            results.push(named(
+            results.push(about(
                 hosts::consistent_with_dns(&file, &name.fqdn, &dns_addresses),
-                &name.fqdn,
+                Some(&name.fqdn),
+                name.role.as_deref(),
+                None,
             ));
         }
     }
@@ -417,10 +446,8 @@ async fn sql_task(instance: &SqlInstance, env: &Env) -> ProbeResult {
     }
     options.connect_timeout = env.sql.timeout;
     options.query_timeout = env.sql.timeout;
-    (options.permissions, options.databases) = sql::checks::wanted(
-        env.sql.checks.iter().map(|(c, e)| (c.as_str(), e)),
-        instance.database.as_deref(),
-    );
+    (options.permissions, options.databases) =
+        sql::checks::wanted(&env.sql.checks, instance.database.as_deref());
     let facts = sql::probe(&target, &options).await;
     let findings = sql::checks::findings(&facts);
     let verdict = Finding::worst(&findings);
@@ -438,7 +465,7 @@ async fn sql_task(instance: &SqlInstance, env: &Env) -> ProbeResult {
         verdict,
         summary,
         ms: facts.ms,
-        evidence: json!({ "facts": facts, "findings": findings }),
+        evidence: json!({ "facts": facts, "findings": findings, "role": instance.role }),
         at,
     }
 }

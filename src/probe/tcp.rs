@@ -29,9 +29,9 @@ use tokio::sync::{OnceCell, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, timeout_at};
 
-pub use super::ports::compact;
 use super::responder::Identity;
 use super::{ProbeKind, ProbeResult, Verdict};
+pub use crate::ports::compact;
 
 /// Time one connection attempt waits for an answer.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);

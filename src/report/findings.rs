@@ -14,8 +14,10 @@
 //! | none | fail | `not_ready` (the probe showed it) |
 //! | none | otherwise | `unanswered` |
 //!
-//! A blocker is open when its item is `not_ready` or `unanswered`. The site is `not_ready` when a
-//! blocker is not ready, `incomplete` when a blocker is still unanswered, `needs_attention` when
+//! A blocker is open when its item is `not_ready` or `unanswered`; so is an unanswered question
+//! whose answer decides whether blockers are asked (it "hides" them). The site is `not_ready`
+//! when a blocker is not ready, `incomplete` when a blocker or a question hiding blockers is
+//! still unanswered, `needs_attention` when
 //! anything else is not ready, needs attention or is unanswered, and `ready` otherwise; a
 //! section where nothing is asked or applicable is `not_applicable`.
 
@@ -109,7 +111,7 @@ impl ProbeSays {
                     vantage: f.vantage.to_owned(),
                     verdict: f.verdict,
                     summary: f.summary.clone(),
-                    at: f.result.at.clone(),
+                    at: f.at.to_owned(),
                 })
                 .collect(),
         }
@@ -134,14 +136,19 @@ pub struct ItemFinding {
     pub probe: Option<ProbeSays>,
     /// Where the answer and the probes disagree, in words; kept, never resolved silently.
     pub disagreement: Option<String>,
+    /// The blockers this unanswered question keeps hidden (their condition reads its answer):
+    /// until it is answered nobody knows whether they apply, so it holds the site open.
+    pub hides: Vec<String>,
 }
 
 impl ItemFinding {
-    /// A blocker item that is not ready or not answered.
+    /// A blocker item that is not ready or not answered, or an unanswered question that
+    /// hides blockers.
     #[must_use]
     pub fn is_open_blocker(&self) -> bool {
-        self.severity == Severity::Blocker
-            && matches!(self.readiness, Readiness::NotReady | Readiness::Unanswered)
+        (self.severity == Severity::Blocker
+            && matches!(self.readiness, Readiness::NotReady | Readiness::Unanswered))
+            || (self.readiness == Readiness::Unanswered && !self.hides.is_empty())
     }
 }
 
@@ -207,11 +214,15 @@ impl Findings {
         let mut items = Vec::new();
         let mut sections = Vec::new();
         for section in &c.sections {
-            let start = items.len();
             for item in &section.items {
                 items.push(item_finding(a, c, &section.id, item));
             }
-            let mine = &items[start..];
+        }
+        mark_gates(c, &mut items);
+        let mut start = 0;
+        for section in &c.sections {
+            let mine = &items[start..start + section.items.len()];
+            start += section.items.len();
             sections.push(SectionFindings {
                 id: section.id.clone(),
                 title: section.title.clone(),
@@ -254,6 +265,46 @@ fn item_finding(a: &Assessment, c: &Checklist, section: &str, item: &Item) -> It
         },
         probe,
         disagreement,
+        hides: Vec::new(),
+    }
+}
+
+/// Marks each unanswered question with the blockers it keeps hidden: those not asked because
+/// a condition reads its answer, directly or through other questions not asked either.
+fn mark_gates(c: &Checklist, items: &mut [ItemFinding]) {
+    let at: std::collections::HashMap<&str, usize> = items
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.id.as_str(), i))
+        .collect();
+    let mut hides: Vec<Vec<String>> = vec![Vec::new(); items.len()];
+    for blocker in items
+        .iter()
+        .filter(|f| f.severity == Severity::Blocker && f.readiness == Readiness::NotAsked)
+    {
+        let mut todo = vec![blocker.id.as_str()];
+        let mut seen = std::collections::HashSet::new();
+        while let Some(id) = todo.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            let Some(when) = c.item(id).and_then(|i| i.when.as_ref()) else {
+                continue;
+            };
+            for gate in when.items() {
+                let Some(&g) = at.get(gate) else { continue };
+                match items[g].readiness {
+                    Readiness::Unanswered => hides[g].push(blocker.id.clone()),
+                    Readiness::NotAsked => todo.push(&items[g].id),
+                    _ => {}
+                }
+            }
+        }
+    }
+    for (f, mut h) in items.iter_mut().zip(hides) {
+        h.sort_unstable();
+        h.dedup();
+        f.hides = h;
     }
 }
 
@@ -328,7 +379,11 @@ pub fn verdict(items: &[ItemFinding]) -> SiteVerdict {
         SiteVerdict::NotApplicable
     } else if blocker(Readiness::NotReady) {
         SiteVerdict::NotReady
-    } else if blocker(Readiness::Unanswered) {
+    } else if blocker(Readiness::Unanswered)
+        || items
+            .iter()
+            .any(|f| f.readiness == Readiness::Unanswered && !f.hides.is_empty())
+    {
         SiteVerdict::Incomplete
     } else if items.iter().any(|f| {
         matches!(
@@ -511,6 +566,7 @@ mod tests {
             severity,
             readiness,
             reason: None,
+            hides: Vec::new(),
             probe: None,
             disagreement: None,
         }
@@ -578,6 +634,7 @@ id = "t"
 version = "1"
 title = "T"
 source = "s"
+roles = ["Console", "SQL"]
 
 [[section]]
 id = "net"
@@ -590,7 +647,7 @@ kind = "confirm"
 severity = "blocker"
 source = "s"
 good = ["yes"]
-probe = { kind = "tcp", check = "reachable", expect = { ports = "1433", from = "Console", to = "SQL" } }
+probe = { kind = "tcp", check = "reachable", from = "Console", to = "SQL", expect = { ports = "1433" } }
 
 [[section.item]]
 id = "net.wifi"

@@ -12,7 +12,8 @@ use super::{
 };
 use crate::checklist::diag::Collector;
 use crate::checklist::{Diagnostic, Diagnostics};
-use crate::probe::ports::Ports;
+use crate::ports::Ports;
+use crate::rules::Os;
 
 /// Where the problems of the file being built are gathered.
 type Ctx<'a> = Collector<'a>;
@@ -85,6 +86,7 @@ pub(super) fn fqdn(text: &str) -> Result<String, String> {
 }
 
 pub(super) const HOST_ADDRESS: &str = "expected the host's DNS name or IP address";
+pub(super) const OUTSIDE_WITHOUT_EXTERNAL: &str = "an outside host resolves names through the site's external resolvers, and the site lists none: add them under [resolvers] as external = [\"IP\"] (what a phone on a carrier network asks)";
 pub(super) const SQL_SERVER: &str = "expected HOST, HOST:PORT or HOST\\INSTANCE";
 
 pub(super) fn missing_role(field: &str) -> String {
@@ -110,7 +112,7 @@ pub(super) fn build(text: &str, path: &Path) -> Result<Site, Diagnostics> {
         .resolvers
         .map_or_else(Resolvers::default, |r| resolvers(&mut cx, &r.into_inner()));
 
-    let hosts = hosts(&mut cx, file.host);
+    let hosts = hosts(&mut cx, file.host, &resolvers);
 
     let names = file
         .name
@@ -144,6 +146,7 @@ pub(super) fn build(text: &str, path: &Path) -> Result<Site, Diagnostics> {
             CertFile {
                 path: c.path.into(),
                 purpose: c.purpose,
+                role: c.role,
             }
         })
         .collect();
@@ -179,7 +182,7 @@ fn resolvers(cx: &mut Ctx<'_>, r: &raw::Resolvers) -> Resolvers {
     }
 }
 
-fn hosts(cx: &mut Ctx<'_>, list: Vec<Spanned<raw::Host>>) -> Vec<Host> {
+fn hosts(cx: &mut Ctx<'_>, list: Vec<Spanned<raw::Host>>, resolvers: &Resolvers) -> Vec<Host> {
     let (path, text) = (cx.path(), cx.text());
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut hosts = Vec::new();
@@ -198,10 +201,19 @@ fn hosts(cx: &mut Ctx<'_>, list: Vec<Spanned<raw::Host>>) -> Vec<Host> {
                 ),
             );
         }
+        let outside = h.outside.as_ref().is_some_and(|o| *o.get_ref());
+        if let Some(o) = &h.outside
+            && outside
+            && resolvers.external.is_empty()
+        {
+            cx.error(o.span(), OUTSIDE_WITHOUT_EXTERNAL);
+        }
         hosts.push(Host {
             name: h.name.into_inner(),
             address: h.address.into_inner().trim().to_owned(),
             roles: h.roles,
+            os: h.os.as_deref().map(Os::parse),
+            outside,
         });
     }
     hosts
@@ -221,6 +233,8 @@ fn name_check(cx: &mut Ctx<'_>, n: &raw::Name) -> NameCheck {
             .hosts_entry
             .as_ref()
             .and_then(|v| spanned_ip(cx, v, "hosts entry")),
+        role: n.role.clone(),
+        hosts_on: n.hosts_on.clone(),
     }
 }
 
@@ -233,6 +247,7 @@ fn tls_endpoint(cx: &mut Ctx<'_>, t: raw::Tls) -> TlsEndpoint {
         sni: t.sni,
         role: t.role,
         tds: t.tds,
+        os: t.os.as_deref().map(Os::parse),
     }
 }
 
@@ -245,6 +260,7 @@ fn sql_instance(cx: &mut Ctx<'_>, s: raw::Sql) -> SqlInstance {
         database: s.database,
         user: s.user,
         trust_server_certificate: s.trust_server_certificate,
+        role: s.role,
     }
 }
 

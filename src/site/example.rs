@@ -2,7 +2,7 @@
 
 use super::{PortRule, Protocol};
 use crate::checklist::Checklist;
-use crate::checklist::probe::ParamValue;
+use crate::rules::{Check, TcpCheck};
 
 /// A site file that explains itself. Every value is an example to replace.
 pub const EXAMPLE: &str = r#"# A preflight site file: the facts of one site. Replace every value; delete what you don't use.
@@ -18,7 +18,9 @@ internal = ["10.0.0.53"]
 external = ["203.0.113.53"]
 
 # The machines, and the roles they play. Port rules name roles; a probe run from a machine
-# (its vantage) checks the rules whose `from` is its role.
+# (its vantage) checks the rules whose `from` is its role. `outside = true` marks a machine
+# outside the firewall (a phone on a carrier network): probes run from it resolve names
+# through the external resolvers only and use no hosts file, as a phone on the street does.
 [[host]]
 name = "cws1"
 address = "cws1.example.org"
@@ -33,6 +35,12 @@ roles = ["MS SQL Server Cluster"]
 name = "smlb"
 address = "spokmobile.example.org"
 roles = ["Spok Mobile Servers via Load Balancer"]
+
+[[host]]
+name = "phone"
+address = "phone.example.org"
+roles = ["Mobile User"]
+outside = true
 
 # Names that must resolve. `expect` applies to every resolver; `internal` and `external`
 # describe a split horizon; `reverse` asks that PTR gives the same name back (SQL mirroring
@@ -94,27 +102,36 @@ pub fn template_ports(checklist: &Checklist) -> Vec<PortRule> {
     let mut rules: Vec<PortRule> = Vec::new();
     for item in checklist.items() {
         let Some(binding) = &item.probe else { continue };
-        if binding.spec.name != "reachable" {
+        let Check::Tcp(TcpCheck::Reachable {
+            ports, site_ports, ..
+        }) = &binding.check
+        else {
             continue;
-        }
-        let text = |k: &str| match binding.expect.get(k) {
-            Some(ParamValue::Str(s)) => s.clone(),
-            _ => String::new(),
         };
-        let rule = PortRule {
-            from: text("from"),
-            to: text("to"),
-            protocol: Protocol::Tcp,
-            ports: text("ports"),
-            purpose: item.prompt.clone(),
-            outbound: false,
+        let Some(from) = &binding.scope.from else {
+            continue;
         };
-        if !rule.from.is_empty()
-            && !rules
+        for to in &binding.scope.to {
+            let rule = PortRule {
+                from: from.clone(),
+                to: to.clone(),
+                protocol: Protocol::Tcp,
+                ports: ports.to_string(),
+                purpose: match site_ports {
+                    Some(words) => format!(
+                        "{} (add the site's \"{words}\" ports: the guide does not list them)",
+                        item.prompt
+                    ),
+                    None => item.prompt.clone(),
+                },
+                outbound: false,
+            };
+            if !rules
                 .iter()
                 .any(|r| r.from == rule.from && r.to == rule.to && r.ports == rule.ports)
-        {
-            rules.push(rule);
+            {
+                rules.push(rule);
+            }
         }
     }
     rules

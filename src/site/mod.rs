@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::checklist::Diagnostics;
+use crate::rules::Os;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SiteError {
@@ -62,6 +63,13 @@ pub struct Host {
     pub address: String,
     #[serde(default)]
     pub roles: Vec<String>,
+    /// Its operating system (`Windows Server 2016`), for checks written for one release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<Os>,
+    /// The machine is outside the site's firewall (a phone on a carrier network): probes run
+    /// from it resolve names through the site's external resolvers only, and no hosts file.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub outside: bool,
 }
 
 /// A name that must resolve, and how.
@@ -83,6 +91,14 @@ pub struct NameCheck {
     /// The entry the hosts file must have for this name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hosts_entry: Option<IpAddr>,
+    /// What the name is to the checklist (`SSL name`, `SQL mirroring partner`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// The roles of the machines whose hosts file must carry `hosts_entry`; elsewhere the
+    /// entry must not be there (the guide's `127.0.0.1 <SSL name>` test entry belongs on the
+    /// Spok Mobile server alone). Empty: every machine.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts_on: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,6 +157,9 @@ pub struct TlsEndpoint {
     /// A SQL Server port: the TLS handshake travels inside TDS PRELOGIN packets.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub tds: bool,
+    /// The OS of the server behind it, when its host's `os` does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<Os>,
 }
 
 /// A SQL Server instance. The login's password is never part of a site: it is asked for (or
@@ -157,6 +176,8 @@ pub struct SqlInstance {
     /// certificate is configured): `TrustServerCertificate=true` in a connection string.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub trust_server_certificate: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -164,6 +185,9 @@ pub struct CertFile {
     pub path: PathBuf,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub purpose: String,
+    /// What the file is to the checklist (`Spok Notification Framework certificate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
 }
 
 impl Site {
@@ -227,6 +251,17 @@ impl Site {
         merge_by(&mut self.tls, other.tls, |t| t.endpoint.clone());
         merge_by(&mut self.sql, other.sql, |s| s.server.clone());
         merge_by(&mut self.certfiles, other.certfiles, |c| c.path.clone());
+    }
+
+    /// Whether a probe run from `role` is outside the site's firewall: some host playing that
+    /// role is marked `outside = true`.
+    pub fn is_outside(&self, role: &str) -> bool {
+        self.hosts.iter().any(|h| {
+            h.outside
+                && h.roles
+                    .iter()
+                    .any(|r| r.trim().eq_ignore_ascii_case(role.trim()))
+        })
     }
 
     /// Every role some host plays, sorted, for the vantage picker.

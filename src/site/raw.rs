@@ -40,6 +40,9 @@ pub struct Host {
     pub address: Spanned<String>,
     #[serde(default)]
     pub roles: Vec<String>,
+    #[serde(default)]
+    pub os: Option<String>,
+    pub outside: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,6 +59,10 @@ pub struct Name {
     pub reverse: bool,
     #[serde(default)]
     pub hosts_entry: Option<Spanned<String>>,
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub hosts_on: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -82,6 +89,8 @@ pub struct Tls {
     pub role: Option<String>,
     #[serde(default)]
     pub tds: bool,
+    #[serde(default)]
+    pub os: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -94,6 +103,8 @@ pub struct Sql {
     pub user: Option<String>,
     #[serde(default)]
     pub trust_server_certificate: bool,
+    #[serde(default)]
+    pub role: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,4 +113,6 @@ pub struct CertFile {
     pub path: String,
     #[serde(default)]
     pub purpose: String,
+    #[serde(default)]
+    pub role: Option<String>,
 }

@@ -7,7 +7,8 @@ use std::net::SocketAddr;
 
 use super::build;
 use super::{CertFile, Host, NameCheck, PortRule, Site, SqlInstance, TlsEndpoint};
-use crate::probe::ports::Ports;
+use crate::ports::Ports;
+use crate::rules::Os;
 
 /// One of the site's lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,6 +40,14 @@ const HOSTS: &[Field] = &[
         "roles",
         "the roles it plays, separated by commas (port rules name roles)",
     ),
+    field(
+        "os",
+        "its operating system, such as Windows Server 2016 (cipher lists are per release)",
+    ),
+    field(
+        "outside",
+        "yes when it is outside the firewall (a phone on a carrier network): probes from it ask the external resolvers only; blank is no",
+    ),
 ];
 const NAMES: &[Field] = &[
     field(
@@ -61,6 +70,14 @@ const NAMES: &[Field] = &[
     field(
         "hosts entry",
         "the address the hosts file must give the name, if it must have an entry",
+    ),
+    field(
+        "role",
+        "what the name is to the checklist, such as SSL name or SQL mirroring partner",
+    ),
+    field(
+        "hosts on",
+        "the roles whose hosts file must have the entry, separated by commas; blank is every machine",
     ),
 ];
 const PORTS: &[Field] = &[
@@ -95,6 +112,10 @@ const TLS: &[Field] = &[
         "tds",
         "yes for a SQL Server port (TLS inside TDS PRELOGIN); blank is no",
     ),
+    field(
+        "os",
+        "the OS of the server behind it, when its host's os does not say",
+    ),
 ];
 const SQL: &[Field] = &[
     field("server", "HOST, HOST:PORT or HOST\\INSTANCE"),
@@ -107,10 +128,15 @@ const SQL: &[Field] = &[
         "trust cert",
         "yes to accept the server's own (self-signed) certificate; blank is no",
     ),
+    field("role", "what the instance is to the checklist"),
 ];
 const CERTFILES: &[Field] = &[
     field("path", "the file: PEM, DER, PKCS#7 or PKCS#12"),
     field("purpose", "what the certificate is for"),
+    field(
+        "role",
+        "what the file is to the checklist, such as Spok Notification Framework certificate",
+    ),
 ];
 
 /// Which list of resolvers a resolver row is in.
@@ -261,6 +287,8 @@ impl Table {
                     "" => None,
                     text => Some(t.check(5, build::ip(text, "hosts entry"))?),
                 },
+                role: t.optional(6),
+                hosts_on: list(t.text(7)).into_iter().map(str::to_owned).collect(),
             }),
             Table::Ports => Row::Port(port(&t)?),
             Table::Resolvers => {
@@ -286,6 +314,7 @@ impl Table {
                     sni: t.optional(1),
                     role: t.optional(2),
                     tds: t.check(3, yes_no(t.text(3)))?,
+                    os: t.optional(4).map(|o| Os::parse(&o)),
                 })
             }
             Table::Sql => Row::Sql(SqlInstance {
@@ -293,12 +322,14 @@ impl Table {
                 database: t.optional(1),
                 user: t.optional(2),
                 trust_server_certificate: t.check(3, yes_no(t.text(3)))?,
+                role: t.optional(4),
             }),
             Table::CertFiles => Row::CertFile(CertFile {
                 path: t
                     .required(0, "expected the certificate file's path")?
                     .into(),
                 purpose: t.text(1).to_owned(),
+                role: t.optional(2),
             }),
         })
     }
@@ -362,6 +393,8 @@ fn host(t: &Typed<'_>, site: &Site, editing: Option<usize>) -> Result<Host, Fiel
         name,
         address: t.required(1, build::HOST_ADDRESS)?,
         roles: list(t.text(2)).into_iter().map(str::to_owned).collect(),
+        os: t.optional(3).map(|o| Os::parse(&o)),
+        outside: t.check(4, yes_no(t.text(4)))?,
     })
 }
 
@@ -419,7 +452,13 @@ impl Row {
         }
         let yes_no = |b: bool| if b { "yes" } else { "no" }.to_owned();
         match self {
-            Row::Host(h) => vec![h.name.clone(), h.address.clone(), h.roles.join(", ")],
+            Row::Host(h) => vec![
+                h.name.clone(),
+                h.address.clone(),
+                h.roles.join(", "),
+                h.os.as_ref().map(ToString::to_string).unwrap_or_default(),
+                yes_no(h.outside),
+            ],
             Row::Name(n) => vec![
                 n.fqdn.clone(),
                 joined(&n.expect),
@@ -427,6 +466,8 @@ impl Row {
                 joined(&n.external),
                 yes_no(n.reverse),
                 n.hosts_entry.map(|a| a.to_string()).unwrap_or_default(),
+                n.role.clone().unwrap_or_default(),
+                n.hosts_on.join(", "),
             ],
             Row::Port(p) => vec![
                 p.from.clone(),
@@ -454,14 +495,20 @@ impl Row {
                 t.sni.clone().unwrap_or_default(),
                 t.role.clone().unwrap_or_default(),
                 yes_no(t.tds),
+                t.os.as_ref().map(ToString::to_string).unwrap_or_default(),
             ],
             Row::Sql(s) => vec![
                 s.server.clone(),
                 s.database.clone().unwrap_or_default(),
                 s.user.clone().unwrap_or_default(),
                 yes_no(s.trust_server_certificate),
+                s.role.clone().unwrap_or_default(),
             ],
-            Row::CertFile(c) => vec![c.path.display().to_string(), c.purpose.clone()],
+            Row::CertFile(c) => vec![
+                c.path.display().to_string(),
+                c.purpose.clone(),
+                c.role.clone().unwrap_or_default(),
+            ],
         }
     }
 }
@@ -753,7 +800,7 @@ mod tests {
         );
         assert_eq!(site.remove_row(Table::Resolvers, 3), None);
         let host = site.remove_row(Table::Hosts, 1).expect("host");
-        assert_eq!(site.hosts.len(), 2);
+        assert_eq!(site.hosts.len(), 3);
         assert_eq!(site.insert_row(1, host), 1);
         assert_eq!(site, {
             let mut s = example();

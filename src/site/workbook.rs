@@ -16,7 +16,7 @@ use std::path::Path;
 
 use super::{PortRule, Protocol};
 use crate::checklist::{Diagnostic, Diagnostics};
-use crate::probe::ports::Ports;
+use crate::ports::Ports;
 
 struct Columns {
     from: usize,

@@ -197,6 +197,7 @@ impl Runner {
             .map(|s| s.expose().to_owned())
             .or_else(|| std::env::var(crate::probe::sql::PASSWORD_ENV).ok());
         env.sql.checks = crate::probe::sql::checks::of_checklist(&app.library[iv.checklist]);
+        env.tls_required = app.library[iv.checklist].required_suites();
         if let Some(old) = self.job.take() {
             old.abort();
         }

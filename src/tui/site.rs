@@ -562,6 +562,8 @@ mod tests {
                     name: n.into(),
                     address: format!("{n}.example.org"),
                     roles: Vec::new(),
+                    os: None,
+                    outside: false,
                 })
                 .into();
         }
@@ -577,7 +579,7 @@ mod tests {
                 .drafts
                 .get("site#hosts#3")
                 .map(String::as_str),
-            Some(r#"["c","c.example.orgx",""]"#)
+            Some(r#"["c","c.example.orgx","","","no"]"#)
         );
         assert!(
             app.notice

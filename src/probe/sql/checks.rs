@@ -4,13 +4,13 @@
 //! ("could not verify: …"), so a login without VIEW SERVER STATE cannot make an asynchronous
 //! availability group look healthy.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use super::facts::{Backup, Fact, Instance, Mirror, Replica, SqlFacts};
-use crate::checklist::probe::{ParamValue, param_int, param_list, param_str};
 use crate::checklist::{Checklist, ProbeKind};
 use crate::probe::Verdict;
+use crate::rules::{BackupKind, Check, SqlCheck};
 
 /// Server permissions read whatever the checklist asks: the guide's installation rights, and
 /// those that decide whether the other facts could be seen.
@@ -22,10 +22,10 @@ pub const SERVER_PERMISSIONS: [&str; 5] = [
     "VIEW ANY DEFINITION",
 ];
 
-/// The permissions and databases to read for a set of checks (`(check, expect)` pairs) and the
-/// product database, if the site names one: what `Options` needs.
+/// The permissions and databases to read for a set of checks and the product database, if the
+/// site names one: what `Options` needs.
 pub fn wanted<'a>(
-    checks: impl IntoIterator<Item = (&'a str, &'a BTreeMap<String, ParamValue>)>,
+    checks: impl IntoIterator<Item = &'a SqlCheck>,
     database: Option<&str>,
 ) -> (Vec<(Option<String>, String)>, Vec<String>) {
     let mut perms: BTreeSet<(Option<String>, String)> = SERVER_PERMISSIONS
@@ -38,88 +38,103 @@ pub fn wanted<'a>(
         perms.insert((Some(db.to_owned()), "CONTROL".to_owned()));
         dbs.insert(db.to_owned());
     }
-    for (check, expect) in checks {
-        if check != "login_permissions" {
+    for check in checks {
+        let SqlCheck::LoginPermissions {
+            permissions,
+            database,
+        } = check
+        else {
             continue;
-        }
-        let db = param_str(expect, "database").map(str::to_owned);
-        if let Some(d) = &db {
+        };
+        if let Some(d) = database {
             dbs.insert(d.clone());
         }
-        for p in param_list(expect, "permissions") {
-            perms.insert((db.clone(), p.trim().to_ascii_uppercase()));
+        for p in permissions {
+            perms.insert((database.clone(), p.trim().to_ascii_uppercase()));
         }
     }
     (perms.into_iter().collect(), dbs.into_iter().collect())
 }
 
-/// A checklist's SQL rules as `(check, expect)`: what [`wanted`] reads them from.
-pub fn of_checklist(c: &Checklist) -> Vec<(String, BTreeMap<String, ParamValue>)> {
+/// A checklist's SQL checks, one per distinct rule: what [`wanted`] reads them from.
+pub fn of_checklist(c: &Checklist) -> Vec<SqlCheck> {
     c.rules(ProbeKind::Sql)
         .into_iter()
-        .map(|r| (r.binding.spec.name.to_owned(), r.binding.expect.clone()))
+        .filter_map(|r| match &r.binding.check {
+            Check::Sql(check) => Some(check.clone()),
+            _ => None,
+        })
         .collect()
 }
 
-/// The tags of the queries a check is judged from, for its evidence.
-pub fn queries_for(check: &str) -> &'static [&'static str] {
-    match check {
-        "version" | "edition" | "hadr_enabled" | "login_sysadmin" | "cluster_supported" => {
-            &["server"]
-        }
-        "ag_synchronous_commit" | "ag_automatic_failover" => &["server", "ag_replicas"],
-        "ag_listener_subnets" => &["server", "ag_listeners"],
-        "mirroring_fqdn" => &["mirroring"],
-        "login_permissions" => &["server", "permissions", "databases"],
-        "backup_age" => &["backups"],
-        _ => &[],
-    }
-}
-
-/// Judges one checklist SQL check with its parameters; `None` for a check this probe does not
-/// make.
-pub fn evaluate(
-    check: &str,
-    expect: &BTreeMap<String, ParamValue>,
-    f: &SqlFacts,
-) -> Option<(Verdict, String)> {
+/// Judges one checklist SQL check on a server's facts. A fact that could not be read is
+/// "could not tell" ([`Verdict::Error`]) with the reason, never a pass.
+pub fn evaluate(check: &SqlCheck, f: &SqlFacts) -> (Verdict, String) {
     let instance = || f.instance.get().map_err(str::to_owned);
     let judged: Result<(Verdict, String), String> = match check {
-        "version" => instance().map(|i| version(i, &param_list(expect, "supported"))),
-        "edition" => instance().map(|i| edition(i, &param_list(expect, "required"))),
-        "hadr_enabled" => instance().map(hadr),
-        "login_sysadmin" => instance().map(sysadmin),
-        "cluster_supported" => instance().map(cluster),
-        "ag_synchronous_commit" | "ag_automatic_failover" => replicas_check(check, f),
-        "ag_listener_subnets" => subnets(f, param_int(expect, "min").unwrap_or(2)),
-        "mirroring_fqdn" => f
+        SqlCheck::Version { supported } => instance().map(|i| version(i, &strs(supported))),
+        SqlCheck::Edition { required } => instance().map(|i| edition(i, &strs(required))),
+        SqlCheck::HadrEnabled => instance().map(hadr),
+        SqlCheck::LoginSysadmin => instance().map(sysadmin),
+        SqlCheck::ClusterSupported => instance().map(cluster),
+        SqlCheck::AgExists => groups_exist(f),
+        SqlCheck::AgSynchronousCommit | SqlCheck::AgAutomaticFailover => replicas_check(check, f),
+        SqlCheck::AgListenerSubnets { min } => subnets(f, *min),
+        SqlCheck::MirroringFqdn => f
             .mirroring
             .get()
             .map(|m| mirroring(m))
             .map_err(str::to_owned),
-        "login_permissions" => permissions(
-            f,
-            &param_list(expect, "permissions"),
-            param_str(expect, "database"),
-        ),
-        "backup_age" => f
+        SqlCheck::LoginPermissions {
+            permissions,
+            database,
+        } => permissions_check(f, &strs(permissions), database.as_deref()),
+        SqlCheck::BackupAge {
+            backup,
+            max_age_hours,
+        } => f
             .backups
             .get()
-            .map(|b| {
-                backups(
-                    b,
-                    param_str(expect, "backup").unwrap_or("full"),
-                    param_int(expect, "max_age_hours").unwrap_or(24),
-                )
-            })
+            .map(|b| backups(b, *backup, *max_age_hours))
             .map_err(str::to_owned),
-        _ => return None,
     };
     let at = &f.server;
-    Some(match judged {
+    match judged {
         Ok((v, words)) => (v, format!("{at}: {words}")),
-        Err(why) => (Verdict::Error, format!("{at}: {why}")),
-    })
+        Err(why) if why.starts_with("could not") => (Verdict::Error, format!("{at}: {why}")),
+        Err(why) => (Verdict::Error, format!("{at}: could not tell: {why}")),
+    }
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// Whether the instance has an availability group at all (the guide: "Availability Groups
+/// must be used"); what a login cannot see is not an absence.
+fn groups_exist(f: &SqlFacts) -> Result<(Verdict, String), String> {
+    let replicas = f.replicas.get().map_err(str::to_owned)?;
+    if replicas.is_empty() {
+        if !sees_everything(f) {
+            return Err(
+                "could not verify: permission (the login sees no availability group; without \
+                 VIEW ANY DEFINITION it sees only those it has rights on)"
+                    .to_owned(),
+            );
+        }
+        return Ok((Verdict::Fail, no_group_words(f)));
+    }
+    let groups: BTreeSet<&str> = replicas.iter().map(|r| r.group.as_str()).collect();
+    Ok((
+        Verdict::Pass,
+        format!(
+            "availability group{} {} with {} replica{}",
+            if groups.len() == 1 { "" } else { "s" },
+            groups.into_iter().collect::<Vec<_>>().join(", "),
+            replicas.len(),
+            if replicas.len() == 1 { "" } else { "s" }
+        ),
+    ))
 }
 
 fn version(i: &Instance, supported: &[&str]) -> (Verdict, String) {
@@ -224,7 +239,7 @@ fn no_group_words(f: &SqlFacts) -> String {
     }
 }
 
-fn replicas_check(check: &str, f: &SqlFacts) -> Result<(Verdict, String), String> {
+fn replicas_check(check: &SqlCheck, f: &SqlFacts) -> Result<(Verdict, String), String> {
     let replicas = f.replicas.get().map_err(str::to_owned)?;
     if replicas.is_empty() {
         if !sees_everything(f)
@@ -241,7 +256,7 @@ fn replicas_check(check: &str, f: &SqlFacts) -> Result<(Verdict, String), String
         return Ok((Verdict::Fail, no_group_words(f)));
     }
     let (field, good, words): (fn(&Replica) -> &str, &str, &str) =
-        if check == "ag_synchronous_commit" {
+        if *check == SqlCheck::AgSynchronousCommit {
             (
                 |r| &r.availability_mode,
                 "SYNCHRONOUS_COMMIT",
@@ -269,7 +284,7 @@ fn replicas_check(check: &str, f: &SqlFacts) -> Result<(Verdict, String), String
     if !bad.is_empty() {
         return Ok((Verdict::Fail, format!("{}: {words}", bad.join("; "))));
     }
-    if check == "ag_synchronous_commit" {
+    if *check == SqlCheck::AgSynchronousCommit {
         let unhealthy: Vec<String> = replicas
             .iter()
             .filter_map(|r| match r.health.as_deref() {
@@ -322,7 +337,7 @@ fn subnet_of(ip: Option<&str>, subnet: Option<&str>) -> Option<String> {
     })
 }
 
-fn subnets(f: &SqlFacts, min: i64) -> Result<(Verdict, String), String> {
+fn subnets(f: &SqlFacts, min: usize) -> Result<(Verdict, String), String> {
     let listeners = f.listeners.get().map_err(str::to_owned)?;
     if listeners.is_empty() {
         let replicas = f.replicas.value().map_or(0, Vec::len);
@@ -346,7 +361,8 @@ fn subnets(f: &SqlFacts, min: i64) -> Result<(Verdict, String), String> {
             },
         ));
     }
-    let mut by_listener: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    let mut by_listener: std::collections::BTreeMap<&str, BTreeSet<String>> =
+        std::collections::BTreeMap::new();
     for l in listeners {
         let set = by_listener.entry(&l.dns_name).or_default();
         if let Some(s) = subnet_of(l.ip.as_deref(), l.subnet.as_deref()) {
@@ -365,7 +381,6 @@ fn subnets(f: &SqlFacts, min: i64) -> Result<(Verdict, String), String> {
             )
         })
         .collect();
-    let fewest = i64::try_from(fewest).unwrap_or(i64::MAX);
     if fewest >= min {
         Ok((Verdict::Pass, shown.join("; ")))
     } else {
@@ -514,7 +529,7 @@ fn sysadmin(i: &Instance) -> (Verdict, String) {
     }
 }
 
-fn permissions(
+fn permissions_check(
     f: &SqlFacts,
     wanted: &[&str],
     database: Option<&str>,
@@ -578,13 +593,14 @@ pub(super) fn age(minutes: i64) -> String {
     }
 }
 
-fn backups(list: &[Backup], kind: &str, max_hours: i64) -> (Verdict, String) {
-    let log = kind == "log";
-    let what = if log { "log" } else { "full" };
+fn backups(list: &[Backup], kind: BackupKind, max_hours: i64) -> (Verdict, String) {
+    let log = kind == BackupKind::Log;
+    let what = kind.name();
     if list.is_empty() {
         return (
-            Verdict::Warn,
-            "no user database on this instance yet: nothing to check".to_owned(),
+            Verdict::Error,
+            "could not tell: no user database on this instance yet, so no backup to judge"
+                .to_owned(),
         );
     }
     let limit = max_hours * 60;
@@ -593,7 +609,11 @@ fn backups(list: &[Backup], kind: &str, max_hours: i64) -> (Verdict, String) {
     let mut simple = Vec::new();
     for b in list {
         if log && b.recovery_model == "SIMPLE" {
-            simple.push(b.database.clone());
+            simple.push(format!(
+                "{} is in SIMPLE recovery, where no log backup is possible (switch it to FULL \
+                 and schedule the log backups)",
+                b.database
+            ));
             continue;
         }
         let age_min = if log {
@@ -623,6 +643,7 @@ fn backups(list: &[Backup], kind: &str, max_hours: i64) -> (Verdict, String) {
     } else {
         format!("the guide asks for a full backup every {max_hours} h")
     };
+    bad.append(&mut simple);
     if !bad.is_empty() {
         return (Verdict::Fail, format!("{}: {rule}", bad.join("; ")));
     }
@@ -631,12 +652,6 @@ fn backups(list: &[Backup], kind: &str, max_hours: i64) -> (Verdict, String) {
         notes.push(format!(
             "{} (in an availability group: its backups may be taken on another replica, whose msdb records them; check there)",
             elsewhere.join("; ")
-        ));
-    }
-    if !simple.is_empty() {
-        notes.push(format!(
-            "{} in SIMPLE recovery: no log backups are possible, so no point-in-time restore",
-            simple.join(", ")
         ));
     }
     if notes.is_empty() {
@@ -731,17 +746,14 @@ pub fn findings(f: &SqlFacts) -> Vec<Finding> {
             add(Verdict::Error, format!("{name}: {why}"));
         }
     }
-    let none = BTreeMap::new();
     if f.replicas.value().is_some_and(|r| !r.is_empty()) {
-        for check in ["ag_synchronous_commit", "ag_automatic_failover"] {
-            if let Some((v, t)) = evaluate(check, &none, f) {
-                add(v, t);
-            }
+        for check in [SqlCheck::AgSynchronousCommit, SqlCheck::AgAutomaticFailover] {
+            let (v, t) = evaluate(&check, f);
+            add(v, t);
         }
     }
-    if f.mirroring.value().is_some_and(|m| !m.is_empty())
-        && let Some((v, t)) = evaluate("mirroring_fqdn", &none, f)
-    {
+    if f.mirroring.value().is_some_and(|m| !m.is_empty()) {
+        let (v, t) = evaluate(&SqlCheck::MirroringFqdn, f);
         add(v, t);
     }
     out
@@ -749,8 +761,11 @@ pub fn findings(f: &SqlFacts) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
     use crate::probe::sql::facts::{Database, ListenerAddress, Permission};
+    use crate::rules::ParamValue;
 
     fn instance(version: &str, edition: &str, hadr: Option<bool>, sysadmin: bool) -> Instance {
         Instance {
@@ -833,8 +848,13 @@ mod tests {
         ParamValue::StrList(v.iter().map(|s| (*s).to_owned()).collect())
     }
 
+    /// Judges a check named as a checklist names it, through the same typed form.
     fn judge(check: &str, e: &BTreeMap<String, ParamValue>, f: &SqlFacts) -> (Verdict, String) {
-        evaluate(check, e, f).expect("a SQL check")
+        let spec = crate::rules::check(crate::rules::ProbeKind::Sql, check).expect("a SQL check");
+        let Ok(Check::Sql(check)) = Check::build(spec, e) else {
+            panic!("{check} does not build");
+        };
+        evaluate(&check, f)
     }
 
     #[test]
@@ -1101,13 +1121,10 @@ mod tests {
         let e = expect(&[("permissions", strs(&["EXECUTE"]))]);
         assert_eq!(judge("login_permissions", &e, &f).0, Verdict::Error);
         let (wanted, dbs) = wanted(
-            [(
-                "login_permissions",
-                &expect(&[
-                    ("permissions", strs(&["select"])),
-                    ("database", ParamValue::Str("Spok".into())),
-                ]),
-            )],
+            &[SqlCheck::LoginPermissions {
+                permissions: vec!["select".into()],
+                database: Some("Spok".into()),
+            }],
             Some("Spok"),
         );
         assert!(wanted.contains(&(Some("Spok".into()), "SELECT".into())));
@@ -1153,8 +1170,16 @@ mod tests {
         assert!(words.contains("never had a full backup"), "{words}");
         f.backups = Fact::Value(vec![b("Spok", "SIMPLE", Some(60), None, false)]);
         let (v, words) = judge("backup_age", &log, &f);
-        assert_eq!(v, Verdict::Warn);
+        assert_eq!(v, Verdict::Fail, "no log backup can be scheduled");
         assert!(words.contains("SIMPLE recovery"), "{words}");
+        f.backups = Fact::Value(Vec::new());
+        let (v, words) = judge("backup_age", &log, &f);
+        assert_eq!(
+            v,
+            Verdict::Error,
+            "no database is nothing to judge, not a warning"
+        );
+        assert!(words.contains("could not tell"), "{words}");
         f.backups = Fact::Value(vec![b("Spok", "FULL", None, None, true)]);
         let (v, words) = judge("backup_age", &full, &f);
         assert_eq!(v, Verdict::Warn);

@@ -4,15 +4,15 @@
 //! item is matched to a stored result, so the two always agree. The generic findings and the
 //! grade come from the same facts.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
 use super::scan::{self, Options, ScanReport};
 use super::suites::{self, Suite};
-use crate::checklist::probe::{ParamValue, param_int, param_list, param_str};
 use crate::probe::Verdict;
 use crate::probe::cert::{self, ChainReport, TrustAnchors};
+use crate::rules::{Require, TlsCheck, TlsVersion};
 
 /// One protocol version as found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +28,13 @@ pub struct ProtocolFacts {
     /// `server`, `client`, `unknown` or `not_applicable`.
     #[serde(default)]
     pub preference: String,
+    /// Not offered, and the server said so on purpose (an alert, a close, another version):
+    /// neither this nor `offered` means the scan could not tell.
+    #[serde(default)]
+    pub refused: bool,
+    /// How it was refused, or what kept the scan from telling.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
 }
 
 /// The served chain's facts that the rules and the report need.
@@ -106,6 +113,8 @@ impl TlsFacts {
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_lowercase))
                     .unwrap_or_default(),
+                refused: p.refused,
+                note: p.note.clone(),
             })
             .collect();
         let certificate = chain.map(|c| {
@@ -171,6 +180,25 @@ impl TlsFacts {
         }
     }
 
+    /// Whether the scan reached a TLS server at all: some protocol was accepted or refused on
+    /// purpose. An endpoint that did not resolve, refused the connection or never answered
+    /// was not looked at.
+    pub fn reached(&self) -> bool {
+        self.protocols.iter().any(|p| p.offered || p.refused)
+    }
+
+    /// Why the endpoint was not looked at, in words.
+    pub fn unreached_words(&self) -> String {
+        if self.errors.is_empty() {
+            "the scan reached no TLS server there".to_owned()
+        } else {
+            format!(
+                "the scan reached no TLS server there ({})",
+                self.errors.join("; ")
+            )
+        }
+    }
+
     fn protocol(&self, version: &str) -> Option<&ProtocolFacts> {
         self.protocols.iter().find(|p| p.version == version)
     }
@@ -232,34 +260,53 @@ pub async fn measure(
     (TlsFacts::new(&report, chain.as_ref(), cert_error), report)
 }
 
-/// Judges one checklist TLS check (`protocol_offered`, `suites_accepted`, `cert_trusted`, …)
-/// with its parameters; `None` for a check these facts cannot answer (no certificate served).
-pub fn evaluate(
-    check: &str,
-    expect: &BTreeMap<String, ParamValue>,
-    f: &TlsFacts,
-) -> Option<(Verdict, String)> {
+/// Judges one checklist TLS check on an endpoint's facts. An endpoint the scan did not reach,
+/// a protocol whose refusal was not seen, or a certificate that was not served is "could not
+/// tell" with the reason ([`Verdict::Error`]), never a pass and never a refusal.
+pub fn evaluate(check: &TlsCheck, f: &TlsFacts) -> (Verdict, String) {
     let endpoint = format!("{}:{}", f.host, f.port);
-    match check {
-        "protocol_offered" | "protocols_disabled" | "suites_accepted" | "no_weak_suites" => {
-            evaluate_protocols(check, expect, f, &endpoint)
-        }
-        _ => evaluate_certificate(check, expect, f, &endpoint),
+    if !f.reached() {
+        return (
+            Verdict::Error,
+            format!("{endpoint}: could not tell: {}", f.unreached_words()),
+        );
     }
+    let judged = match check {
+        TlsCheck::ProtocolOffered { .. }
+        | TlsCheck::ProtocolsDisabled { .. }
+        | TlsCheck::SuitesAccepted { .. }
+        | TlsCheck::NoWeakSuites => evaluate_protocols(check, f, &endpoint),
+        _ => evaluate_certificate(check, f, &endpoint),
+    };
+    judged.unwrap_or_else(|why| (Verdict::Error, format!("{endpoint}: could not tell: {why}")))
 }
 
 /// The rules on protocols and suites.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per rule, each with its words"
+)]
 fn evaluate_protocols(
-    check: &str,
-    expect: &BTreeMap<String, ParamValue>,
+    check: &TlsCheck,
     f: &TlsFacts,
     endpoint: &str,
-) -> Option<(Verdict, String)> {
-    Some(match check {
-        "protocol_offered" => {
-            let v = param_str(expect, "version")?;
+) -> Result<(Verdict, String), String> {
+    // A protocol neither accepted nor refused on purpose (a stall, a reset mid-scan, the time
+    // limit) is unknown: a rule about it cannot be judged.
+    let unknown = |v: TlsVersion| -> Option<String> {
+        match f.protocol(v.name()) {
+            Some(p) if p.offered || p.refused => None,
+            Some(p) if !p.note.is_empty() => Some(format!("{}: {}", v.name(), p.note)),
+            _ => Some(format!("{} was not measured", v.name())),
+        }
+    };
+    Ok(match check {
+        TlsCheck::ProtocolOffered { version } => {
+            let v = version.name();
             if f.offered(v) {
                 (Verdict::Pass, format!("{endpoint} accepts {v}"))
+            } else if let Some(why) = unknown(*version) {
+                return Err(why);
             } else {
                 (
                     Verdict::Fail,
@@ -269,34 +316,44 @@ fn evaluate_protocols(
                 )
             }
         }
-        "protocols_disabled" => {
-            let on: Vec<&str> = param_list(expect, "versions")
-                .into_iter()
+        TlsCheck::ProtocolsDisabled { versions } => {
+            let on: Vec<&str> = versions
+                .iter()
+                .map(|v| v.name())
                 .filter(|v| f.offered(v))
                 .collect();
-            if on.is_empty() {
+            let names: Vec<&str> = versions.iter().map(|v| v.name()).collect();
+            if !on.is_empty() {
                 (
-                    Verdict::Pass,
+                    Verdict::Fail,
                     format!(
-                        "{endpoint} refuses {}",
-                        param_list(expect, "versions").join(", ")
-                    ),
-                )
-            } else {
-                (
-                    Verdict::Warn,
-                    format!(
-                        "{endpoint} still accepts {}: disable them unless an old client needs them",
+                        "{endpoint} still accepts {}: they are not disabled (disable them unless an old client needs them)",
                         on.join(", ")
                     ),
                 )
+            } else if let Some(why) = versions.iter().find_map(|v| unknown(*v)) {
+                return Err(why);
+            } else {
+                (
+                    Verdict::Pass,
+                    format!("{endpoint} refuses {}", names.join(", ")),
+                )
             }
         }
-        "suites_accepted" => {
-            let wanted = param_list(expect, "suites");
-            let (yes, no): (Vec<&str>, Vec<&str>) = wanted.iter().partition(|n| f.accepts_name(n));
-            let all = param_str(expect, "require") != Some("any");
-            let good = if all { no.is_empty() } else { !yes.is_empty() };
+        TlsCheck::SuitesAccepted { suites, require } => {
+            if !f.complete {
+                return Err(
+                    "the scan stopped at its time limit before every suite was asked".to_owned(),
+                );
+            }
+            let (yes, no): (Vec<&str>, Vec<&str>) = suites
+                .iter()
+                .map(String::as_str)
+                .partition(|n| f.accepts_name(n));
+            let good = match require {
+                Require::All => no.is_empty(),
+                Require::Any => !yes.is_empty(),
+            };
             let missing = if no.is_empty() {
                 String::new()
             } else {
@@ -313,11 +370,11 @@ fn evaluate_protocols(
                 format!(
                     "{endpoint} accepts {} of the {} listed suites{missing}",
                     yes.len(),
-                    wanted.len()
+                    suites.len()
                 ),
             )
         }
-        "no_weak_suites" => {
+        TlsCheck::NoWeakSuites => {
             let weak: Vec<&str> = f
                 .suites()
                 .iter()
@@ -339,21 +396,27 @@ fn evaluate_protocols(
                 )
             }
         }
-        _ => return None,
+        _ => return Err("not a rule on protocols".to_owned()),
     })
 }
 
-/// The rules on the served certificate; `None` when none was served.
+/// The rules on the served certificate.
 fn evaluate_certificate(
-    check: &str,
-    expect: &BTreeMap<String, ParamValue>,
+    check: &TlsCheck,
     f: &TlsFacts,
     endpoint: &str,
-) -> Option<(Verdict, String)> {
-    let cert = f.certificate.as_ref();
-    Some(match check {
-        "cert_trusted" => {
-            let t = f.trust.as_ref()?;
+) -> Result<(Verdict, String), String> {
+    let cert = || {
+        f.certificate
+            .as_ref()
+            .ok_or_else(|| "the endpoint served no certificate the scan could read".to_owned())
+    };
+    Ok(match check {
+        TlsCheck::CertTrusted => {
+            let t = f
+                .trust
+                .as_ref()
+                .ok_or_else(|| "the chain's trust could not be judged".to_owned())?;
             if t.trusted {
                 (
                     Verdict::Pass,
@@ -366,8 +429,8 @@ fn evaluate_certificate(
                 )
             }
         }
-        "cert_not_self_signed" => {
-            let c = cert?;
+        TlsCheck::CertNotSelfSigned => {
+            let c = cert()?;
             if c.self_signed {
                 (
                     Verdict::Fail,
@@ -379,8 +442,8 @@ fn evaluate_certificate(
                 (Verdict::Pass, format!("{endpoint}: issued by {}", c.issuer))
             }
         }
-        "cert_hostname_match" => {
-            let c = cert?;
+        TlsCheck::CertHostnameMatch { .. } => {
+            let c = cert()?;
             match (c.hostname_match, &c.hostname) {
                 (Some(true), Some(n)) => (
                     Verdict::Pass,
@@ -393,13 +456,17 @@ fn evaluate_certificate(
                         c.san.join(", ")
                     ),
                 ),
-                _ => return None,
+                _ => {
+                    return Err(
+                        "no name to match: give the endpoint the name clients use (`sni`)"
+                            .to_owned(),
+                    );
+                }
             }
         }
-        "cert_key_bits" => {
-            let c = cert?;
-            let min = usize::try_from(param_int(expect, "min")?).unwrap_or(usize::MAX);
-            if c.key_strength >= min {
+        TlsCheck::CertKeyBits { min } => {
+            let c = cert()?;
+            if c.key_strength >= *min {
                 (Verdict::Pass, format!("{endpoint}: {} key", c.key_type))
             } else {
                 (
@@ -411,12 +478,13 @@ fn evaluate_certificate(
                 )
             }
         }
-        "cert_signature_hash" => {
-            let c = cert?;
-            let allowed = param_list(expect, "allowed");
-            let bad: Vec<&String> = c
+        TlsCheck::CertSignatureHash { allowed } => {
+            let c = cert()?;
+            let allowed: Vec<&str> = allowed.iter().map(|h| h.name()).collect();
+            let bad: Vec<&str> = c
                 .chain_hashes
                 .iter()
+                .map(String::as_str)
                 .filter(|h| !allowed.iter().any(|a| a.eq_ignore_ascii_case(h)))
                 .collect();
             if bad.is_empty() {
@@ -429,16 +497,13 @@ fn evaluate_certificate(
                     Verdict::Fail,
                     format!(
                         "{endpoint}: signed with {} where the clients need {}",
-                        bad.iter()
-                            .map(|s| s.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "),
+                        bad.join(", "),
                         allowed.join(" or ")
                     ),
                 )
             }
         }
-        _ => return None,
+        _ => return Err("not a rule on the certificate".to_owned()),
     })
 }
 
@@ -461,67 +526,108 @@ pub use crate::probe::Finding;
 
 /// The findings that hold for any endpoint: TLS 1.2 on, old protocols, weak suites, the
 /// certificate's trust, name, key and dates. The guide: TLS 1.2 is required; SSL 3, TLS 1.0
-/// and 1.1 "may be disabled".
-pub fn findings(f: &TlsFacts) -> Vec<Finding> {
-    let none = BTreeMap::new();
-    let one = |k: &str, v: ParamValue| BTreeMap::from([(k.to_owned(), v)]);
+/// and 1.1 "may be disabled" (so a warning here). `required` names the suites the checklist in
+/// use requires: a weak one among them (the Spok guide lists 3DES for Windows Server 2016) is a
+/// warning that says the conflict, not a failure that contradicts the checklist.
+pub fn findings(f: &TlsFacts, required: &[String]) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut push = |r: Option<(Verdict, String)>| {
-        if let Some((verdict, text)) = r {
-            out.push(Finding { verdict, text });
-        }
-    };
-    if f.protocols.iter().all(|p| !p.offered) {
-        push(Some((
+    let mut push = |(verdict, text): (Verdict, String)| out.push(Finding { verdict, text });
+    if !f.reached() {
+        push((
             Verdict::Error,
             format!(
-                "{}:{} accepted no handshake: {}",
+                "{}:{}: could not tell: {}",
                 f.host,
                 f.port,
-                f.errors.join("; ")
+                f.unreached_words()
             ),
-        )));
+        ));
         return out;
     }
     push(evaluate(
-        "protocol_offered",
-        &one("version", ParamValue::Str("TLSv1.2".into())),
+        &TlsCheck::ProtocolOffered {
+            version: TlsVersion::Tls12,
+        },
         f,
     ));
-    push(evaluate(
-        "protocols_disabled",
-        &one(
-            "versions",
-            ParamValue::StrList(vec!["SSLv3".into(), "TLSv1.0".into(), "TLSv1.1".into()]),
-        ),
+    let (verdict, text) = evaluate(
+        &TlsCheck::ProtocolsDisabled {
+            versions: vec![TlsVersion::Ssl3, TlsVersion::Tls10, TlsVersion::Tls11],
+        },
         f,
+    );
+    push((
+        if verdict == Verdict::Fail {
+            Verdict::Warn
+        } else {
+            verdict
+        },
+        text,
     ));
-    push(evaluate("no_weak_suites", &none, f));
-    push(evaluate("cert_trusted", &none, f));
-    push(evaluate("cert_not_self_signed", &none, f));
-    push(evaluate("cert_hostname_match", &none, f));
-    push(evaluate(
-        "cert_key_bits",
-        &one("min", ParamValue::Int(2048)),
-        f,
-    ));
+    push(weak_suites(f, required));
+    for check in [
+        TlsCheck::CertTrusted,
+        TlsCheck::CertNotSelfSigned,
+        TlsCheck::CertHostnameMatch { name: None },
+        TlsCheck::CertKeyBits { min: 2048 },
+    ] {
+        let (verdict, text) = evaluate(&check, f);
+        // No certificate or no name to match is said once, by the trust rule.
+        if verdict != Verdict::Error || check == TlsCheck::CertTrusted {
+            push((verdict, text));
+        }
+    }
     if let Some(c) = &f.certificate {
         if c.expired {
-            push(Some((
+            push((
                 Verdict::Fail,
                 format!("the certificate expired on {}", c.not_after),
-            )));
+            ));
         } else if c.days_left < 30 {
-            push(Some((
+            push((
                 Verdict::Warn,
                 format!(
                     "the certificate expires in {} days ({})",
                     c.days_left, c.not_after
                 ),
-            )));
+            ));
         }
     }
     out
+}
+
+/// The weak-suite finding, with the checklist's own requirements said where they conflict.
+fn weak_suites(f: &TlsFacts, required: &[String]) -> (Verdict, String) {
+    let endpoint = format!("{}:{}", f.host, f.port);
+    let weak: Vec<&str> = f
+        .suites()
+        .iter()
+        .filter(|s| s.weak)
+        .map(|s| s.name)
+        .collect();
+    let wanted = |name: &str| {
+        required
+            .iter()
+            .any(|r| suites::by_name(r).is_some_and(|s| s.name == name))
+    };
+    let (kept, bad): (Vec<&str>, Vec<&str>) = weak.iter().partition(|n| wanted(n));
+    if !bad.is_empty() {
+        return evaluate(&TlsCheck::NoWeakSuites, f);
+    }
+    if kept.is_empty() {
+        return (
+            Verdict::Pass,
+            format!("{endpoint} accepts no RC4, 3DES, NULL, EXPORT or anonymous suite"),
+        );
+    }
+    (
+        Verdict::Warn,
+        format!(
+            "{endpoint} accepts {}, a weak suite (Sweet32) that the checklist requires: keep it \
+             while the vendor's list requires it, and ask the vendor when it can go",
+            kept.join(", ")
+        ),
+    )
 }
 
 /// An overall grade after SSL Labs' published rating guide, on the facts a handshake scan has.

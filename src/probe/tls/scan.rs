@@ -175,6 +175,10 @@ pub struct ProtocolResult {
     pub groups: Vec<Group>,
     /// RFC 5746 secure renegotiation, as the ServerHello said.
     pub secure_renegotiation: Option<bool>,
+    /// Not offered, and the server said so on purpose (an alert, a close or reset, another
+    /// version in its answer); false when it was not offered for a reason the scan cannot read
+    /// as a refusal (no connection, a stall, the time limit).
+    pub refused: bool,
     /// How the protocol was refused, or what cut its enumeration short, in words.
     pub note: String,
     pub handshakes: u32,
@@ -895,6 +899,9 @@ async fn protocol(ctx: Arc<Ctx>, version: Version, chunked: bool) -> Found {
             preference: preference_found,
             groups: groups_found,
             secure_renegotiation: renegotiation,
+            refused: !offered
+                && (runs[0].downgraded.is_some()
+                    || runs[0].refused.as_ref().is_some_and(Outcome::is_refusal)),
             note: notes.join("; "),
             handshakes: ctx.handshakes.load(Ordering::Relaxed) - before,
             ms: millis(start.elapsed()),
@@ -1145,6 +1152,7 @@ async fn run_protocols(ctx: &Arc<Ctx>, versions: &[Version], chunked: bool) -> V
                     preference: Preference::Unknown,
                     groups: Vec::new(),
                     secure_renegotiation: None,
+                    refused: false,
                     note: format!("not measured: {LIMIT_WORDS}"),
                     handshakes: 0,
                     ms: 0,
@@ -1367,6 +1375,7 @@ mod tests {
             preference: Preference::Server,
             groups,
             secure_renegotiation: Some(true),
+            refused: false,
             note: String::new(),
             handshakes: 1,
             ms: 1,

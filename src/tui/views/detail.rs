@@ -204,10 +204,7 @@ fn evidence_lines<'a>(iv: &'a Interview, item: &'a Item) -> Vec<Line<'a>> {
         lines.push(Line::from(vec![
             Span::styled(format!("  {g} "), st),
             Span::raw(found.summary.clone()),
-            Span::styled(
-                format!(" ({}, {})", found.vantage, found.result.at),
-                theme::dim(),
-            ),
+            Span::styled(format!(" ({}, {})", found.vantage, found.at), theme::dim()),
         ]));
     }
     if let Some(suggestion) = evidence.suggestion {

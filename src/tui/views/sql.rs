@@ -81,11 +81,10 @@ fn rules_lines(lines: &mut Vec<Line<'static>>, f: &SqlFacts, c: &Checklist, widt
     lines.push(Line::raw(""));
     lines.push(Line::styled("Checklist rules", theme::title()));
     for rule in rules {
-        let Some((verdict, words)) =
-            checks::evaluate(rule.binding.spec.name, &rule.binding.expect, f)
-        else {
+        let crate::rules::Check::Sql(check) = &rule.binding.check else {
             continue;
         };
+        let (verdict, words) = checks::evaluate(check, f);
         let items: Vec<&str> = rule.items.iter().map(|i| i.id.as_str()).collect();
         let (glyph, style) = verdict_glyph(verdict);
         lines.push(Line::from(vec![
