@@ -1459,3 +1459,24 @@ mod locked {
         site.ok(&["session", "answer", "held", "dns.external", "yes"]);
     }
 }
+
+/// A host outside the firewall survives `init`, `site import` and `site show` in both forms.
+#[test]
+fn an_outside_host_is_kept_and_shown() {
+    let site = Site::new();
+    let file = site.root().join("site.toml").display().to_string();
+    site.ok(&["init", "--out", &file]);
+    site.ok(&["session", "new", "s", "--checklist", ACTIVESYNC]);
+    site.ok(&["site", "import", "s", &file]);
+    let shown = site.json(&["site", "show", "s", "--format", "json"]);
+    let phone = shown["host"]
+        .as_array()
+        .expect("hosts")
+        .iter()
+        .find(|h| h["roles"][0] == "Mobile User")
+        .cloned()
+        .expect("the example's phone");
+    assert_eq!(phone["outside"], true);
+    let text = site.ok(&["site", "show", "s"]).stdout;
+    assert!(text.contains("outside = true"), "{text}");
+}

@@ -1,8 +1,8 @@
 //! `preflight probe` end to end: a site whose names resolve through real DNS servers on
 //! loopback (an internal and an external one that disagree), a hosts file written by the test,
 //! and port rules against real listeners; results saved in a session and matched to the items
-//! of a checklist. No traffic leaves loopback: the system resolver is left out and every host
-//! is an IP literal.
+//! of a checklist. No traffic leaves loopback: the system resolver is left out, and every host
+//! is an IP literal or a name only the test's DNS servers or hosts file know.
 
 use std::fs;
 use std::net::TcpListener;
@@ -422,4 +422,276 @@ fn a_port_workbook_imports_with_continuation_rows_and_rejects_bad_rows() {
         out.both()
     );
     assert!(out.stderr.contains("2 problems found"), "{}", out.both());
+}
+
+const BOX_INTERNAL: &str = r"
+$ORIGIN box.test.
+$TTL 60
+@    IN SOA ns.box.test. admin.box.test. 1 3600 600 86400 60
+@    IN NS  ns.box.test.
+sms  IN A   127.0.0.31
+sql  IN A   127.0.14.42
+";
+
+/// Outside, the Spok Mobile name still gives an old public address.
+const BOX_EXTERNAL: &str = r"
+$ORIGIN box.test.
+$TTL 60
+@    IN SOA ns.box.test. admin.box.test. 1 3600 600 86400 60
+@    IN NS  ns.box.test.
+sms  IN A   127.0.0.34
+";
+
+/// Two listeners on one port: the Spok Mobile server inside and its stale public address.
+fn listeners_on_one_port() -> (TcpListener, TcpListener, u16) {
+    for _ in 0..50 {
+        let public = TcpListener::bind("127.0.0.34:0").expect("bind the public address");
+        let port = public.local_addr().expect("address").port();
+        if let Ok(inside) = TcpListener::bind(("127.0.0.31", port)) {
+            return (inside, public, port);
+        }
+    }
+    panic!("no port free on both 127.0.0.31 and 127.0.0.34");
+}
+
+fn by_target<'a>(results: &'a [Value], check: &str, target: &str) -> &'a Value {
+    results
+        .iter()
+        .find(|r| r["check"] == check && r["target"].as_str().is_some_and(|t| t.contains(target)))
+        .unwrap_or_else(|| panic!("no {check} result for {target}: {results:#?}"))
+}
+
+fn first_outcome(r: &Value) -> (&str, &str) {
+    let o = &r["evidence"]["outcomes"][0];
+    (
+        o["state"].as_str().expect("state"),
+        o["address"].as_str().unwrap_or_default(),
+    )
+}
+
+/// A site in a box for name resolution: an internal DNS server (127.0.0.2), an external one
+/// (127.0.0.3), a dead internal resolver (a UDP socket on 127.0.0.4 that never answers), the
+/// Spok Mobile server inside (127.0.0.31) and at its stale public address (127.0.0.34) on one
+/// port, a file server only the hosts file knows (127.0.0.35), a SQL Server (127.0.14.42) and
+/// a phone outside the firewall.
+struct BoxSite {
+    dir: tempfile::TempDir,
+    internal: DnsServer,
+    external: DnsServer,
+    dead: std::net::SocketAddr,
+    port: u16,
+    files_port: u16,
+    sql: common::tds_server::TdsServer,
+    _dead: std::net::UdpSocket,
+    _listeners: [TcpListener; 3],
+}
+
+impl BoxSite {
+    fn new() -> Self {
+        let internal = DnsServer::start_on(
+            "127.0.0.2".parse().expect("ip"),
+            &[("box.test.", BOX_INTERNAL.to_owned())],
+            &[],
+        );
+        let external = DnsServer::start_on(
+            "127.0.0.3".parse().expect("ip"),
+            &[("box.test.", BOX_EXTERNAL.to_owned())],
+            &[],
+        );
+        let dead_socket = std::net::UdpSocket::bind("127.0.0.4:0").expect("the dead resolver");
+        let dead = dead_socket.local_addr().expect("address");
+        let (inside, public, port) = listeners_on_one_port();
+        let files = TcpListener::bind("127.0.0.35:0").expect("bind");
+        let files_port = files.local_addr().expect("address").port();
+        let sql = common::tds_server::TdsServer::start_on(
+            "127.0.14.42".parse().expect("ip"),
+            common::sql_site::healthy(),
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        for sub in ["data", "config", "home"] {
+            fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
+        }
+        fs::write(
+            dir.path().join("hosts"),
+            "127.0.0.1 localhost\n127.0.0.35 files.box.test\n",
+        )
+        .expect("hosts");
+        fs::write(
+            dir.path().join("site.toml"),
+            format!(
+                r#"site = "Box"
+[resolvers]
+internal = ["{dead}", "{internal}"]
+external = ["{external}"]
+
+[[host]]
+name = "sms"
+address = "sms.box.test"
+roles = ["SMS"]
+
+[[host]]
+name = "files"
+address = "files.box.test"
+roles = ["Files"]
+
+[[host]]
+name = "phone"
+address = "phone.box.test"
+roles = ["Mobile User"]
+outside = true
+
+[[name]]
+fqdn = "sms.box.test"
+internal = ["127.0.0.31"]
+external = ["127.0.0.34"]
+
+[[port]]
+from = "Console"
+to = "SMS"
+ports = "{port}"
+
+[[port]]
+from = "Console"
+to = "Files"
+ports = "{files_port}"
+
+[[port]]
+from = "Mobile User"
+to = "SMS"
+ports = "{port}"
+
+[[sql]]
+server = "sql.box.test:{sql_port}"
+user = "probe"
+trust_server_certificate = true
+"#,
+                internal = internal.addr,
+                external = external.addr,
+                sql_port = sql.addr().port(),
+            ),
+        )
+        .expect("site");
+        Self {
+            dir,
+            internal,
+            external,
+            dead,
+            port,
+            files_port,
+            sql,
+            _dead: dead_socket,
+            _listeners: [inside, public, files],
+        }
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+
+    /// `preflight probe --site … --no-system-resolver --timeout 800 [--format json]` and `extra`.
+    fn probe(&self, json: bool, extra: &[&str]) -> Out {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["probe", "--site", &self.path("site.toml")])
+            .args(["--no-system-resolver", "--timeout", "800"])
+            .args(if json { &["--format", "json"][..] } else { &[] })
+            .args(extra)
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("HOME", self.dir.path().join("home"))
+            .env("PREFLIGHT_USER", "tester")
+            .env("PREFLIGHT_SQL_PASSWORD", common::sql_site::PASSWORD);
+        run_with_watchdog(cmd, &format!("preflight probe {}", extra.join(" ")))
+    }
+
+    fn probe_json(&self, extra: &[&str]) -> Value {
+        let out = self.probe(true, extra);
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("JSON ({e}): {}", out.both()))
+    }
+}
+
+/// The real binary, inside as the console: every connection resolves names through the run's
+/// hosts file, then its internal resolvers (the first one dead, said once).
+#[test]
+fn connections_resolve_through_the_runs_hosts_file_and_resolvers() {
+    let b = BoxSite::new();
+    let hosts = b.path("hosts");
+    let json = b.probe_json(&["--from", "Console", "--hosts-file", &hosts]);
+    assert_eq!(json["outside"], false);
+    assert_eq!(
+        json["resolution"],
+        serde_json::json!([
+            format!("the hosts file {hosts}"),
+            format!("internal 1 ({})", b.dead),
+            format!("internal 2 ({})", b.internal.addr),
+        ])
+    );
+    let results = json["results"].as_array().expect("results");
+    let sms = by_target(results, "reachable", "sms.box.test");
+    let at = format!("127.0.0.31:{}", b.port);
+    assert_eq!(first_outcome(sms), ("open", at.as_str()), "{sms:#}");
+    assert_eq!(
+        sms["evidence"]["resolved"]["source"],
+        format!("internal 2 ({})", b.internal.addr)
+    );
+    let files = by_target(results, "reachable", "files.box.test");
+    let at = format!("127.0.0.35:{}", b.files_port);
+    assert_eq!(first_outcome(files), ("open", at.as_str()), "{files:#}");
+    let db = by_target(results, "probe", "sql.box.test");
+    assert_eq!(
+        db["evidence"]["facts"]["connection_error"],
+        Value::Null,
+        "{db:#}"
+    );
+    assert_eq!(b.sql.log().logins.len(), 1);
+    let down: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["check"] == "resolver_up" && r["verdict"] == "fail")
+        .collect();
+    assert_eq!(down.len(), 1, "{results:#?}");
+    assert_eq!(down[0]["target"], format!("internal 1 ({})", b.dead));
+    let split = by_target(results, "split_horizon", "sms.box.test");
+    assert_eq!(split["verdict"], "pass", "{split:#}");
+}
+
+/// The real binary, outside as a phone: the external resolver alone, no hosts file; the stale
+/// public address is where the connection goes.
+#[test]
+fn the_outside_vantage_connects_where_a_phone_on_the_street_would() {
+    let b = BoxSite::new();
+    let json = b.probe_json(&["--from", "Mobile User"]);
+    assert_eq!(json["outside"], true);
+    assert_eq!(
+        json["resolution"],
+        serde_json::json!([format!("external 1 ({})", b.external.addr)])
+    );
+    let results = json["results"].as_array().expect("results");
+    let sms = by_target(results, "reachable", "sms.box.test");
+    let at = format!("127.0.0.34:{}", b.port);
+    assert_eq!(first_outcome(sms), ("open", at.as_str()), "{sms:#}");
+    let hosts = results
+        .iter()
+        .find(|r| r["kind"] == "hosts")
+        .expect("a hosts result");
+    assert_eq!(hosts["verdict"], "skipped");
+    assert!(
+        results
+            .iter()
+            .filter(|r| r["check"] == "resolver_up")
+            .all(|r| r["evidence"]["side"] == "external"),
+        "{results:#?}"
+    );
+
+    // --outside with a hosts file is refused before anything runs; the text report says how
+    // names resolved.
+    let out = b.probe(true, &["--outside", "--hosts-file", &b.path("hosts")]);
+    assert_eq!(out.code, 2, "{}", out.both());
+    let out = b.probe(false, &["--from", "Mobile User", "--only", "tcp"]);
+    assert!(
+        out.stdout.contains(&format!(
+            "outside the site: names resolve through external 1 ({})",
+            b.external.addr
+        )),
+        "{}",
+        out.both()
+    );
 }

@@ -184,41 +184,47 @@ ports = "135-139"
         app.probes.vantage.as_deref(),
         Some("Console Web Server - 1")
     );
-    assert_eq!(app.probes.tasks.len(), 4, "{:?}", app.probes.tasks);
+    assert_eq!(app.probes.tasks.len(), 5, "{:?}", app.probes.tasks);
     press(&mut app, &[KeyCode::Char('r')]);
-    let result = |kind, check: &str, target: String, verdict, summary: &str| ProbeResult {
+    let result = |kind, check: &str, target: &str, verdict, summary: &str| ProbeResult {
         kind,
         check: check.into(),
-        target,
+        target: target.into(),
         verdict,
         summary: summary.into(),
         evidence: serde_json::json!({}),
         at: NOW.into(),
         ms: 3,
     };
-    let labels: Vec<String> = app
-        .probes
-        .tasks
-        .iter()
-        .map(preflight::probe::plan::Task::label)
-        .collect();
+    let tcp = app.probes.tasks[3].label();
+    let up = "resolver internal 1 (10.0.0.53:53) answered 2 of 2 queries";
     for (i, r) in [
         (
             0,
             result(
                 ProbeKind::Dns,
+                "resolver_up",
+                "internal 1",
+                Verdict::Pass,
+                up,
+            ),
+        ),
+        (
+            1,
+            result(
+                ProbeKind::Dns,
                 "resolves",
-                "mail.example.org".into(),
+                "mail.example.org",
                 Verdict::Pass,
                 "every resolver gives 10.1.2.3",
             ),
         ),
         (
-            2,
+            3,
             result(
                 ProbeKind::Tcp,
                 "reachable",
-                labels[2].clone(),
+                &tcp,
                 Verdict::Fail,
                 "1433 filtered (no answer in 3 s): a firewall between here and 10.1.5.11 drops it",
             ),
@@ -227,13 +233,13 @@ ports = "135-139"
         app.update(Action::Probe(Event::Started(i)), NOW);
         app.update(Action::Probe(Event::Finished(i, vec![r])), NOW);
     }
-    app.update(Action::Probe(Event::Started(1)), NOW);
+    app.update(Action::Probe(Event::Started(2)), NOW);
     both_sizes("probes_running", &app);
     app.update(Action::Probe(Event::Ended), NOW);
-    press(&mut app, &[KeyCode::Down, KeyCode::Down]);
+    press(&mut app, &[KeyCode::Down, KeyCode::Down, KeyCode::Down]);
     both_sizes("probes", &app);
     let saved = &app.current().expect("interview").1.assessment.runs;
-    assert_eq!(saved["Console Web Server - 1"].results.len(), 2);
+    assert_eq!(saved["Console Web Server - 1"].results.len(), 3);
     assert!(
         app.effects.is_empty(),
         "press() clears effects; saving was queued"

@@ -13,9 +13,8 @@ use tokio::sync::mpsc;
 use super::{Format, print, print_json};
 use crate::assessment::VantageRun;
 use crate::paths::Dirs;
-use crate::probe::dns::QueryOptions;
 use crate::probe::plan::{self, Vantage};
-use crate::probe::run::{self, Env, Event};
+use crate::probe::run::{self, Env, Event, RunSpec};
 use crate::probe::{ProbeKind, ProbeResult, Verdict};
 use crate::stamp::{hostname, now};
 use crate::store::Store;
@@ -38,6 +37,11 @@ pub struct Args {
     /// Ask only the site's resolvers, not this machine's own.
     #[arg(long)]
     pub no_system_resolver: bool,
+    /// Probe as a machine outside the site's firewall (a phone on a carrier network): names
+    /// resolve through the site's external resolvers only and no hosts file is read. A role
+    /// whose host is marked `outside = true` in the site is outside without this flag.
+    #[arg(long, conflicts_with = "hosts_file")]
+    pub outside: bool,
     /// Read this hosts file instead of the platform's.
     #[arg(long, value_name = "PATH")]
     pub hosts_file: Option<PathBuf>,
@@ -93,37 +97,13 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
     }
     let vantage = role.clone().map_or(Vantage::None, Vantage::Role);
     let tasks = plan::plan(&site, &vantage, &args.only);
-    let timeout = std::time::Duration::from_millis(args.timeout.max(1));
-    let mut env = Env::for_site(
-        &site,
-        !args.no_system_resolver,
-        QueryOptions {
-            timeout,
-            ..QueryOptions::default()
-        },
-    )
-    .wrap_err("cannot set up the resolvers")?;
-    env.tcp.timeout = timeout;
-    if tasks.iter().any(|t| matches!(t, plan::Task::Tls { .. })) {
-        env.tls_required = super::library(dirs)?.get(&checklist)?.required_suites();
-    }
-    if tasks.iter().any(|t| matches!(t, plan::Task::Sql { .. })) {
-        env.sql.checks =
-            crate::probe::sql::checks::of_checklist(super::library(dirs)?.get(&checklist)?);
-        env.sql.password = super::sql::password_if_given(
-            site.sql
-                .iter()
-                .find_map(|s| s.user.as_deref())
-                .unwrap_or("the SQL login"),
-        )?;
-    }
-    if let Some(path) = &args.hosts_file {
-        env.hosts_path.clone_from(path);
-    }
+    let env = env_of(dirs, args, &site, role.as_deref(), &tasks, &checklist)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .wrap_err("cannot start the async runtime")?;
+    let outside = env.outside;
+    let resolution = env.resolution.sources();
     let total = tasks.len();
     let labels: Vec<String> = tasks.iter().map(plan::Task::label).collect();
     let results = runtime.block_on(collect(tasks.into_iter().enumerate().collect(), env, total));
@@ -158,17 +138,72 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
         print_json(&json!({
             "host": host,
             "vantage": role,
+            "outside": outside,
+            "resolution": resolution,
             "summary": summary,
             "results": all,
         }))?;
     } else {
-        print(&text_report(&ordered, &host, role.as_deref(), &count))?;
+        let mut text = text_report(&ordered, &host, role.as_deref(), &count);
+        text.push_str(&resolution_line(outside, &resolution));
+        print(&text)?;
     }
     Ok(if failed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The run's environment, the one `preflight probe` and the TUI both set up ([`Env::for_run`]),
+/// with the SQL rules of the checklist and the SQL password when a SQL Server is probed.
+fn env_of(
+    dirs: &Dirs,
+    args: &Args,
+    site: &crate::site::Site,
+    role: Option<&str>,
+    tasks: &[plan::Task],
+    checklist: &str,
+) -> Result<Env> {
+    let timeout = std::time::Duration::from_millis(args.timeout.max(1));
+    let mut env = Env::for_run(
+        site,
+        &RunSpec {
+            role: role.map(str::to_owned),
+            outside: args.outside,
+            system: !args.no_system_resolver,
+            hosts_file: args.hosts_file.clone(),
+            timeout: Some(timeout),
+        },
+    )
+    .wrap_err("cannot set up the run")?;
+    if tasks.iter().any(|t| matches!(t, plan::Task::Tls { .. })) {
+        env.tls_required = super::library(dirs)?.get(checklist)?.required_suites();
+    }
+    if tasks.iter().any(|t| matches!(t, plan::Task::Sql { .. })) {
+        env.sql.checks =
+            crate::probe::sql::checks::of_checklist(super::library(dirs)?.get(checklist)?);
+        env.sql.password = super::sql::password_if_given(
+            site.sql
+                .iter()
+                .find_map(|s| s.user.as_deref())
+                .unwrap_or("the SQL login"),
+        )?;
+    }
+    Ok(env)
+}
+
+/// How the run's connections resolved names, under the totals.
+fn resolution_line(outside: bool, sources: &[String]) -> String {
+    format!(
+        "{}names resolve through {}\n",
+        if outside { "outside the site: " } else { "" },
+        if sources.is_empty() {
+            "nothing (no hosts file, no resolver)".to_owned()
+        } else {
+            sources.join(", then ")
+        }
+    )
 }
 
 /// The text report: each task's worst verdict and label, its results' summaries, the totals.

@@ -9,7 +9,7 @@ pub mod certfile;
 pub mod dns;
 pub mod hosts;
 pub mod plan;
-
+pub mod resolve;
 pub mod responder;
 pub mod run;
 pub mod sql;

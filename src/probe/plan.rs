@@ -15,6 +15,9 @@ pub enum Task {
     Tcp { rule: PortRule, host: String },
     /// A rule that cannot be probed from here, and why (UDP, or no host for its destination).
     Untestable { rule: PortRule, why: String },
+    /// Whether each resolver of the run answers (`resolver_up`): a resolver that is down is
+    /// said here once, and left out of every name's judgement.
+    Resolvers,
     /// Resolve a name through every resolver and compare.
     Dns { name: NameCheck },
     /// Check the hosts file for the entries the site's names need, and against DNS.
@@ -29,7 +32,7 @@ impl Task {
     pub fn kind(&self) -> ProbeKind {
         match self {
             Task::Tcp { .. } | Task::Untestable { .. } => ProbeKind::Tcp,
-            Task::Dns { .. } => ProbeKind::Dns,
+            Task::Resolvers | Task::Dns { .. } => ProbeKind::Dns,
             Task::Tls { .. } => ProbeKind::Tls,
             Task::Sql { .. } => ProbeKind::Sql,
             Task::Hosts { .. } => ProbeKind::Hosts,
@@ -49,6 +52,7 @@ impl Task {
                     rule.from, rule.to, rule.protocol, rule.ports
                 )
             }
+            Task::Resolvers => "DNS resolvers answer".to_owned(),
             Task::Dns { name } => format!("resolve {}", name.fqdn),
             Task::Tls { endpoint } if endpoint.tds => {
                 format!("TLS {} (inside TDS)", endpoint.endpoint)
@@ -85,7 +89,8 @@ pub enum Vantage {
 pub fn plan(site: &Site, vantage: &Vantage, only: &[ProbeKind]) -> Vec<Task> {
     let wanted = |k: ProbeKind| only.is_empty() || only.contains(&k);
     let mut tasks = Vec::new();
-    if wanted(ProbeKind::Dns) {
+    if wanted(ProbeKind::Dns) && !site.names.is_empty() {
+        tasks.push(Task::Resolvers);
         tasks.extend(site.names.iter().map(|n| Task::Dns { name: n.clone() }));
     }
     if wanted(ProbeKind::Hosts) && !site.names.is_empty() {
@@ -280,10 +285,11 @@ ports = "1433"
         assert!(all.iter().all(|t| t.kind() != ProbeKind::Tcp));
         assert_eq!(
             all.len(),
-            5,
-            "two names, the hosts file, the TLS endpoint and the SQL instance"
+            6,
+            "the resolvers, two names, the hosts file, the TLS endpoint and the SQL instance"
         );
-        assert!(matches!(&all[4], Task::Sql { instance } if instance.server.ends_with("SPOK")));
+        assert_eq!(all[0], Task::Resolvers);
+        assert!(matches!(&all[5], Task::Sql { instance } if instance.server.ends_with("SPOK")));
         assert_eq!(plan(&site, &Vantage::None, &[ProbeKind::Hosts]).len(), 1);
     }
 

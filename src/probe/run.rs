@@ -9,12 +9,13 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use serde_json::json;
-use tokio::sync::mpsc;
+use tokio::sync::{OnceCell, mpsc};
 
 use super::cert;
-use super::dns::{self, Expectation, Horizon, HorizonExpectation, QueryOptions, QueryType};
+use super::dns::{self, Expectation, Horizon, HorizonExpectation, QueryOptions};
 use super::hosts::{self, HostsFile};
 use super::plan::Task;
+use super::resolve::{Lookup, Resolution, Resolve};
 use super::sql::{self, Target};
 use super::tcp;
 use super::tls::{self, facts};
@@ -37,13 +38,19 @@ const TASKS_AT_ONCE: usize = 8;
 
 /// What a run needs besides the tasks.
 pub struct Env {
-    /// Internal resolvers: this machine's own (unless left out) and the site's internal ones.
+    /// The vantage is outside the site's firewall: names resolve through the external
+    /// resolvers only, and no hosts file is read.
+    pub outside: bool,
+    /// Internal resolvers: this machine's own (unless left out) and the site's internal ones;
+    /// none on a vantage outside.
     pub internal: Vec<dns::Resolver>,
     pub external: Vec<dns::Resolver>,
-    pub hosts_path: PathBuf,
+    /// The hosts file the hosts probe reads and names resolve through first; none outside.
+    pub hosts_path: Option<PathBuf>,
+    /// How TCP, TLS and SQL connections resolve names: the hosts file, then the resolvers the
+    /// run's DNS checks ask (the system resolver only when the run includes it).
+    pub resolution: Arc<Resolution>,
     pub tcp: tcp::Options,
-    /// How TCP destinations given by name are resolved (the system resolver on site).
-    pub tcp_resolver: Arc<dyn tcp::Resolve>,
     pub tls: tls::Options,
     /// The suites the checklist requires, so a weak one it asks for (3DES on Windows Server
     /// 2016) is said as the conflict it is rather than failed against the checklist.
@@ -51,6 +58,41 @@ pub struct Env {
     /// The roots TLS chains are checked against: the system's.
     pub anchors: cert::TrustAnchors,
     pub sql: SqlEnv,
+    /// The names every DNS task of the run is judged from, asked once (see [`dns::Round`]).
+    names: Vec<String>,
+    round: OnceCell<dns::Round>,
+}
+
+/// How a run is set up: where it runs from and how it resolves names. `preflight probe` and the
+/// TUI both build their [`Env`] from one of these through [`Env::for_run`].
+#[derive(Debug, Clone, Default)]
+pub struct RunSpec {
+    /// The role this machine plays (the vantage), if any; a role some `outside = true` host of
+    /// the site plays makes the run outside.
+    pub role: Option<String>,
+    /// Resolve as a machine outside the firewall, whatever the role (`--outside`).
+    pub outside: bool,
+    /// Ask this machine's own resolver too (an inside run only).
+    pub system: bool,
+    /// Read this hosts file instead of the platform's (an inside run only).
+    pub hosts_file: Option<PathBuf>,
+    /// Per query and per connection attempt; the defaults when none.
+    pub timeout: Option<Duration>,
+}
+
+/// Why a run cannot be set up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SetupError {
+    #[error(transparent)]
+    Dns(#[from] dns::DnsError),
+    #[error(
+        "an outside run resolves names through the site's external resolvers, and the site lists none: add them under [resolvers] as external = [\"IP\"] (what a phone on a carrier network asks)"
+    )]
+    NoExternalResolvers,
+    #[error(
+        "an outside run reads no hosts file (a phone on the street has none to edit): leave out the hosts file, or run from a vantage inside"
+    )]
+    HostsFileOutside,
 }
 
 /// What SQL probes need besides the site's instances.
@@ -63,6 +105,8 @@ pub struct SqlEnv {
     pub checks: Vec<SqlCheck>,
     /// For connecting and for each batch.
     pub timeout: Duration,
+    /// How the server's name resolves: the run's resolution.
+    pub lookup: Lookup,
 }
 
 impl std::fmt::Debug for SqlEnv {
@@ -71,50 +115,115 @@ impl std::fmt::Debug for SqlEnv {
             .field("password", &self.password.as_ref().map(|_| "<hidden>"))
             .field("checks", &self.checks.len())
             .field("timeout", &self.timeout)
+            .field("lookup", &self.lookup)
             .finish()
     }
 }
 
 impl Env {
-    /// The environment for a site: its resolvers (and this machine's, when `system`), the
-    /// platform's hosts file, default timeouts.
+    /// The environment of a run of a site's probes: the resolvers its DNS checks ask, the
+    /// one resolution every connection uses, default timeouts. Inside: this machine's resolver
+    /// (when `spec.system`), the site's internal and external resolvers, the hosts file given
+    /// or the platform's; connections resolve through the hosts file, then this machine's and
+    /// the internal resolvers. Outside (`spec.outside`, or a role an `outside = true` host
+    /// plays): the external resolvers alone, for the DNS checks and the connections, no hosts
+    /// file, so a stale public address is seen as a phone on the street sees it.
     ///
     /// # Errors
-    /// When a resolver cannot be set up (the system configuration unreadable).
-    pub fn for_site(site: &Site, system: bool, dns: QueryOptions) -> Result<Self, dns::DnsError> {
-        let mut internal = Vec::new();
-        if system {
-            internal.push(dns::Resolver::new(&dns::ResolverSpec::system(), dns)?);
+    /// When a resolver cannot be set up (the system configuration unreadable), or an outside
+    /// run has no external resolver or is given a hosts file.
+    pub fn for_run(site: &Site, spec: &RunSpec) -> Result<Self, SetupError> {
+        let outside = spec.outside || spec.role.as_deref().is_some_and(|r| site.is_outside(r));
+        let dns = QueryOptions {
+            timeout: spec.timeout.unwrap_or(dns::DEFAULT_TIMEOUT),
+            ..QueryOptions::default()
+        };
+        let servers = |list: &[std::net::SocketAddr], side: &str| {
+            list.iter()
+                .enumerate()
+                .map(|(n, addr)| {
+                    let spec =
+                        dns::ResolverSpec::server(*addr).with_label(format!("{side} {}", n + 1));
+                    dns::Resolver::new(&spec, dns)
+                })
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let external = servers(&site.resolvers.external, "external")?;
+        let (internal, hosts_path, connect_through) = if outside {
+            if external.is_empty() {
+                return Err(SetupError::NoExternalResolvers);
+            }
+            if spec.hosts_file.is_some() {
+                return Err(SetupError::HostsFileOutside);
+            }
+            (Vec::new(), None, external.clone())
+        } else {
+            let mut internal = Vec::new();
+            if spec.system {
+                internal.push(dns::Resolver::new(&dns::ResolverSpec::system(), dns)?);
+            }
+            internal.extend(servers(&site.resolvers.internal, "internal")?);
+            let hosts = spec.hosts_file.clone().unwrap_or_else(hosts::system_path);
+            (internal.clone(), Some(hosts), internal)
+        };
+        let resolution = Arc::new(Resolution::new(hosts_path.clone(), connect_through));
+        let lookup = Lookup::new(Arc::clone(&resolution) as Arc<dyn Resolve>);
+        let mut tcp = tcp::Options::default();
+        if let Some(t) = spec.timeout {
+            tcp.timeout = t;
         }
-        for (n, addr) in site.resolvers.internal.iter().enumerate() {
-            let spec = dns::ResolverSpec::server(*addr).with_label(format!("internal {}", n + 1));
-            internal.push(dns::Resolver::new(&spec, dns)?);
-        }
-        let external = site
-            .resolvers
-            .external
-            .iter()
-            .enumerate()
-            .map(|(n, addr)| {
-                let spec =
-                    dns::ResolverSpec::server(*addr).with_label(format!("external {}", n + 1));
-                dns::Resolver::new(&spec, dns)
-            })
-            .collect::<Result<_, _>>()?;
         Ok(Self {
+            outside,
             internal,
             external,
-            hosts_path: hosts::system_path(),
-            tcp: tcp::Options::default(),
-            tcp_resolver: Arc::new(tcp::SystemResolver),
-            tls: tls::Options::default(),
+            hosts_path,
+            resolution,
+            tcp,
+            tls: tls::Options {
+                lookup: lookup.clone(),
+                ..tls::Options::default()
+            },
             tls_required: Vec::new(),
             anchors: cert::TrustAnchors::system(),
             sql: SqlEnv {
                 timeout: Duration::from_secs(15),
+                lookup,
                 ..SqlEnv::default()
             },
+            names: site.names.iter().map(|n| n.fqdn.clone()).collect(),
+            round: OnceCell::new(),
         })
+    }
+
+    /// The run's DNS round: every site name asked of every resolver once, the first time a DNS
+    /// task needs it.
+    async fn round(&self) -> &dns::Round {
+        self.round
+            .get_or_init(|| {
+                dns::Round::ask(
+                    &self.internal,
+                    &self.external,
+                    &self.names,
+                    dns::DEFAULT_CONCURRENCY,
+                )
+            })
+            .await
+    }
+
+    /// Where the run's connections resolve names, for a result's evidence: the source that
+    /// answered and the addresses, or every source asked.
+    async fn resolved(&self, host: &str) -> serde_json::Value {
+        let bare = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
+        if bare.parse::<std::net::IpAddr>().is_ok() {
+            return serde_json::Value::Null;
+        }
+        match self.resolution.lookup(bare).await {
+            Ok(r) => json!({ "name": r.name, "addresses": r.addresses, "source": r.source }),
+            Err(e) => json!({ "name": e.name, "error": e.to_string(), "asked": e.asked }),
+        }
     }
 }
 
@@ -144,6 +253,7 @@ pub async fn execute(task: &Task, env: &Env) -> Vec<ProbeResult> {
     match task {
         Task::Tcp { rule, host } => vec![tcp_task(rule, host, env).await],
         Task::Untestable { rule, why } => vec![untestable(rule, why)],
+        Task::Resolvers => env.round().await.resolver_results(),
         Task::Dns { name } => dns_task(name, env).await,
         Task::Hosts { names } => hosts_task(names, env).await,
         Task::Tls { endpoint } => vec![tls_task(endpoint, env).await],
@@ -175,12 +285,17 @@ async fn tcp_task(rule: &PortRule, host: &str, env: &Env) -> ProbeResult {
         .map(|p| p.as_slice().to_vec())
         .unwrap_or_default();
     let targets = tcp::targets(host, &ports);
-    let outcomes = tcp::probe(&targets, &env.tcp, Arc::clone(&env.tcp_resolver), |_, _| {}).await;
+    let through: Arc<dyn tcp::Resolve> = Arc::clone(&env.resolution) as Arc<dyn tcp::Resolve>;
+    let outcomes = tcp::probe(&targets, &env.tcp, through, |_, _| {}).await;
     let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let mut result = tcp::probe_result(host, &outcomes, env.tcp.timeout, at, ms);
     let mut evidence = rule_evidence(rule, Some(host));
     if let serde_json::Value::Object(probe) = std::mem::take(&mut result.evidence) {
         evidence.extend(probe);
+    }
+    let resolved = env.resolved(host).await;
+    if !resolved.is_null() {
+        evidence.insert("resolved".into(), resolved);
     }
     result.evidence = serde_json::Value::Object(evidence);
     result.target = Task::Tcp {
@@ -208,27 +323,36 @@ fn untestable(rule: &PortRule, why: &str) -> ProbeResult {
     }
 }
 
+/// A name's DNS checks, judged from the run's round: `resolves`, `split_horizon` where the site
+/// describes both sides and the run asks both, `reverse_matches` where the site asks for it
+/// and the run asks internal resolvers.
 async fn dns_task(name: &NameCheck, env: &Env) -> Vec<ProbeResult> {
+    let round = env.round().await;
     let mut results = Vec::new();
     let all: Vec<dns::Resolver> = env.internal.iter().chain(&env.external).cloned().collect();
     let split = !name.internal.is_empty() || !name.external.is_empty();
     // `resolves`: every resolver against `expect`; or, for a name described per side, the
-    // internal resolvers against what they must answer; or, with nothing stated, any answer
-    // as long as the resolvers agree.
-    let (resolvers, addresses) = if !name.expect.is_empty() {
-        (all.as_slice(), name.expect.clone())
-    } else if !name.internal.is_empty() {
-        (env.internal.as_slice(), name.internal.clone())
+    // resolvers of the run's side against what they must answer (outside, only the external
+    // ones are asked, and a name known inside only is not for them); or, with nothing stated,
+    // any answer as long as the resolvers agree.
+    let chosen = if !name.expect.is_empty() {
+        Some((all.as_slice(), name.expect.clone()))
+    } else if !name.internal.is_empty() && !env.outside {
+        Some((env.internal.as_slice(), name.internal.clone()))
+    } else if !name.external.is_empty() {
+        Some((env.external.as_slice(), name.external.clone()))
     } else if split {
-        (env.external.as_slice(), name.external.clone())
+        None
     } else {
-        (all.as_slice(), Vec::new())
+        Some((all.as_slice(), Vec::new()))
     };
-    let target = Expectation {
-        name: name.fqdn.clone(),
-        addresses,
-    };
-    results.extend(dns::resolves(resolvers, &[target], dns::DEFAULT_CONCURRENCY).await);
+    if let Some((resolvers, addresses)) = chosen {
+        let target = Expectation {
+            name: name.fqdn.clone(),
+            addresses,
+        };
+        results.push(round.resolves(resolvers, &target));
+    }
     if split && !env.external.is_empty() && !env.internal.is_empty() {
         let target = HorizonExpectation {
             name: name.fqdn.clone(),
@@ -242,24 +366,17 @@ async fn dns_task(name: &NameCheck, env: &Env) -> Vec<ProbeResult> {
             internal: name.internal.clone(),
             external: name.external.clone(),
         };
-        results.extend(
-            dns::split_horizon(
-                &env.internal,
-                &env.external,
-                &[target],
-                dns::DEFAULT_CONCURRENCY,
-            )
-            .await,
-        );
+        results.push(round.split_horizon(&env.internal, &env.external, &target));
     }
-    if name.reverse {
+    if name.reverse && !env.internal.is_empty() {
         results.extend(
-            dns::reverse_matches(
-                &env.internal,
-                std::slice::from_ref(&name.fqdn),
-                dns::DEFAULT_CONCURRENCY,
-            )
-            .await,
+            round
+                .reverse(
+                    &env.internal,
+                    std::slice::from_ref(&name.fqdn),
+                    dns::DEFAULT_CONCURRENCY,
+                )
+                .await,
         );
     }
     results
@@ -311,16 +428,21 @@ async fn tls_task(endpoint: &TlsEndpoint, env: &Env) -> ProbeResult {
     } else {
         format!("grade {}: {}", grade.grade, bad.join("; "))
     };
+    let mut evidence = json!({
+        "facts": facts, "findings": findings, "grade": grade,
+        "role": endpoint.role, "os": endpoint.os,
+    });
+    let resolved = env.resolved(&host).await;
+    if !resolved.is_null() {
+        evidence["resolved"] = resolved;
+    }
     ProbeResult {
         kind: ProbeKind::Tls,
         check: "scan".to_owned(),
         target: label,
         verdict,
         summary,
-        evidence: json!({
-            "facts": facts, "findings": findings, "grade": grade,
-            "role": endpoint.role, "os": endpoint.os,
-        }),
+        evidence,
         at,
         ms: scan.ms,
     }
@@ -349,16 +471,30 @@ fn about(
 }
 
 async fn hosts_task(names: &[NameCheck], env: &Env) -> Vec<ProbeResult> {
-    let file = match HostsFile::read(&env.hosts_path) {
+    let Some(path) = &env.hosts_path else {
+        return vec![ProbeResult {
+            kind: ProbeKind::Hosts,
+            check: "entry_present".to_owned(),
+            target: "hosts file".to_owned(),
+            verdict: Verdict::Skipped,
+            summary: "not probed: a vantage outside the site reads no hosts file (a phone on the \
+                      street has none to edit)"
+                .to_owned(),
+            evidence: json!({ "outside": true }),
+            at: crate::stamp::now(),
+            ms: 0,
+        }];
+    };
+    let file = match HostsFile::read(path) {
         Ok(f) => f,
         Err(e) => {
             return vec![ProbeResult {
                 kind: ProbeKind::Hosts,
                 check: "entry_present".to_owned(),
-                target: env.hosts_path.display().to_string(),
+                target: path.display().to_string(),
                 verdict: Verdict::Error,
                 summary: e.to_string(),
-                evidence: json!({ "file": env.hosts_path }),
+                evidence: json!({ "file": path }),
                 at: crate::stamp::now(),
                 ms: 0,
             }];
@@ -378,21 +514,33 @@ async fn hosts_task(names: &[NameCheck], env: &Env) -> Vec<ProbeResult> {
         // machine (the guide's `127.0.0.1` test entry on the Spok Mobile server) overrides it
         // on purpose.
         let here = file.lookup(&name.fqdn).addresses();
-        if here.is_empty() || name.hosts_entry.is_some_and(|a| here == [a]) {
+        if here.is_empty()
+            || name.hosts_entry.is_some_and(|a| here == [a])
+            || env.internal.is_empty()
+        {
             continue;
         }
-        if let Some(resolver) = env.internal.first() {
-            let mut dns_addresses = Vec::new();
-            for qtype in [QueryType::A, QueryType::Aaaa] {
-                dns_addresses.extend(resolver.query(&name.fqdn, qtype).await.addresses());
+        // DNS as this machine would ask it: the first resolver that answers.
+        let result = match env.resolution.lookup_dns(&name.fqdn).await {
+            Ok(r) => hosts::consistent_with_dns(&file, &name.fqdn, &r.addresses),
+            Err(e) if e.asked.iter().any(|a| a.answered) => {
+                hosts::consistent_with_dns(&file, &name.fqdn, &[])
             }
-            results.push(about(
-                hosts::consistent_with_dns(&file, &name.fqdn, &dns_addresses),
-                Some(&name.fqdn),
-                name.role.as_deref(),
-                None,
-            ));
-        }
+            Err(e) => ProbeResult {
+                kind: ProbeKind::Hosts,
+                check: "consistent_with_dns".to_owned(),
+                target: format!("{} in {}", name.fqdn, file.path.display()),
+                verdict: Verdict::Error,
+                summary: format!(
+                    "could not compare the hosts file with DNS for {}: no resolver answered ({e})",
+                    name.fqdn
+                ),
+                evidence: json!({ "file": file.path, "name": name.fqdn, "asked": e.asked }),
+                at: crate::stamp::now(),
+                ms: 0,
+            },
+        };
+        results.push(about(result, Some(&name.fqdn), name.role.as_deref(), None));
     }
     results
 }
@@ -446,6 +594,7 @@ async fn sql_task(instance: &SqlInstance, env: &Env) -> ProbeResult {
     }
     options.connect_timeout = env.sql.timeout;
     options.query_timeout = env.sql.timeout;
+    options.lookup = env.sql.lookup.clone();
     (options.permissions, options.databases) =
         sql::checks::wanted(&env.sql.checks, instance.database.as_deref());
     let facts = sql::probe(&target, &options).await;
@@ -458,6 +607,11 @@ async fn sql_task(instance: &SqlInstance, env: &Env) -> ProbeResult {
         }
         _ => bad.join("; "),
     };
+    let mut evidence = json!({ "facts": facts, "findings": findings, "role": instance.role });
+    let resolved = env.resolved(&target.host).await;
+    if !resolved.is_null() {
+        evidence["resolved"] = resolved;
+    }
     ProbeResult {
         kind: ProbeKind::Sql,
         check: "probe".to_owned(),
@@ -465,7 +619,7 @@ async fn sql_task(instance: &SqlInstance, env: &Env) -> ProbeResult {
         verdict,
         summary,
         ms: facts.ms,
-        evidence: json!({ "facts": facts, "findings": findings, "role": instance.role }),
+        evidence,
         at,
     }
 }

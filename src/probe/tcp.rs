@@ -14,10 +14,8 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -209,30 +207,7 @@ impl Options {
     }
 }
 
-/// A resolution in progress: the addresses of a name, or why there are none.
-pub type Resolving<'a> = Pin<Box<dyn Future<Output = io::Result<Vec<IpAddr>>> + Send + 'a>>;
-
-/// Turns host names into addresses. The default is the system resolver; tests inject their own
-/// so no test ever sends a query to this machine's DNS servers.
-pub trait Resolve: Send + Sync {
-    fn resolve<'a>(&'a self, host: &'a str) -> Resolving<'a>;
-}
-
-/// The operating system's resolver (hosts file, then DNS, as the system is configured), which
-/// is what the service being installed will use too.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemResolver;
-
-impl Resolve for SystemResolver {
-    fn resolve<'a>(&'a self, host: &'a str) -> Resolving<'a> {
-        Box::pin(async move {
-            // `lookup_host` runs `getaddrinfo` on a blocking thread; dropping this future does
-            // not stop that thread, but its answer is then simply dropped.
-            let addrs = tokio::net::lookup_host((host, 0)).await?;
-            Ok(addrs.map(|a| a.ip()).collect())
-        })
-    }
-}
+pub use super::resolve::{Resolve, Resolving, SystemResolver};
 
 /// A host's addresses once resolved, shared by all of that host's targets.
 type Resolved = Result<Vec<IpAddr>, String>;

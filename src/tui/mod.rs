@@ -32,9 +32,8 @@ use std::sync::Arc;
 use app::{Action, App, Effect, Level, Picker};
 use tokio::sync::mpsc;
 
-use crate::probe::dns::QueryOptions;
 use crate::probe::plan::Task;
-use crate::probe::run::{self, Env, Event as ProbeEvent};
+use crate::probe::run::{self, Env, Event as ProbeEvent, RunSpec};
 use crate::stamp::hostname;
 
 /// Drafts (text typed but not committed) are saved at most this long after the first keystroke
@@ -186,8 +185,17 @@ impl Runner {
         let Some((_, iv)) = app.current() else {
             return Ok(());
         };
-        let mut env = Env::for_site(&iv.assessment.site, true, QueryOptions::default())
-            .wrap_err("cannot set up the resolvers")?;
+        // The same set-up as `preflight probe` from this vantage, this machine's resolver and
+        // hosts file included (an outside vantage asks the external resolvers alone).
+        let mut env = Env::for_run(
+            &iv.assessment.site,
+            &RunSpec {
+                role: app.probes.vantage.clone(),
+                system: true,
+                ..RunSpec::default()
+            },
+        )
+        .wrap_err("cannot set up the run")?;
         // SQL logins: the password typed in the probes view or from the environment, the
         // permissions to read from the checklist's SQL rules.
         env.sql.password = app

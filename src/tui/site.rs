@@ -653,16 +653,20 @@ mod tests {
         };
         assert_eq!(
             labels(&app),
-            ["resolve mail.example.org", "hosts file entries for 1 name"]
+            [
+                "DNS resolvers answer",
+                "resolve mail.example.org",
+                "hosts file entries for 1 name"
+            ]
         );
         // While a run is on, its tasks stay as they are; the next visit after it plans again.
         app.probes.running = true;
         press(&mut app, &[Char('S'), Char('a')]);
         type_text(&mut app, "sql1.example.org");
         press(&mut app, &[Enter, Esc]);
-        assert_eq!(labels(&app).len(), 2);
+        assert_eq!(labels(&app).len(), 3);
         app.probes.running = false;
         press(&mut app, &[Esc, Char('p')]);
-        assert_eq!(labels(&app).len(), 3, "{:?}", labels(&app));
+        assert_eq!(labels(&app).len(), 4, "{:?}", labels(&app));
     }
 }

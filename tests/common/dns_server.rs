@@ -1,6 +1,7 @@
-//! A real DNS server for tests: hickory-server on 127.0.0.1 serving zones the test writes.
+//! A real DNS server for tests: hickory-server on loopback (127.0.0.1, or another 127/8 address
+//! a test picks) serving zones the test writes.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread;
@@ -25,6 +26,12 @@ pub struct DnsServer {
 impl DnsServer {
     /// `zones`: (origin, zone-file text). `servfail`: origins whose queries get SERVFAIL.
     pub fn start(zones: &[(&str, String)], servfail: &[&str]) -> Self {
+        Self::start_on(IpAddr::V4(Ipv4Addr::LOCALHOST), zones, servfail)
+    }
+
+    /// As [`DnsServer::start`], on `ip` (a loopback address).
+    pub fn start_on(ip: IpAddr, zones: &[(&str, String)], servfail: &[&str]) -> Self {
+        assert!(ip.is_loopback(), "test DNS servers listen on loopback only");
         let mut catalog = Catalog::new();
         for (origin, text) in zones {
             let origin = Name::from_ascii(origin).expect("origin");
@@ -58,7 +65,7 @@ impl DnsServer {
                 .build()
                 .expect("server runtime");
             runtime.block_on(async move {
-                let (udp, tcp) = bind_pair().await;
+                let (udp, tcp) = bind_pair(ip).await;
                 let addr = udp.local_addr().expect("udp address");
                 let mut server = Server::new(catalog);
                 server.register_socket(udp);
@@ -89,15 +96,15 @@ impl Drop for DnsServer {
 }
 
 /// UDP and TCP on one port; a port taken for TCP by someone else means another try.
-async fn bind_pair() -> (tokio::net::UdpSocket, tokio::net::TcpListener) {
+async fn bind_pair(ip: IpAddr) -> (tokio::net::UdpSocket, tokio::net::TcpListener) {
     for _ in 0..50 {
-        let udp = tokio::net::UdpSocket::bind("127.0.0.1:0")
+        let udp = tokio::net::UdpSocket::bind((ip, 0))
             .await
             .expect("bind udp");
         let port = udp.local_addr().expect("udp address").port();
-        if let Ok(tcp) = tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+        if let Ok(tcp) = tokio::net::TcpListener::bind((ip, port)).await {
             return (udp, tcp);
         }
     }
-    panic!("no port free for both UDP and TCP on 127.0.0.1");
+    panic!("no port free for both UDP and TCP on {ip}");
 }

@@ -1,19 +1,22 @@
 //! Connecting with tiberius and running the probe's two batches, every step under a timeout,
 //! every failure turned into words for the facts it leaves unknown.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
 use tiberius::error::{Error as TdsError, IoErrorKind};
-use tiberius::{AuthMethod, Client, ColumnData, Config, EncryptionLevel, QueryItem, SqlBrowser};
+use tiberius::{AuthMethod, Client, ColumnData, Config, EncryptionLevel, QueryItem};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout};
 use tokio_util::compat::{Compat, TokioAsyncWriteCompatExt as _};
 
+use super::browser;
 use super::facts::{self, Answer, Cell, Fact, Prelogin, ResultSet, SqlFacts};
 use super::queries::{self, Statement};
 use super::target::Target;
+use crate::probe::resolve::Lookup;
 
 /// How the probe logs in.
 #[derive(Clone)]
@@ -83,6 +86,10 @@ pub struct Options {
     pub permissions: Vec<(Option<String>, String)>,
     /// Databases whose existence and recovery model to read.
     pub databases: Vec<String>,
+    /// How the server's name becomes addresses (for a named instance, where its SQL Server
+    /// Browser is asked): the operating system's resolver by default, the run's resolution in
+    /// `preflight probe` and the TUI. The name itself stays the TLS server name.
+    pub lookup: Lookup,
 }
 
 impl Options {
@@ -95,6 +102,7 @@ impl Options {
             query_timeout: Duration::from_secs(30),
             permissions: Vec::new(),
             databases: Vec::new(),
+            lookup: Lookup::system(),
         }
     }
 }
@@ -124,7 +132,7 @@ pub async fn probe(target: &Target, opts: &Options) -> SqlFacts {
     // Where a server answered, its own words on encryption and its version, even when the
     // login was refused (a host that did not answer is not waited for twice).
     if let Some(at) = facts.address.clone() {
-        facts.prelogin = prelogin(&at, opts.connect_timeout).await;
+        facts.prelogin = prelogin(&at, opts).await;
     }
     facts.server = target.to_string();
     facts.user = opts.auth.user().map(str::to_owned);
@@ -149,13 +157,19 @@ impl From<String> for Failed {
 
 /// The server's PRELOGIN answer to a client that does not ask for encryption: the question
 /// that tells "forced", "offered" and "not offered" apart.
-async fn prelogin(at: &str, limit: Duration) -> Option<Prelogin> {
+async fn prelogin(at: &str, opts: &Options) -> Option<Prelogin> {
     use crate::probe::tls::tds;
-    let addr = timeout(limit, tokio::net::lookup_host(at))
-        .await
-        .ok()?
-        .ok()?
-        .next()?;
+    let limit = opts.connect_timeout;
+    let addr = if let Ok(a) = at.parse::<SocketAddr>() {
+        a
+    } else {
+        let (host, port) = crate::site::split_host_port(at)?;
+        let ips = timeout(limit, opts.lookup.addresses(&host))
+            .await
+            .ok()?
+            .ok()?;
+        SocketAddr::new(*ips.first()?, port)
+    };
     let p = tds::prelogin(addr, tds::Encryption::Off, limit)
         .await
         .ok()?;
@@ -213,25 +227,15 @@ async fn connect(target: &Target, opts: &Options) -> Result<(Connection, String)
     let mut port = target.port;
     for _ in 0..2 {
         let config = config(target, &host, port, opts);
-        let routed = port.is_some() || host != target.host;
-        let tcp = timeout(opts.connect_timeout, async {
-            if target.instance.is_some() && !routed {
-                TcpStream::connect_named(&config).await
-            } else {
-                TcpStream::connect(config.get_addr())
-                    .await
-                    .map_err(TdsError::from)
-            }
-        })
-        .await
-        .map_err(|_| {
-            format!(
-                "{} did not answer within {} s",
-                shown(target, &host, port),
-                opts.connect_timeout.as_secs()
-            )
-        })?
-        .map_err(|e| connect_words(&e, target, &host, port, opts))?;
+        let tcp = timeout(opts.connect_timeout, open(target, &host, port, opts))
+            .await
+            .map_err(|_| {
+                format!(
+                    "{} did not answer within {} s",
+                    shown(target, &host, port),
+                    opts.connect_timeout.as_secs()
+                )
+            })??;
         let address = tcp
             .peer_addr()
             .map_or_else(|_| config.get_addr(), |a| a.to_string());
@@ -265,6 +269,56 @@ async fn connect(target: &Target, opts: &Options) -> Result<(Connection, String)
         }
     }
     Err(format!("{target} redirected the connection more than once").into())
+}
+
+/// Opens the TCP connection the login runs on: the host's addresses through the run's lookup;
+/// for a named instance (not redirected), its port from the SQL Server Browser at each address
+/// in turn; then each address until one accepts.
+async fn open(
+    target: &Target,
+    host: &str,
+    port: Option<u16>,
+    opts: &Options,
+) -> Result<TcpStream, String> {
+    let at = shown(target, host, port);
+    let ips = opts
+        .lookup
+        .addresses(host)
+        .await
+        .map_err(|e| format!("{host}: host not found: {e}"))?;
+    let mut first: Option<String> = None;
+    for ip in ips {
+        let to = match (port, &target.instance) {
+            (Some(p), _) => p,
+            (None, Some(instance)) => {
+                // The Browser's own wait, as SQL Server's drivers give it: about a second.
+                let wait = opts.connect_timeout.min(Duration::from_secs(2));
+                match browser::port_of(ip, instance, wait).await {
+                    Ok(p) => p,
+                    Err(e) => {
+                        let why = match e {
+                            browser::BrowseError::Silent(w) | browser::BrowseError::NoPort(w) => w,
+                        };
+                        first.get_or_insert(format!(
+                            "{at}: the SQL Server Browser on {host} ({ip}, UDP 1434) did not name \
+                             the instance ({why}): is the SQL Server Browser service running, UDP \
+                             1434 open and the instance name right? Or give the instance's port \
+                             as HOST:PORT"
+                        ));
+                        continue;
+                    }
+                }
+            }
+            (None, None) => target.port_or_default(),
+        };
+        match TcpStream::connect((ip, to)).await {
+            Ok(stream) => return Ok(stream),
+            Err(e) => {
+                first.get_or_insert(connect_words(&TdsError::from(e), target, host, port, opts));
+            }
+        }
+    }
+    Err(first.unwrap_or_else(|| format!("{host}: host not found: it has no address")))
 }
 
 fn shown(target: &Target, host: &str, port: Option<u16>) -> String {

@@ -10,6 +10,7 @@
 //! read. Each fact keeps the query it came from as evidence ([`facts`]); the checklist's checks
 //! are judged from the facts ([`checks`]), so one probe answers every SQL item.
 
+mod browser;
 pub mod checks;
 mod client;
 pub mod facts;

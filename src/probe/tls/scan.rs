@@ -56,6 +56,7 @@ use tokio::time::{Instant, sleep_until, timeout_at};
 use super::suites::{self, Suite};
 use super::tds::{self, Encryption};
 use super::wire::{ClientHello, Flight, Group, KeyExchange, Status, Version, parse_flight};
+use crate::probe::resolve::Lookup;
 use crate::probe::tcp::human;
 
 /// Connections at once by default: a handful, as a person's browser would open.
@@ -101,6 +102,9 @@ pub struct Options {
     pub tls13_chain: bool,
     /// How the handshakes reach the server.
     pub transport: Transport,
+    /// How a host name becomes the address scanned: the operating system's resolver by
+    /// default, the run's resolution in `preflight probe` and the TUI.
+    pub lookup: Lookup,
 }
 
 /// How a scan's handshakes reach the server.
@@ -132,6 +136,7 @@ impl Default for Options {
             preference: true,
             tls13_chain: true,
             transport: Transport::Direct,
+            lookup: Lookup::system(),
         }
     }
 }
@@ -1003,7 +1008,14 @@ pub async fn scan(host: &str, port: u16, sni: Option<&str>, options: &Options) -
         transport: options.transport,
         prelogin: None,
     };
-    let addr = match resolve(host, port, limit_at.min(start + options.connect_timeout)).await {
+    let addr = match resolve(
+        &options.lookup,
+        host,
+        port,
+        limit_at.min(start + options.connect_timeout),
+    )
+    .await
+    {
         Ok(a) => a,
         Err(words) => {
             report.errors.push(words);
@@ -1166,14 +1178,17 @@ async fn run_protocols(ctx: &Arc<Ctx>, versions: &[Version], chunked: bool) -> V
     found
 }
 
-async fn resolve(host: &str, port: u16, until: Instant) -> Result<SocketAddr, String> {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = bare.parse::<IpAddr>() {
-        return Ok(SocketAddr::new(ip, port));
-    }
-    match timeout_at(until, tokio::net::lookup_host((bare, port))).await {
-        Ok(Ok(mut addrs)) => addrs
-            .next()
+/// The first address of `host` (the SNI stays the name: only the address comes from here).
+async fn resolve(
+    lookup: &Lookup,
+    host: &str,
+    port: u16,
+    until: Instant,
+) -> Result<SocketAddr, String> {
+    match timeout_at(until, lookup.addresses(host)).await {
+        Ok(Ok(addrs)) => addrs
+            .first()
+            .map(|ip| SocketAddr::new(*ip, port))
             .ok_or_else(|| format!("{host} resolves to no address")),
         Ok(Err(e)) => Err(format!("{host} does not resolve: {e}")),
         Err(_) => Err(format!("{host} did not resolve in time")),
