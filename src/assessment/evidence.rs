@@ -16,6 +16,7 @@ use serde_json::Value as Json;
 use super::{Assessment, Value};
 use crate::checklist::{AnswerKind, Item, ProbeBinding};
 use crate::ports::Ports;
+use crate::probe::certfile::{self, CertFileFacts};
 use crate::probe::sql::{self, SqlFacts};
 use crate::probe::tcp::State;
 use crate::probe::tls::facts::{self, TlsFacts};
@@ -240,7 +241,9 @@ fn answers(binding: &ProbeBinding, r: &ProbeResult) -> bool {
             .expected
             .as_ref()
             .is_some_and(|e| e.to_string().contains(&want.to_string())),
-        _ => match binding.expect.get("names") {
+        // `names` and `name` pick the DNS and hosts results of those names; for the other kinds
+        // `name` is what the rule compares with (a certificate's name, a file's name).
+        Check::Dns(_) | Check::Hosts(_) => match binding.expect.get("names") {
             Some(ParamValue::StrList(names)) => subject
                 .name
                 .as_deref()
@@ -252,11 +255,13 @@ fn answers(binding: &ProbeBinding, r: &ProbeResult) -> bool {
                     .is_some_and(|n| n.eq_ignore_ascii_case(want))
             }),
         },
+        Check::Tls(_) | Check::Sql(_) | Check::Certfile(_) => true,
     }
 }
 
-/// A result as it applies to the item: a TLS scan or SQL probe judged by the item's own rule
-/// from the facts it kept; a port row on the item's ports, as the item asks them.
+/// A result as it applies to the item: a TLS scan, SQL probe or certificate file judged by the
+/// item's own rule from the facts it kept; a port row on the item's ports, as the item asks
+/// them.
 fn applied(binding: &ProbeBinding, r: &ProbeResult) -> (Verdict, String) {
     let unreadable = || {
         (
@@ -272,8 +277,11 @@ fn applied(binding: &ProbeBinding, r: &ProbeResult) -> (Verdict, String) {
         Check::Sql(check) => facts
             .and_then(|f| serde_json::from_value::<SqlFacts>(f).ok())
             .map_or_else(unreadable, |f| sql::checks::evaluate(check, &f)),
+        Check::Certfile(check) => facts
+            .and_then(|f| serde_json::from_value::<CertFileFacts>(f).ok())
+            .map_or_else(unreadable, |f| certfile::evaluate(check, &f)),
         Check::Tcp(check) => ports_verdict(check, r),
-        Check::Dns(_) | Check::Hosts(_) | Check::Certfile(_) => (r.verdict, r.summary.clone()),
+        Check::Dns(_) | Check::Hosts(_) => (r.verdict, r.summary.clone()),
     }
 }
 
