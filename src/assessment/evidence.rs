@@ -187,7 +187,7 @@ struct Subject {
 
 impl Subject {
     fn of(r: &ProbeResult) -> Self {
-        serde_json::from_value(r.evidence.clone()).unwrap_or_default()
+        Subject::deserialize(&r.evidence).unwrap_or_default()
     }
 
     /// Whether this result is about the scope target `to` (a port row's destination, or the
@@ -269,16 +269,17 @@ fn applied(binding: &ProbeBinding, r: &ProbeResult) -> (Verdict, String) {
             format!("{}: could not tell ({})", r.target, r.summary),
         )
     };
-    let facts = r.evidence.get("facts").cloned();
+    // Read in place: a scan's facts are large, and every item of its kind reads them.
+    let facts = r.evidence.get("facts");
     match &binding.check {
         Check::Tls(check) => facts
-            .and_then(|f| serde_json::from_value::<TlsFacts>(f).ok())
+            .and_then(|f| TlsFacts::deserialize(f).ok())
             .map_or_else(unreadable, |f| facts::evaluate(check, &f)),
         Check::Sql(check) => facts
-            .and_then(|f| serde_json::from_value::<SqlFacts>(f).ok())
+            .and_then(|f| SqlFacts::deserialize(f).ok())
             .map_or_else(unreadable, |f| sql::checks::evaluate(check, &f)),
         Check::Certfile(check) => facts
-            .and_then(|f| serde_json::from_value::<CertFileFacts>(f).ok())
+            .and_then(|f| CertFileFacts::deserialize(f).ok())
             .map_or_else(unreadable, |f| certfile::evaluate(check, &f)),
         Check::Tcp(check) => ports_verdict(check, r),
         Check::Dns(_) | Check::Hosts(_) => (r.verdict, r.summary.clone()),
@@ -308,7 +309,7 @@ fn ports_verdict(check: &TcpCheck, r: &ProbeResult) -> (Verdict, String) {
     let Some(outcomes) = r
         .evidence
         .get("outcomes")
-        .and_then(|o| serde_json::from_value::<Vec<PortOutcome>>(o.clone()).ok())
+        .and_then(|o| Vec::<PortOutcome>::deserialize(o).ok())
     else {
         return (r.verdict, r.summary.clone());
     };

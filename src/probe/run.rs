@@ -463,7 +463,10 @@ async fn tls_task(endpoint: &TlsEndpoint, env: &Env) -> ProbeResult {
     let grade = facts::grade(&facts);
     let verdict = Finding::worst(&findings);
     let bad = Finding::texts(&findings, Verdict::Error);
-    let summary = if bad.is_empty() {
+    // An endpoint nobody answered on has no grade: there was nothing to grade.
+    let summary = if !facts.reached() {
+        bad.join("; ")
+    } else if bad.is_empty() {
         format!("grade {}: {}", grade.grade, facts::offered_summary(&facts))
     } else {
         format!("grade {}: {}", grade.grade, bad.join("; "))
