@@ -960,3 +960,229 @@ fn openssl_sha1_1024(dir: &Path) -> (PathBuf, PathBuf) {
     ]);
     (cert, key)
 }
+
+/// `preflight probe` reads the site's certificate files, and each file item is judged by its
+/// own rule on its own file: the PFX the notification framework needs (exported without its
+/// chain), the HA export (whole chain, under another name), an expired DER certificate.
+#[test]
+fn probe_reads_the_sites_certificate_files_and_answers_their_items() {
+    let fx = fixture();
+    let site = file_site(&fx);
+    let home = fx.p("home");
+    let run = |args: &[&str], extra: &[(&str, &str)]| run_in(&home, args, extra);
+    let ok = both;
+    let out = run(
+        &["session", "new", "f", "--checklist", "spok-mobile-4.5"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", ok(&out));
+    let out = run(&["site", "import", "f", s(&site)], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", ok(&out));
+
+    let item = |id: &str| -> serde_json::Value {
+        let out = run(&["session", "show", "f", "--format", "json"], &[]);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        json["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id}"))
+    };
+
+    // Without the password, the PFX rules cannot be judged: never a pass.
+    let out = run(&["probe", "--session", "f", "--only", "certfile"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", ok(&out));
+    let key = item("pfx.private_key");
+    assert_eq!(key["probe"]["verdict"], "error", "{key}");
+    assert!(key["probe"]["suggestion"].is_null(), "{key}");
+    assert!(
+        key["probe"]["results"][0]["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("PREFLIGHT_PFX_PASSWORD")),
+        "{key}"
+    );
+
+    let out = run(
+        &["probe", "--session", "f", "--only", "certfile"],
+        &[(certfile::PASSWORD_ENV, "s3cret!")],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the expired file fails: {}",
+        ok(&out)
+    );
+    assert!(
+        !ok(&out).contains("s3cret!"),
+        "the password is never printed"
+    );
+    let verdict = |id: &str| {
+        let i = item(id);
+        (
+            i["probe"]["verdict"].as_str().unwrap_or("none").to_owned(),
+            i["probe"]["suggestion"]
+                .as_str()
+                .unwrap_or("none")
+                .to_owned(),
+            i["probe"]["results"][0]["summary"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        )
+    };
+    let (v, s, _) = verdict("pfx.private_key");
+    assert_eq!((v.as_str(), s.as_str()), ("pass", "yes"));
+    let (v, s, words) = verdict("pfx.export_options");
+    assert_eq!((v.as_str(), s.as_str()), ("fail", "no"), "{words}");
+    assert!(words.contains("without its issuer"), "{words}");
+    let (v, s, words) = verdict("pfx.path");
+    assert_eq!((v.as_str(), s.as_str()), ("pass", "yes"), "{words}");
+    // The HA export is judged on its own file, not on the notification framework's.
+    let (v, _, words) = verdict("certificates.ha_pfx_per_server");
+    assert_eq!(v, "pass", "{words}");
+    assert!(words.contains("spokmobile.pfx"), "{words}");
+    let (v, _, words) = verdict("certificates.wildcard_exportable");
+    assert_eq!(v, "pass", "{words}");
+    assert!(words.contains("spokmobile.pfx"), "{words}");
+
+    // No session or report file holds the password.
+    for entry in walk(&home) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("s3cret!"),
+            "{} holds the password",
+            entry.display()
+        );
+    }
+}
+
+/// The three certificate files of the site and its file: the notification framework's PFX
+/// exported without its chain (where the guide puts it), the HA export with its whole chain,
+/// an expired DER certificate.
+fn file_site(fx: &Fixture) -> PathBuf {
+    let certs = fx.p("AppData/Roaming/RabbitMQ/Certs");
+    std::fs::create_dir_all(&certs).expect("dir");
+    let snf = certs.join("certificate.pfx");
+    openssl(&[
+        "pkcs12",
+        "-export",
+        "-in",
+        s(&fx.p("leaf.pem")),
+        "-inkey",
+        s(&fx.p("key.pem")),
+        "-passout",
+        "pass:s3cret!",
+        "-out",
+        s(&snf),
+    ]);
+    let ha = fx.pfx("spokmobile.pfx", &[]);
+    let old = leaf_with(&[HOST], Some(&fx.root), |p| {
+        p.not_before = date(NOW - 2 * YEAR);
+        p.not_after = date(NOW - 30 * 86_400);
+    });
+    let expired = write(&fx.dir, "old.cer", &old.der);
+    write(
+        &fx.dir,
+        "site.toml",
+        format!(
+            "site = \"Files\"\n\
+             [[certfile]]\npath = '{}'\nrole = \"Spok Notification Framework certificate\"\n\
+             [[certfile]]\npath = '{}'\nrole = \"Spok Mobile certificate export\"\n\
+             [[certfile]]\npath = '{}'\n",
+            snf.display(),
+            ha.display(),
+            expired.display()
+        )
+        .as_bytes(),
+    )
+}
+
+/// Runs the binary with its data and config under `home`, and `extra` variables.
+fn run_in(home: &Path, args: &[&str], extra: &[(&str, &str)]) -> std::process::Output {
+    let (data, config) = (home.join("data"), home.join("config"));
+    let mut env = vec![
+        ("XDG_DATA_HOME", s(&data)),
+        ("XDG_CONFIG_HOME", s(&config)),
+        ("HOME", s(home)),
+    ];
+    env.extend_from_slice(extra);
+    preflight(args, &env)
+}
+
+fn both(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// The guide's "Include all certificates in the certification path": the whole chain passes,
+/// the certificate alone or a chain that stops short fails, and the file name is compared
+/// whatever the separators and case.
+#[test]
+fn a_files_chain_and_name_as_the_guide_asks() {
+    use preflight::rules::CertfileCheck;
+    let fx = fixture();
+    let now = NOW;
+    let judge = |path: &Path, check: &CertfileCheck| {
+        certfile::evaluate(check, &certfile::measure(path, Some("s3cret!"), now))
+    };
+    let whole = fx.pfx("whole.pfx", &[]);
+    let (v, words) = judge(&whole, &CertfileCheck::ChainIncluded);
+    assert_eq!(v, Verdict::Pass, "{words}");
+    assert!(words.contains("whole chain"), "{words}");
+    let part = write(
+        &fx.dir,
+        "part.pem",
+        format!("{}{}", fx.leaf.pem, fx.inter.pem).as_bytes(),
+    );
+    let (v, words) = judge(&part, &CertfileCheck::ChainIncluded);
+    assert_eq!(v, Verdict::Fail, "{words}");
+    assert!(words.contains("part of the chain"), "{words}");
+    let (v, words) = judge(&fx.p("leaf.pem"), &CertfileCheck::ChainIncluded);
+    assert_eq!(v, Verdict::Fail, "{words}");
+    assert!(words.contains("without its issuer"), "{words}");
+
+    let name = CertfileCheck::FileName {
+        name: r"RabbitMQ\Certs\certificate.pfx".to_owned(),
+    };
+    let (v, words) = certfile::evaluate(&name, &certfile::measure(&whole, Some("s3cret!"), now));
+    assert_eq!(v, Verdict::Fail, "{words}");
+    std::fs::create_dir_all(fx.p("rabbitmq/certs")).expect("dir");
+    let snf = fx.p("rabbitmq/certs/Certificate.PFX");
+    std::fs::copy(&whole, &snf).expect("copy");
+    let (v, words) = certfile::evaluate(&name, &certfile::measure(&snf, Some("s3cret!"), now));
+    assert_eq!(v, Verdict::Pass, "{words}");
+    // An empty file is not a certificate file: `readable` fails, the others cannot tell.
+    let empty = certfile::measure(&write(&fx.dir, "empty.pfx", b""), None, now);
+    assert_eq!(certfile::evaluate(&name, &empty).0, Verdict::Error);
+    assert_eq!(
+        certfile::evaluate(&CertfileCheck::Readable { format: None }, &empty).0,
+        Verdict::Fail
+    );
+    // A wrong password says nothing of the file: even `readable` cannot tell.
+    let wrong = certfile::measure(&whole, Some("nope"), now);
+    assert_eq!(
+        certfile::evaluate(&CertfileCheck::Readable { format: None }, &wrong).0,
+        Verdict::Error
+    );
+}

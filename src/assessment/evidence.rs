@@ -16,6 +16,7 @@ use serde_json::Value as Json;
 use super::{Assessment, Value};
 use crate::checklist::{AnswerKind, Item, ProbeBinding};
 use crate::ports::Ports;
+use crate::probe::certfile::{self, CertFileFacts};
 use crate::probe::sql::{self, SqlFacts};
 use crate::probe::tcp::State;
 use crate::probe::tls::facts::{self, TlsFacts};
@@ -186,7 +187,7 @@ struct Subject {
 
 impl Subject {
     fn of(r: &ProbeResult) -> Self {
-        serde_json::from_value(r.evidence.clone()).unwrap_or_default()
+        Subject::deserialize(&r.evidence).unwrap_or_default()
     }
 
     /// Whether this result is about the scope target `to` (a port row's destination, or the
@@ -240,7 +241,9 @@ fn answers(binding: &ProbeBinding, r: &ProbeResult) -> bool {
             .expected
             .as_ref()
             .is_some_and(|e| e.to_string().contains(&want.to_string())),
-        _ => match binding.expect.get("names") {
+        // `names` and `name` pick the DNS and hosts results of those names; for the other kinds
+        // `name` is what the rule compares with (a certificate's name, a file's name).
+        Check::Dns(_) | Check::Hosts(_) => match binding.expect.get("names") {
             Some(ParamValue::StrList(names)) => subject
                 .name
                 .as_deref()
@@ -252,11 +255,13 @@ fn answers(binding: &ProbeBinding, r: &ProbeResult) -> bool {
                     .is_some_and(|n| n.eq_ignore_ascii_case(want))
             }),
         },
+        Check::Tls(_) | Check::Sql(_) | Check::Certfile(_) => true,
     }
 }
 
-/// A result as it applies to the item: a TLS scan or SQL probe judged by the item's own rule
-/// from the facts it kept; a port row on the item's ports, as the item asks them.
+/// A result as it applies to the item: a TLS scan, SQL probe or certificate file judged by the
+/// item's own rule from the facts it kept; a port row on the item's ports, as the item asks
+/// them.
 fn applied(binding: &ProbeBinding, r: &ProbeResult) -> (Verdict, String) {
     let unreadable = || {
         (
@@ -264,16 +269,20 @@ fn applied(binding: &ProbeBinding, r: &ProbeResult) -> (Verdict, String) {
             format!("{}: could not tell ({})", r.target, r.summary),
         )
     };
-    let facts = r.evidence.get("facts").cloned();
+    // Read in place: a scan's facts are large, and every item of its kind reads them.
+    let facts = r.evidence.get("facts");
     match &binding.check {
         Check::Tls(check) => facts
-            .and_then(|f| serde_json::from_value::<TlsFacts>(f).ok())
+            .and_then(|f| TlsFacts::deserialize(f).ok())
             .map_or_else(unreadable, |f| facts::evaluate(check, &f)),
         Check::Sql(check) => facts
-            .and_then(|f| serde_json::from_value::<SqlFacts>(f).ok())
+            .and_then(|f| SqlFacts::deserialize(f).ok())
             .map_or_else(unreadable, |f| sql::checks::evaluate(check, &f)),
+        Check::Certfile(check) => facts
+            .and_then(|f| CertFileFacts::deserialize(f).ok())
+            .map_or_else(unreadable, |f| certfile::evaluate(check, &f)),
         Check::Tcp(check) => ports_verdict(check, r),
-        Check::Dns(_) | Check::Hosts(_) | Check::Certfile(_) => (r.verdict, r.summary.clone()),
+        Check::Dns(_) | Check::Hosts(_) => (r.verdict, r.summary.clone()),
     }
 }
 
@@ -300,7 +309,7 @@ fn ports_verdict(check: &TcpCheck, r: &ProbeResult) -> (Verdict, String) {
     let Some(outcomes) = r
         .evidence
         .get("outcomes")
-        .and_then(|o| serde_json::from_value::<Vec<PortOutcome>>(o.clone()).ok())
+        .and_then(|o| Vec::<PortOutcome>::deserialize(o).ok())
     else {
         return (r.verdict, r.summary.clone());
     };

@@ -318,6 +318,18 @@ fn password(var: Option<&str>, file: &Path) -> Result<String> {
         .ok_or_else(|| color_eyre::eyre::eyre!("no password: cancelled"))
 }
 
+/// The site's PFX password for `probe`: `PREFLIGHT_PFX_PASSWORD`, else asked for (without echo)
+/// when there is a terminal; `None` when neither (the file's rules are then "could not tell").
+pub(super) fn password_if_given(file: &Path) -> Result<Option<String>> {
+    match std::env::var(certfile::PASSWORD_ENV) {
+        Ok(p) => Ok(Some(p)),
+        Err(_) if super::secret::can_prompt() => {
+            super::secret::prompt(&format!("password for {}: ", file.display())).map_err(Into::into)
+        }
+        Err(_) => Ok(None),
+    }
+}
+
 /// The system's roots plus the certificates of the `--ca` files (the site's own CA).
 pub(super) fn anchors(ca: &[PathBuf]) -> Result<TrustAnchors> {
     let mut anchors = TrustAnchors::system();

@@ -53,21 +53,9 @@ pub struct Args {
 }
 
 fn parse_kind(s: &str) -> Result<ProbeKind, String> {
-    match ProbeKind::parse(s.trim()) {
-        Some(
-            k @ (ProbeKind::Dns
-            | ProbeKind::Hosts
-            | ProbeKind::Tcp
-            | ProbeKind::Tls
-            | ProbeKind::Sql),
-        ) => Ok(k),
-        Some(k) => Err(format!(
-            "the {k} probe is not run by `probe`; use dns, hosts, tcp, tls or sql"
-        )),
-        None => Err(format!(
-            "unknown probe kind `{s}`: expected dns, hosts, tcp, tls or sql"
-        )),
-    }
+    ProbeKind::parse(s.trim()).ok_or_else(|| {
+        format!("unknown probe kind `{s}`: expected dns, hosts, tcp, tls, sql or certfile")
+    })
 }
 
 pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
@@ -180,6 +168,12 @@ fn env_of(
     if tasks.iter().any(|t| matches!(t, plan::Task::Tls { .. })) {
         env.tls_required = super::library(dirs)?.get(checklist)?.required_suites();
     }
+    if let Some(pfx) = tasks.iter().find_map(|t| match t {
+        plan::Task::Certfile { file } if needs_password(&file.path) => Some(file.path.clone()),
+        _ => None,
+    }) {
+        env.pfx_password = super::cert::password_if_given(&pfx)?;
+    }
     if tasks.iter().any(|t| matches!(t, plan::Task::Sql { .. })) {
         env.sql.checks =
             crate::probe::sql::checks::of_checklist(super::library(dirs)?.get(checklist)?);
@@ -191,6 +185,15 @@ fn env_of(
         )?;
     }
     Ok(env)
+}
+
+/// Whether a site's certificate file is a PFX, which opens only with its password (read from
+/// its first bytes; a file that cannot be read is left to the probe to report).
+fn needs_password(path: &std::path::Path) -> bool {
+    crate::probe::certfile::read_bytes(path)
+        .ok()
+        .and_then(|b| crate::probe::certfile::detect(&b))
+        == Some(crate::probe::certfile::Format::Pkcs12)
 }
 
 /// How the run's connections resolved names, under the totals.

@@ -22,7 +22,7 @@ use rustls::RootCertStore;
 use rustls::client::{verify_server_cert_signed_by_trust_anchor, verify_server_name};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::ParsedCertificate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
 use x509_parser::extensions::GeneralName;
@@ -43,7 +43,7 @@ pub enum CertError {
 }
 
 /// A certificate's public key, as a person compares it with "2048-bit RSA".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyInfo {
     /// `RSA`, `EC`, `Ed25519`, `DSA` or the algorithm's OID.
     pub kind: String,
@@ -83,7 +83,7 @@ impl KeyInfo {
 }
 
 /// Whether a certificate whose issuer is its own subject also signed itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SelfSignature {
     /// Issuer and subject differ: issued by someone else.
@@ -103,7 +103,7 @@ pub enum SelfSignature {
     clippy::struct_excessive_bools,
     reason = "each flag is a separate fact about the certificate, serialised as it is"
 )]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertFacts {
     /// X.509 version (1 or 3); clients built on webpki reject version 1.
     pub version: u32,
@@ -139,6 +139,7 @@ pub struct CertFacts {
     pub server_auth: Option<bool>,
     pub sha1_fingerprint: String,
     pub sha256_fingerprint: String,
+    // The DER names, for ordering a chain; not kept in a session (chains there are in order).
     #[serde(skip)]
     subject_raw: Vec<u8>,
     #[serde(skip)]

@@ -18,12 +18,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use x509_parser::prelude::{FromDer as _, X509Certificate};
 
 use super::cert::{self, CertFacts, Judgement};
 use super::{ProbeKind, ProbeResult, Verdict};
+use crate::rules::CertfileCheck;
 
 /// Files larger than this are refused: a certificate bundle is kilobytes, and a wrong path to
 /// a disk image must end with an error, not exhaust memory.
@@ -86,7 +87,7 @@ pub enum CertFileError {
 }
 
 /// How a file is encoded, found from its content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Pem,
@@ -118,7 +119,7 @@ impl fmt::Display for Format {
 }
 
 /// A private key found in a file: what kind, never its bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeyFound {
     /// `PKCS#8`, `RSA (PKCS#1)`, `EC (SEC1)`, `encrypted PKCS#8`.
     pub kind: String,
@@ -638,7 +639,7 @@ fn owner_only(options: &mut std::fs::OpenOptions) {
 fn owner_only(_options: &mut std::fs::OpenOptions) {}
 
 /// Everything `cert inspect` shows about a file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Inspection {
     pub file: String,
     pub format: Format,
@@ -871,6 +872,246 @@ pub fn check_subject_name(file: &Inspection, name: &str) -> ProbeResult {
             evidence: json!({ "name": name, "common_name": leaf.common_name, "san_dns": leaf.san_dns, "match": m }),
         }
     })
+}
+
+/// What one certificate file of the site showed, as plain data that survives a session file:
+/// every checklist rule on files is judged from it ([`evaluate`]), when `probe` runs and again
+/// when an item is matched to the stored result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertFileFacts {
+    /// The path as the site gives it.
+    pub path: String,
+    /// What the file holds, when it could be read.
+    pub inspection: Option<Inspection>,
+    /// Why it could not be read, in words.
+    pub error: Option<String>,
+    /// The file itself is the problem (missing, unreadable, not a certificate file, damaged),
+    /// as opposed to a password that was not given or is wrong, which says nothing of it.
+    pub file_at_fault: bool,
+}
+
+/// Reads and inspects a site's certificate file (`password` for a PFX) at clock `now`.
+pub fn measure(path: &Path, password: Option<&str>, now: i64) -> CertFileFacts {
+    let shown = path.display().to_string();
+    let failed = |e: &CertFileError| CertFileFacts {
+        path: shown.clone(),
+        inspection: None,
+        error: Some(match e {
+            CertFileError::PasswordNeeded { .. } => format!(
+                "{e}: set {PASSWORD_ENV}, or run `preflight probe` in a terminal to be asked"
+            ),
+            other => other.to_string(),
+        }),
+        file_at_fault: !matches!(
+            e,
+            CertFileError::PasswordNeeded { .. } | CertFileError::WrongPassword { .. }
+        ),
+    };
+    let file = match read(path, password) {
+        Ok(f) => f,
+        Err(e) => return failed(&e),
+    };
+    match inspect(&file, now) {
+        Ok(inspection) => CertFileFacts {
+            path: shown,
+            inspection: Some(inspection),
+            error: None,
+            file_at_fault: false,
+        },
+        Err(e) => CertFileFacts {
+            path: shown,
+            inspection: None,
+            error: Some(format!("a certificate in it cannot be read: {e}")),
+            file_at_fault: true,
+        },
+    }
+}
+
+/// Judges one checklist rule on a file's facts. A file that could not be opened fails
+/// `readable` when the file is at fault; every other rule is "could not tell" with why.
+pub fn evaluate(check: &CertfileCheck, f: &CertFileFacts) -> (Verdict, String) {
+    let Some(file) = &f.inspection else {
+        let why = f.error.as_deref().unwrap_or("the file was not read");
+        return match check {
+            CertfileCheck::Readable { .. } if f.file_at_fault => (Verdict::Fail, why.to_owned()),
+            _ => (Verdict::Error, format!("{}: could not tell: {why}", f.path)),
+        };
+    };
+    let r = match check {
+        CertfileCheck::Readable { format } => check_readable(file, format.map(Format::from)),
+        CertfileCheck::HasPrivateKey => check_has_private_key(file),
+        CertfileCheck::NotSelfSigned => check_not_self_signed(file),
+        CertfileCheck::KeyBits { min } => check_key_bits(file, *min),
+        CertfileCheck::SignatureHash { allowed } => check_signature_hash(
+            file,
+            &allowed
+                .iter()
+                .map(|h| h.name().to_owned())
+                .collect::<Vec<_>>(),
+        ),
+        CertfileCheck::SubjectName { name: Some(name) } => check_subject_name(file, name),
+        CertfileCheck::SubjectName { name: None } => {
+            return (
+                Verdict::Error,
+                format!(
+                    "{}: could not tell: the rule names no FQDN to compare the certificate with",
+                    f.path
+                ),
+            );
+        }
+        CertfileCheck::ChainIncluded => return chain_included(file),
+        CertfileCheck::FileName { name } => return file_name(&f.path, name),
+        CertfileCheck::NotExpired => return not_expired(file),
+    };
+    (r.verdict, r.summary)
+}
+
+impl From<crate::rules::CertFormat> for Format {
+    fn from(f: crate::rules::CertFormat) -> Self {
+        match f {
+            crate::rules::CertFormat::Pem => Format::Pem,
+            crate::rules::CertFormat::Der => Format::Der,
+            crate::rules::CertFormat::Pkcs7 => Format::Pkcs7,
+            crate::rules::CertFormat::Pkcs12 => Format::Pkcs12,
+        }
+    }
+}
+
+/// The guide's "Include all certificates in the certification path": the file carries the
+/// certificate's issuers up to a root, not the certificate alone.
+fn chain_included(file: &Inspection) -> (Verdict, String) {
+    let Some(leaf) = file.leaf() else {
+        return (
+            Verdict::Error,
+            format!("{}: could not tell: it holds no certificate", file.file),
+        );
+    };
+    if leaf.self_signed {
+        return (
+            Verdict::Fail,
+            format!(
+                "{}: the certificate is self-signed, so there is no chain to include (the guide \
+                 asks for one from a certificate authority)",
+                file.file
+            ),
+        );
+    }
+    // Follow issuer names from the leaf through the certificates in the file.
+    let mut at = leaf;
+    let mut path = vec![leaf.subject.clone()];
+    while !at.self_signed {
+        let Some(next) = file
+            .certificates
+            .iter()
+            .find(|c| c.subject == at.issuer && c.sha256_fingerprint != at.sha256_fingerprint)
+        else {
+            break;
+        };
+        if path.len() > file.certificates.len() {
+            break;
+        }
+        path.push(next.subject.clone());
+        at = next;
+    }
+    if path.len() == 1 {
+        (
+            Verdict::Fail,
+            format!(
+                "{} holds the certificate alone, without its issuer ({}): export it again with \
+                 \"Include all certificates in the certification path if possible\"",
+                file.file, leaf.issuer
+            ),
+        )
+    } else if !at.self_signed {
+        (
+            Verdict::Fail,
+            format!(
+                "{} holds part of the chain ({}), but not {}, the issuer of the last one: export \
+                 it again with \"Include all certificates in the certification path\"",
+                file.file,
+                path.join(" → "),
+                at.issuer
+            ),
+        )
+    } else {
+        (
+            Verdict::Pass,
+            format!("{} holds the whole chain: {}", file.file, path.join(" → ")),
+        )
+    }
+}
+
+/// The file's name and folder as the guide requires them (`RabbitMQ\Certs\certificate.pfx`),
+/// compared whatever the separators and case (Windows paths are case-insensitive).
+fn file_name(path: &str, want: &str) -> (Verdict, String) {
+    let norm = |p: &str| p.replace('\\', "/").to_ascii_lowercase();
+    let (have, need) = (norm(path), norm(want));
+    if have == need || have.ends_with(&format!("/{need}")) {
+        (
+            Verdict::Pass,
+            format!("{path} is named as the guide requires"),
+        )
+    } else {
+        (
+            Verdict::Fail,
+            format!("{path} is not …\\{want}: the guide requires exactly that name and folder"),
+        )
+    }
+}
+
+/// The certificate in the file is within its dates (a warning under 30 days left).
+fn not_expired(file: &Inspection) -> (Verdict, String) {
+    let Some(leaf) = file.leaf() else {
+        return (
+            Verdict::Error,
+            format!("{}: could not tell: it holds no certificate", file.file),
+        );
+    };
+    if leaf.expired {
+        (
+            Verdict::Fail,
+            format!(
+                "{}: the certificate expired on {}: issue a new one",
+                file.file, leaf.not_after
+            ),
+        )
+    } else if leaf.not_yet_valid {
+        (
+            Verdict::Fail,
+            format!(
+                "{}: the certificate is not valid before {}",
+                file.file, leaf.not_before
+            ),
+        )
+    } else if leaf.days_left < 30 {
+        (
+            Verdict::Warn,
+            format!(
+                "{}: the certificate expires in {} days ({})",
+                file.file, leaf.days_left, leaf.not_after
+            ),
+        )
+    } else {
+        (
+            Verdict::Pass,
+            format!("{}: valid until {}", file.file, leaf.not_after),
+        )
+    }
+}
+
+/// What any certificate file of a site is checked for, whatever the checklist: that it opens,
+/// its dates, and that the key in a PFX belongs to its certificate.
+pub fn findings(f: &CertFileFacts) -> Vec<super::Finding> {
+    let mut out = Vec::new();
+    let mut push = |(verdict, text): (Verdict, String)| out.push(super::Finding { verdict, text });
+    push(evaluate(&CertfileCheck::Readable { format: None }, f));
+    if let Some(file) = &f.inspection {
+        push(not_expired(file));
+        if file.format == Format::Pkcs12 {
+            push(evaluate(&CertfileCheck::HasPrivateKey, f));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

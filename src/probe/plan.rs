@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use super::ProbeKind;
 use crate::rules::{Os, Scope};
-use crate::site::{NameCheck, PortRule, Protocol, Site, SqlInstance, TlsEndpoint};
+use crate::site::{CertFile, NameCheck, PortRule, Protocol, Site, SqlInstance, TlsEndpoint};
 
 /// One unit of probing, as the probes view lists it.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +26,8 @@ pub enum Task {
     Tls { endpoint: TlsEndpoint },
     /// Log in to a SQL Server and read what the checklist asks of it.
     Sql { instance: SqlInstance },
+    /// Read a certificate file of the site (a PFX with its password): what it holds.
+    Certfile { file: CertFile },
 }
 
 impl Task {
@@ -35,6 +37,7 @@ impl Task {
             Task::Resolvers | Task::Dns { .. } => ProbeKind::Dns,
             Task::Tls { .. } => ProbeKind::Tls,
             Task::Sql { .. } => ProbeKind::Sql,
+            Task::Certfile { .. } => ProbeKind::Certfile,
             Task::Hosts { .. } => ProbeKind::Hosts,
         }
     }
@@ -67,6 +70,7 @@ impl Task {
                     .map(|u| format!(" as {u}"))
                     .unwrap_or_default()
             ),
+            Task::Certfile { file } => format!("certificate file {}", file.path.display()),
             Task::Hosts { names } => format!(
                 "hosts file entries for {} name{}",
                 names.len(),
@@ -110,6 +114,13 @@ pub fn plan(site: &Site, vantage: &Vantage, only: &[ProbeKind]) -> Vec<Task> {
         tasks.extend(site.sql.iter().map(|s| Task::Sql {
             instance: s.clone(),
         }));
+    }
+    if wanted(ProbeKind::Certfile) {
+        tasks.extend(
+            site.certfiles
+                .iter()
+                .map(|f| Task::Certfile { file: f.clone() }),
+        );
     }
     if wanted(ProbeKind::Tcp)
         && let Vantage::Role(role) = vantage

@@ -11,7 +11,6 @@ use futures_util::stream::FuturesUnordered;
 use serde_json::json;
 use tokio::sync::{OnceCell, mpsc};
 
-use super::cert;
 use super::dns::{self, Expectation, Horizon, HorizonExpectation, QueryOptions};
 use super::hosts::{self, HostsFile};
 use super::plan::Task;
@@ -20,9 +19,10 @@ use super::sql::{self, Target};
 use super::tcp;
 use super::tls::{self, facts};
 use super::{Finding, ProbeKind, ProbeResult, Verdict};
+use super::{cert, certfile};
 use crate::ports::Ports;
 use crate::rules::{Os, SqlCheck};
-use crate::site::{NameCheck, PortRule, Site, SqlInstance, TlsEndpoint};
+use crate::site::{CertFile, NameCheck, PortRule, Site, SqlInstance, TlsEndpoint};
 
 /// Progress of a run.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +58,9 @@ pub struct Env {
     /// The roots TLS chains are checked against: the system's.
     pub anchors: cert::TrustAnchors,
     pub sql: SqlEnv,
+    /// The password of the site's PFX files, from `PREFLIGHT_PFX_PASSWORD` or a prompt; only
+    /// ever in memory.
+    pub pfx_password: Option<String>,
     /// The names every DNS task of the run is judged from, asked once (see [`dns::Round`]).
     names: Vec<String>,
     round: OnceCell<dns::Round>,
@@ -190,6 +193,7 @@ impl Env {
                 lookup,
                 ..SqlEnv::default()
             },
+            pfx_password: None,
             names: site.names.iter().map(|n| n.fqdn.clone()).collect(),
             round: OnceCell::new(),
         })
@@ -258,6 +262,42 @@ pub async fn execute(task: &Task, env: &Env) -> Vec<ProbeResult> {
         Task::Hosts { names } => hosts_task(names, env).await,
         Task::Tls { endpoint } => vec![tls_task(endpoint, env).await],
         Task::Sql { instance } => vec![sql_task(instance, env).await],
+        Task::Certfile { file } => vec![certfile_task(file, env)],
+    }
+}
+
+/// Reads one certificate file of the site and keeps the facts every file rule is judged from;
+/// the verdict here is the worst of what any certificate file is checked for.
+fn certfile_task(file: &CertFile, env: &Env) -> ProbeResult {
+    let at = crate::stamp::now();
+    let started = Instant::now();
+    let facts = certfile::measure(
+        &file.path,
+        env.pfx_password.as_deref(),
+        crate::stamp::unix_now(),
+    );
+    let findings = certfile::findings(&facts);
+    let verdict = Finding::worst(&findings);
+    let bad = Finding::texts(&findings, Verdict::Warn);
+    let summary = match (&facts.inspection, bad.is_empty()) {
+        (Some(i), true) => format!(
+            "{}: {}, {} certificate(s), {} private key(s)",
+            facts.path,
+            i.format,
+            i.certificates.len(),
+            i.private_keys.len()
+        ),
+        _ => bad.join("; "),
+    };
+    ProbeResult {
+        kind: ProbeKind::Certfile,
+        check: "file".to_owned(),
+        target: Task::Certfile { file: file.clone() }.label(),
+        verdict,
+        summary,
+        evidence: json!({ "facts": facts, "findings": findings, "role": file.role }),
+        at,
+        ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     }
 }
 
@@ -423,7 +463,10 @@ async fn tls_task(endpoint: &TlsEndpoint, env: &Env) -> ProbeResult {
     let grade = facts::grade(&facts);
     let verdict = Finding::worst(&findings);
     let bad = Finding::texts(&findings, Verdict::Error);
-    let summary = if bad.is_empty() {
+    // An endpoint nobody answered on has no grade: there was nothing to grade.
+    let summary = if !facts.reached() {
+        bad.join("; ")
+    } else if bad.is_empty() {
         format!("grade {}: {}", grade.grade, facts::offered_summary(&facts))
     } else {
         format!("grade {}: {}", grade.grade, bad.join("; "))

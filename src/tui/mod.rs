@@ -206,6 +206,9 @@ impl Runner {
             .or_else(|| std::env::var(crate::probe::sql::PASSWORD_ENV).ok());
         env.sql.checks = crate::probe::sql::checks::of_checklist(&app.library[iv.checklist]);
         env.tls_required = app.library[iv.checklist].required_suites();
+        // The TUI reads a PFX password from the environment only; without it the file rules are
+        // "could not tell" and say how to give it.
+        env.pfx_password = std::env::var(crate::probe::certfile::PASSWORD_ENV).ok();
         if let Some(old) = self.job.take() {
             old.abort();
         }

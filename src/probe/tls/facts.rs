@@ -12,7 +12,7 @@ use super::scan::{self, Options, ScanReport};
 use super::suites::{self, Suite};
 use crate::probe::Verdict;
 use crate::probe::cert::{self, ChainReport, TrustAnchors};
-use crate::rules::{Require, TlsCheck, TlsVersion};
+use crate::rules::{Require, TLS_VERSIONS, TlsCheck, TlsVersion};
 
 /// One protocol version as found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,13 +189,21 @@ impl TlsFacts {
 
     /// Why the endpoint was not looked at, in words.
     pub fn unreached_words(&self) -> String {
-        if self.errors.is_empty() {
+        // Every protocol fails the same way at an endpoint nobody answers on: say it once.
+        let mut why: Vec<&str> = Vec::new();
+        for e in &self.errors {
+            let bare = TLS_VERSIONS
+                .iter()
+                .find_map(|v| e.strip_prefix(v).and_then(|r| r.strip_prefix(": ")))
+                .unwrap_or(e);
+            if !why.contains(&bare) {
+                why.push(bare);
+            }
+        }
+        if why.is_empty() {
             "the scan reached no TLS server there".to_owned()
         } else {
-            format!(
-                "the scan reached no TLS server there ({})",
-                self.errors.join("; ")
-            )
+            format!("the scan reached no TLS server there ({})", why.join("; "))
         }
     }
 
