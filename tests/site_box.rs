@@ -905,10 +905,10 @@ const EXPECTED: &[Expect] = &[
     e("certificates.sha1_smart_suite_48", V::Fail, S::No, &["SHA256"], "SHA-256, and Smart Suite 4.8 needs SHA-1"),
     // Certificate files.
     e("pfx.private_key", V::Pass, S::Yes, &[], "the PFX carries its key"),
-    e("pfx.export_options", V::Fail, S::No, &[], "the PFX lacks the certification path"),
+    e("pfx.export_options", V::Fail, S::No, &["certification path"], "the PFX lacks the certification path"),
     e("pfx.path", V::Pass, S::Yes, &[], "saved as RabbitMQ/Certs/certificate.pfx"),
-    e("certificates.wildcard_exportable", V::Fail, S::No, &[], "the export is a DER .cer: no private key"),
-    e("certificates.ha_pfx_per_server", V::Fail, S::No, &[], "the export is a DER .cer, not a PFX"),
+    e("certificates.wildcard_exportable", V::Fail, S::No, &["private key"], "the export is a DER .cer: no private key"),
+    e("certificates.ha_pfx_per_server", V::Fail, S::No, &["PKCS#12"], "the export is a DER .cer, not a PFX"),
 ];
 
 /// What `session show --format json` says of one item.
