@@ -18,7 +18,7 @@ pub mod tls;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::checklist::ProbeKind;
+pub use crate::rules::ProbeKind;
 
 /// How a probe ended, as the report and the TUI show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
