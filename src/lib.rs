@@ -2,8 +2,10 @@
 //! site's infrastructure and produces a readiness report.
 //!
 //! The binary is a thin shell over this library so that tests and benchmarks use the same code.
-//! Domain modules (`checklist`, `assessment`, `store`) never import the `tui`; the TUI and the
-//! command line are two faces on the same core.
+//! Domain modules (`rules`, `ports`, `site`, `checklist`, `probe`, `assessment`, `report`,
+//! `store`) never import the `tui` or the `cli`; the TUI and the command line are two faces on the
+//! same core. `rules` (the vocabulary of checks) and `ports` are leaves that the checklist and
+//! the probes both use, so neither imports the other.
 
 pub mod assessment;
 pub mod checklist;

@@ -263,6 +263,19 @@ impl Checklist {
 }
 
 impl Checklist {
+    /// The checklist's SQL checks, one per distinct rule: what the SQL probe reads the
+    /// permissions and databases they name for.
+    #[must_use]
+    pub fn sql_checks(&self) -> Vec<crate::rules::SqlCheck> {
+        self.rules(ProbeKind::Sql)
+            .into_iter()
+            .filter_map(|r| match &r.binding.check {
+                crate::rules::Check::Sql(check) => Some(check.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Every suite a TLS rule of the checklist requires accepted, as written.
     #[must_use]
     pub fn required_suites(&self) -> Vec<String> {

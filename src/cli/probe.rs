@@ -175,8 +175,7 @@ fn env_of(
         env.pfx_password = super::cert::password_if_given(&pfx)?;
     }
     if tasks.iter().any(|t| matches!(t, plan::Task::Sql { .. })) {
-        env.sql.checks =
-            crate::probe::sql::checks::of_checklist(super::library(dirs)?.get(checklist)?);
+        env.sql.checks = super::library(dirs)?.get(checklist)?.sql_checks();
         env.sql.password = super::sql::password_if_given(
             site.sql
                 .iter()

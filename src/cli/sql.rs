@@ -69,7 +69,7 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
     let bindings = if args.checklist == "none" {
         Vec::new()
     } else {
-        checks::of_checklist(super::library(dirs)?.get(&args.checklist)?)
+        super::library(dirs)?.get(&args.checklist)?.sql_checks()
     };
     let (permissions, databases) = checks::wanted(&bindings, args.database.as_deref());
     let mut options = sql::Options::new(auth);

@@ -1,8 +1,11 @@
 //! Live probes: async checks with hard timeouts that say what they found in plain words.
 //!
 //! Each kind lives in its own module and knows nothing of checklists: `tcp` (reachability and
-//! the responder), `dns`, `hosts`. A probe run produces [`ProbeResult`]s; the assessment matches
-//! them back to the checklist items whose bindings asked for them.
+//! the responder), `dns`, `hosts`, `tls`, `sql`, `certfile` (with `cert` for certificates
+//! themselves), planned by `plan`, run by `run`, names resolved by `resolve`. The vocabulary of
+//! checks they judge is the leaf `crate::rules`. A probe run produces [`ProbeResult`]s; the
+//! assessment matches them back to the checklist items whose bindings, within their scope,
+//! asked for them.
 
 pub mod cert;
 pub mod certfile;
@@ -18,7 +21,7 @@ pub mod tls;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::checklist::ProbeKind;
+pub use crate::rules::ProbeKind;
 
 /// How a probe ended, as the report and the TUI show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -204,7 +204,7 @@ impl Runner {
             .as_ref()
             .map(|s| s.expose().to_owned())
             .or_else(|| std::env::var(crate::probe::sql::PASSWORD_ENV).ok());
-        env.sql.checks = crate::probe::sql::checks::of_checklist(&app.library[iv.checklist]);
+        env.sql.checks = app.library[iv.checklist].sql_checks();
         env.tls_required = app.library[iv.checklist].required_suites();
         // The TUI reads a PFX password from the environment only; without it the file rules are
         // "could not tell" and say how to give it.

@@ -8,9 +8,8 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use super::facts::{Backup, Fact, Instance, Mirror, Replica, SqlFacts};
-use crate::checklist::{Checklist, ProbeKind};
 use crate::probe::Verdict;
-use crate::rules::{BackupKind, Check, SqlCheck};
+use crate::rules::{BackupKind, SqlCheck};
 
 /// Server permissions read whatever the checklist asks: the guide's installation rights, and
 /// those that decide whether the other facts could be seen.
@@ -54,17 +53,6 @@ pub fn wanted<'a>(
         }
     }
     (perms.into_iter().collect(), dbs.into_iter().collect())
-}
-
-/// A checklist's SQL checks, one per distinct rule: what [`wanted`] reads them from.
-pub fn of_checklist(c: &Checklist) -> Vec<SqlCheck> {
-    c.rules(ProbeKind::Sql)
-        .into_iter()
-        .filter_map(|r| match &r.binding.check {
-            Check::Sql(check) => Some(check.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 /// Judges one checklist SQL check on a server's facts. A fact that could not be read is
@@ -765,7 +753,7 @@ mod tests {
 
     use super::*;
     use crate::probe::sql::facts::{Database, ListenerAddress, Permission};
-    use crate::rules::ParamValue;
+    use crate::rules::{Check, ParamValue};
 
     fn instance(version: &str, edition: &str, hadr: Option<bool>, sysadmin: bool) -> Instance {
         Instance {
