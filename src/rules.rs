@@ -484,6 +484,15 @@ impl fmt::Display for ProbeBinding {
         if let Some(os) = &self.scope.os {
             params.push(format!("on {os}"));
         }
+        if let Some(side) = self.scope.seen_from {
+            params.push(
+                match side {
+                    Side::Inside => "seen from inside",
+                    Side::Outside => "seen from outside",
+                }
+                .to_owned(),
+            );
+        }
         if !params.is_empty() {
             write!(f, " ({})", params.join("; "))?;
         }
@@ -965,6 +974,18 @@ pub struct Scope {
     /// Only targets whose host runs this OS (a cipher list written for one Windows release).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub os: Option<Os>,
+    /// Only evidence seen from inside the site's firewall, or only from outside it (a phone
+    /// on a carrier network): internal resolution is not what a phone sees.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seen_from: Option<Side>,
+}
+
+/// Which side of the site's firewall a vantage is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    Inside,
+    Outside,
 }
 
 impl Scope {
@@ -975,7 +996,7 @@ impl Scope {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.from.is_none() && self.to.is_empty() && self.os.is_none()
+        self.from.is_none() && self.to.is_empty() && self.os.is_none() && self.seen_from.is_none()
     }
 }
 

@@ -21,7 +21,9 @@ use crate::probe::sql::{self, SqlFacts};
 use crate::probe::tcp::State;
 use crate::probe::tls::facts::{self, TlsFacts};
 use crate::probe::{ProbeResult, Verdict};
-use crate::rules::{Check, HostsCheck, Os, ParamValue, PortAnswer, Scope, TcpCheck, param_str};
+use crate::rules::{
+    Check, HostsCheck, Os, ParamValue, PortAnswer, Scope, Side, TcpCheck, param_str,
+};
 
 /// What the probes say about one item.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +82,7 @@ impl Assessment {
                 }
             })
             .collect();
+        discount_blind_vantages(binding, &answering, &mut results);
         // Every target the scope names must be looked at; one nobody probed is not a pass.
         for to in &scope.to {
             if !answering
@@ -102,8 +105,10 @@ impl Assessment {
             }
         }
         // The item's verdict is in the item's direction: a check whose answer is not one the
-        // item counts as good fails the item.
-        if answer(binding, Verdict::Pass).is_some_and(|a| !is_good(item, &a)) {
+        // yes/no item counts as good fails the item.
+        if item.kind == AnswerKind::Confirm
+            && answer(binding, Verdict::Pass).is_some_and(|a| !is_good(item, &a))
+        {
             for f in &mut results {
                 f.verdict = match f.verdict {
                     Verdict::Pass => Verdict::Fail,
@@ -138,6 +143,39 @@ impl Assessment {
             results,
             suggestion,
         })
+    }
+}
+
+/// A server is judged by the vantages that reached it: where one vantage could look at a TLS
+/// endpoint, SQL instance or file and another could not (a phone outside the firewall and the
+/// internal SQL Server), the one that could not says nothing about the server, so its "could
+/// not tell" is kept in the list but does not count. Only when no vantage reached a target is
+/// it "could not tell".
+fn discount_blind_vantages(
+    binding: &ProbeBinding,
+    answering: &[(&str, &ProbeResult)],
+    results: &mut [Found<'_>],
+) {
+    if !matches!(
+        binding.check,
+        Check::Tls(_) | Check::Sql(_) | Check::Certfile(_)
+    ) {
+        return;
+    }
+    for i in 0..results.len() {
+        if results[i].verdict != Verdict::Error {
+            continue;
+        }
+        let target = &answering[i].1.target;
+        let seen = answering
+            .iter()
+            .zip(results.iter())
+            .any(|((_, r), f)| &r.target == target && f.verdict != Verdict::Error);
+        if seen {
+            let f = &mut results[i];
+            f.verdict = Verdict::Skipped;
+            f.summary = format!("not counted (another vantage reached it): {}", f.summary);
+        }
     }
 }
 
@@ -183,6 +221,9 @@ struct Subject {
     ports: Option<String>,
     #[serde(default)]
     expected: Option<Json>,
+    /// Seen from a vantage outside the site's firewall.
+    #[serde(default)]
+    outside: bool,
 }
 
 impl Subject {
@@ -219,6 +260,11 @@ fn answers(binding: &ProbeBinding, r: &ProbeResult) -> bool {
     }
     if let Some(os) = &scope.os
         && subject.os.as_ref() != Some(os)
+    {
+        return false;
+    }
+    if let Some(side) = scope.seen_from
+        && subject.outside != (side == Side::Outside)
     {
         return false;
     }
@@ -387,7 +433,7 @@ fn ports_verdict(check: &TcpCheck, r: &ProbeResult) -> (Verdict, String) {
     let refused = list(&[State::Refused]);
     let how = if *answer == PortAnswer::Firewall && !refused.is_empty() {
         format!(
-            " (the host answered on {}: the firewall passes them, though no service listens yet)",
+            " (the host itself answered on {}: the firewall passes them, though no service listens there)",
             compact(&refused)
         )
     } else {
@@ -728,6 +774,14 @@ source = "s"
 probe = { kind = "dns", check = "resolves", to = "SSL name" }
 
 [[section.item]]
+id = "s.dns_inside"
+prompt = "Does the SSL name resolve internally?"
+kind = "confirm"
+severity = "blocker"
+source = "s"
+probe = { kind = "dns", check = "resolves", to = "SSL name", seen_from = "inside" }
+
+[[section.item]]
 id = "s.hosts_test"
 prompt = "Test entry on the SMS?"
 kind = "confirm"
@@ -1005,6 +1059,57 @@ probe = { kind = "tls", check = "protocol_offered", pass_means = "no", expect = 
         );
         let (v, _, _) = says(&a, "s.hosts_test").expect("evidence");
         assert_eq!(v, Verdict::Pass, "the console's hosts file is not asked");
+    }
+
+    #[test]
+    fn a_server_is_judged_by_the_vantages_that_reached_it() {
+        // The console reached the Spok endpoint; a phone outside could not. The phone's
+        // "could not tell" is shown but does not sink the item.
+        let mut phone = tls("Spok", None, unreached_tls());
+        if let Json::Object(m) = &mut phone.evidence {
+            m.insert("outside".into(), Json::Bool(true));
+        }
+        let a = with(&[
+            (
+                "Console",
+                "Console",
+                vec![tls("Spok", None, reached_tls("SHA256", false))],
+            ),
+            ("Phone", "Mobile User", vec![phone]),
+        ]);
+        let (v, s, words) = says(&a, "s.tls_self").expect("evidence");
+        assert_eq!((v, s), (Verdict::Pass, Some(Value::Yes)), "{words}");
+        assert!(
+            words.contains("not counted (another vantage reached it)"),
+            "{words}"
+        );
+        // Nobody reached it: could not tell.
+        let a = with(&[(
+            "Phone",
+            "Mobile User",
+            vec![tls("Spok", None, unreached_tls())],
+        )]);
+        assert_eq!(says(&a, "s.tls_self").map(|e| e.0), Some(Verdict::Error));
+
+        // What a phone resolves is not internal resolution.
+        let outside = result(
+            ProbeKind::Dns,
+            "resolves",
+            Verdict::Fail,
+            serde_json::json!({ "name": "sms", "role": "SSL name", "outside": true }),
+        );
+        let inside = result(
+            ProbeKind::Dns,
+            "resolves",
+            Verdict::Pass,
+            serde_json::json!({ "name": "sms", "role": "SSL name" }),
+        );
+        let a = with(&[
+            ("Console", "Console", vec![inside]),
+            ("Phone", "Mobile User", vec![outside]),
+        ]);
+        let (v, _, words) = says(&a, "s.dns_inside").expect("evidence");
+        assert_eq!(v, Verdict::Pass, "{words}");
     }
 
     fn port_row(from: &str, to: &str, ports: &str, states: &[(u16, &str)]) -> ProbeResult {

@@ -12,7 +12,7 @@ use super::diag::{Collector, Diagnostic, Diagnostics};
 use super::raw;
 use super::{AnswerKind, Checklist, Choice, Condition, Item, Origin, Section, Severity};
 use crate::rules::{
-    self as probe, Check, Os, ParamType, ParamValue, ProbeBinding, ProbeKind, Scope,
+    self as probe, Check, Os, ParamType, ParamValue, ProbeBinding, ProbeKind, Scope, Side,
 };
 
 /// Where the problems of the file being built are gathered.
@@ -758,6 +758,16 @@ fn build_scope(cx: &mut Ctx<'_>, raw: &raw::Probe, roles: &[String]) -> Scope {
             None => cx.error(
                 to.span(),
                 "invalid `to`: expected a role, or a list of roles".to_owned(),
+            ),
+        }
+    }
+    if let Some(side) = &raw.seen_from {
+        match side.get_ref().as_str() {
+            "inside" => scope.seen_from = Some(Side::Inside),
+            "outside" => scope.seen_from = Some(Side::Outside),
+            other => cx.error(
+                side.span(),
+                format!("invalid `seen_from` `{other}`: expected `inside` or `outside`"),
             ),
         }
     }

@@ -105,6 +105,9 @@ pub struct Probe {
     pub to: Option<Spanned<toml::Value>>,
     #[serde(default)]
     pub os: Option<Spanned<String>>,
+    /// `inside` or `outside` the site's firewall: the side the evidence must be seen from.
+    #[serde(default)]
+    pub seen_from: Option<Spanned<String>>,
     /// The answer a passing check gives: `yes` (the default) or `no`.
     #[serde(default)]
     pub pass_means: Option<Spanned<String>>,

@@ -111,7 +111,7 @@ impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Format::Pem => "PEM",
-            Format::Der => "DER certificate",
+            Format::Der => "DER",
             Format::Pkcs7 => "PKCS#7",
             Format::Pkcs12 => "PKCS#12",
         })
@@ -717,7 +717,7 @@ pub fn check_readable(file: &Inspection, format: Option<Format>) -> ProbeResult 
         Some(want) if want != found => (
             Verdict::Fail,
             format!(
-                "{} is {found}, not the {want} the guide asks for: export it again as {want}",
+                "{} is a {found} file, not the {want} file the guide asks for: export it again as {want}",
                 file.file
             ),
         ),

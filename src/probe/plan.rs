@@ -296,8 +296,9 @@ ports = "1433"
         assert!(all.iter().all(|t| t.kind() != ProbeKind::Tcp));
         assert_eq!(
             all.len(),
-            6,
-            "the resolvers, two names, the hosts file, the TLS endpoint and the SQL instance"
+            7,
+            "the resolvers, two names, the hosts file, the TLS endpoint, the SQL instance and \
+             the certificate file"
         );
         assert_eq!(all[0], Task::Resolvers);
         assert!(matches!(&all[5], Task::Sql { instance } if instance.server.ends_with("SPOK")));

@@ -254,7 +254,7 @@ pub async fn run(tasks: Vec<(usize, Task)>, env: Arc<Env>, events: mpsc::Sender<
 
 /// Runs one task.
 pub async fn execute(task: &Task, env: &Env) -> Vec<ProbeResult> {
-    match task {
+    let mut results = match task {
         Task::Tcp { rule, host } => vec![tcp_task(rule, host, env).await],
         Task::Untestable { rule, why } => vec![untestable(rule, why)],
         Task::Resolvers => env.round().await.resolver_results(),
@@ -263,7 +263,17 @@ pub async fn execute(task: &Task, env: &Env) -> Vec<ProbeResult> {
         Task::Tls { endpoint } => vec![tls_task(endpoint, env).await],
         Task::Sql { instance } => vec![sql_task(instance, env).await],
         Task::Certfile { file } => vec![certfile_task(file, env)],
+    };
+    // What a vantage outside the firewall saw is marked, so an item about what the site's own
+    // machines see (internal resolution) does not take a phone's answer.
+    if env.outside {
+        for r in &mut results {
+            if let serde_json::Value::Object(map) = &mut r.evidence {
+                map.insert("outside".into(), json!(true));
+            }
+        }
     }
+    results
 }
 
 /// Reads one certificate file of the site and keeps the facts every file rule is judged from;

@@ -404,9 +404,12 @@ fn is_fqdn(host: &str) -> bool {
 
 fn mirroring(mirrors: &[Mirror]) -> (Verdict, String) {
     if mirrors.is_empty() {
+        // Before the installation nothing is mirrored: there is no partner name to judge.
         return (
-            Verdict::Fail,
-            "no database is mirrored on this instance".to_owned(),
+            Verdict::Error,
+            "could not tell: no database is mirrored on this instance yet, so there is no \
+             partner or witness name to judge"
+                .to_owned(),
         );
     }
     let mut bad = Vec::new();
@@ -488,7 +491,8 @@ fn cluster(i: &Instance) -> (Verdict, String) {
         Some(false) => (
             Verdict::Warn,
             format!(
-                "{} is not a failover cluster instance: the site chose SQL clustering",
+                "{} is not a failover cluster instance, so it is not the SQL cluster the item \
+                 asks about",
                 i.release()
             ),
         ),
@@ -1061,7 +1065,9 @@ mod tests {
             "{words}"
         );
         f.mirroring = Fact::Value(Vec::new());
-        assert_eq!(judge("mirroring_fqdn", &none, &f).0, Verdict::Fail);
+        let (v, words) = judge("mirroring_fqdn", &none, &f);
+        assert_eq!(v, Verdict::Error, "nothing mirrored yet: nothing to judge");
+        assert!(words.contains("could not tell"), "{words}");
     }
 
     #[test]

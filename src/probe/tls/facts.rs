@@ -620,7 +620,22 @@ fn weak_suites(f: &TlsFacts, required: &[String]) -> (Verdict, String) {
     };
     let (kept, bad): (Vec<&str>, Vec<&str>) = weak.iter().partition(|n| wanted(n));
     if !bad.is_empty() {
-        return evaluate(&TlsCheck::NoWeakSuites, f);
+        let also = if kept.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (keep {}: the checklist requires it, weak as it is)",
+                kept.join(", ")
+            )
+        };
+        return (
+            Verdict::Fail,
+            format!(
+                "{endpoint} accepts weak suites the checklist does not require: {} — remove them \
+                 from the server's cipher order{also}",
+                bad.join(", ")
+            ),
+        );
     }
     if kept.is_empty() {
         return (
