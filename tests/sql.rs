@@ -214,7 +214,7 @@ fn mirroring_without_a_witness_and_with_a_short_name() {
         ),
     ));
     let run = sql(&server, &[]);
-    let (v, words) = run.check("sql.mirroring_fqdn");
+    let (v, words) = run.check("sql.mirroring_fqdn (to SQL mirroring partner)");
     assert_eq!(v, "warn");
     assert!(
         words.contains("has no witness: failover is manual only"),
@@ -231,7 +231,7 @@ fn mirroring_without_a_witness_and_with_a_short_name() {
             )],
         ),
     ));
-    let (v, words) = sql(&server, &[]).check("sql.mirroring_fqdn");
+    let (v, words) = sql(&server, &[]).check("sql.mirroring_fqdn (to SQL mirroring partner)");
     assert_eq!(v, "fail");
     assert!(words.contains("TCP://SQL2:5022"), "{words}");
 }
