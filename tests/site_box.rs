@@ -1218,6 +1218,44 @@ fn evaluate(session: &Value, bound: &[String]) -> (Figures, String) {
     (figures, report)
 }
 
+/// The report shows each item's probe verdict and suggestion exactly as `session show` does
+/// (and the TUI, which reads the same function): one judgement, three faces.
+fn same_verdicts_in_the_report(run: &Runner<'_>, keep: &Path, session: &Value) {
+    let out = keep.join("report.json");
+    let out_arg = out.display().to_string();
+    run.ok(
+        "sms1",
+        &["report", "build", "--session", "box", "--out", &out_arg],
+    );
+    let report: Value =
+        serde_json::from_slice(&fs::read(&out).expect("report")).expect("report JSON");
+    let in_report: BTreeMap<&str, (&Value, &Value)> = report["findings"]["items"]
+        .as_array()
+        .expect("report items")
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().expect("id"),
+                (&i["probe"]["verdict"], &i["probe"]["suggestion"]),
+            )
+        })
+        .collect();
+    let mut compared = 0;
+    for item in session["items"].as_array().expect("items") {
+        let id = item["id"].as_str().expect("id");
+        let (verdict, suggestion) = in_report[id];
+        assert_eq!(&item["probe"]["verdict"], verdict, "{id}: verdict");
+        let said = item["probe"]["suggestion"].as_str();
+        let doc = suggestion["kind"].as_str();
+        assert_eq!(said, doc, "{id}: suggestion ({suggestion})");
+        compared += usize::from(!verdict.is_null());
+    }
+    assert!(
+        compared > 40,
+        "only {compared} items with evidence compared"
+    );
+}
+
 #[test]
 fn a_site_in_a_box_probed_from_three_vantages_gets_a_consultants_verdicts() {
     let started = Instant::now();
@@ -1259,6 +1297,8 @@ fn a_site_in_a_box_probed_from_three_vantages_gets_a_consultants_verdicts() {
         .filter(|i| !i["probe"].is_null())
         .map(|i| i["id"].as_str().expect("id").to_owned())
         .collect();
+
+    same_verdicts_in_the_report(&run, &keep, &session);
 
     let (figures, report) = evaluate(&session, &bound);
     let summary = format!("{} ({:?} in all)", figures.summary(), started.elapsed());
