@@ -588,6 +588,69 @@ fn the_sql_password_is_asked_masked_and_never_shown() {
     assert!(app2.probes.status.contains(&TaskStatus::Queued));
 }
 
+/// A run with a SQL login and a PFX file asks both passwords, one after the other, masked; Esc
+/// on the PFX one still reads the files (their rules then cannot tell).
+#[test]
+fn the_sql_and_pfx_passwords_are_asked_in_turn() {
+    use preflight::site::Site;
+    use preflight::tui::probes::{Asked, TaskStatus};
+
+    let site = Site::parse(
+        "[[sql]]\nserver = '10.1.5.11'\nuser = \"sdc\"\n\n\
+         [[certfile]]\npath = 'C:\\Certs\\certificate.pfx'\n",
+        Path::new("site.toml"),
+    )
+    .expect("site");
+    let mut app = app_on("spok-mobile-4.5");
+    if let Some(iv) = app.interview.as_mut() {
+        iv.assessment.site = site.clone();
+    }
+    press(&mut app, &[KeyCode::Char('p'), KeyCode::Char('r')]);
+    assert_eq!(
+        app.probes.asking.as_ref().map(|a| a.asked),
+        Some(Asked::Sql)
+    );
+    type_text(&mut app, "Sql-pw");
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(
+        app.probes.asking.as_ref().map(|a| a.asked),
+        Some(Asked::Pfx)
+    );
+    type_text(&mut app, "Pfx-pw");
+    let screen = draw(&app, 160, 48);
+    assert!(
+        screen.contains("PFX password (not saved): ******"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Pfx-pw") && !format!("{:?}", app.probes).contains("Pfx-pw"));
+    press(&mut app, &[KeyCode::Enter]);
+    assert!(!app.typing());
+    assert!(app.probes.status.iter().all(|s| *s == TaskStatus::Queued));
+
+    let mut app = app_on("spok-mobile-4.5");
+    if let Some(iv) = app.interview.as_mut() {
+        iv.assessment.site = site;
+    }
+    press(
+        &mut app,
+        &[KeyCode::Char('p'), KeyCode::Char('r'), KeyCode::Esc],
+    );
+    assert_eq!(
+        app.probes.asking.as_ref().map(|a| a.asked),
+        Some(Asked::Pfx),
+        "no SQL password: the PFX one is still asked"
+    );
+    press(&mut app, &[KeyCode::Esc]);
+    assert!(!app.typing());
+    let file = app
+        .probes
+        .tasks
+        .iter()
+        .position(|t| t.label().starts_with("certificate file"))
+        .expect("a file task");
+    assert_eq!(app.probes.status[file], TaskStatus::Queued);
+}
+
 /// The walked app on its finish screen, with the key and folder defaults the event loop sets
 /// (fixed here so the snapshots do not depend on the machine).
 fn finishing() -> App {

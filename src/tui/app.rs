@@ -12,7 +12,7 @@ use super::editor::LineEditor;
 use super::finish::{self, Finish, Secret};
 use super::interview::{Ctx, Outcome};
 pub use super::interview::{Edit, Field, Filter, Focus, Interview, Row, Search};
-use super::probes::{PasswordField, Probes};
+use super::probes::{Asked, PasswordField, Probes};
 use super::site::{self, SiteView};
 use crate::probe::plan::Task;
 use crate::probe::run::Event as ProbeEvent;
@@ -313,7 +313,7 @@ impl App {
 
     fn update_probes(&mut self, action: &Action) {
         if self.probes.asking.is_some() {
-            self.on_sql_password(action);
+            self.on_password(action);
             return;
         }
         let Some(iv) = &self.interview else {
@@ -356,22 +356,7 @@ impl App {
                 } else {
                     (0..n).collect()
                 };
-                if p.needs_password(&which) {
-                    let login = p.sql_login();
-                    p.asking = Some(PasswordField {
-                        editor: LineEditor::new(""),
-                        tasks: which,
-                    });
-                    self.say(
-                        Level::Info,
-                        format!(
-                            "password for SQL login {login}: kept in memory only (Enter runs, Esc runs without SQL)"
-                        ),
-                    );
-                } else {
-                    let tasks = p.queue(&which);
-                    self.effects.push(Effect::RunProbes(tasks));
-                }
+                self.ask_or_run(which);
             }
             Action::Cancel | Action::Back if p.running => {
                 self.effects.push(Effect::CancelProbes);
@@ -383,10 +368,38 @@ impl App {
         }
     }
 
-    /// The masked SQL password field: typed, then the waiting tasks run (without the SQL ones
-    /// on Esc).
-    fn on_sql_password(&mut self, action: &Action) {
+    /// Runs the tasks, first asking (masked) for a password they need that nobody has given.
+    fn ask_or_run(&mut self, which: Vec<usize>) {
+        let Some(asked) = self.probes.needs_password(&which) else {
+            let tasks = self.probes.queue(&which);
+            self.effects.push(Effect::RunProbes(tasks));
+            return;
+        };
+        let words = match asked {
+            Asked::Sql => format!(
+                "password for SQL login {}: kept in memory only (Enter runs, Esc runs without SQL)",
+                self.probes.sql_login()
+            ),
+            Asked::Pfx => {
+                "password for the site's PFX files: kept in memory only (Enter runs, Esc \
+                           reads them without it)"
+                    .to_owned()
+            }
+        };
+        self.probes.asking = Some(PasswordField {
+            asked,
+            editor: LineEditor::new(""),
+            tasks: which,
+        });
+        self.say(Level::Info, words);
+    }
+
+    /// The masked password field: typed, then the next password is asked or the waiting tasks
+    /// run. Esc leaves out the SQL tasks (nothing to log in with); the PFX files are still read,
+    /// and their rules say they could not tell.
+    fn on_password(&mut self, action: &Action) {
         let Some(PasswordField {
+            asked,
             mut editor,
             tasks: which,
         }) = self.probes.asking.take()
@@ -397,29 +410,43 @@ impl App {
             Action::Type(key) => {
                 editor.handle(*key);
                 self.probes.asking = Some(PasswordField {
+                    asked,
                     editor,
                     tasks: which,
                 });
             }
             Action::Select => {
-                self.probes.sql_password = Some(Secret::new(editor.text().to_owned()));
+                let secret = Some(Secret::new(editor.text().to_owned()));
+                match asked {
+                    Asked::Sql => self.probes.sql_password = secret,
+                    Asked::Pfx => self.probes.pfx_password = secret,
+                }
                 self.notice = None;
-                let tasks = self.probes.queue(&which);
-                self.effects.push(Effect::RunProbes(tasks));
+                self.ask_or_run(which);
             }
-            Action::Back | Action::Cancel => {
-                let rest: Vec<usize> = which
-                    .into_iter()
-                    .filter(|&i| !matches!(self.probes.tasks.get(i), Some(Task::Sql { .. })))
-                    .collect();
-                self.say(Level::Info, "SQL Server not probed: no password given");
-                if !rest.is_empty() {
-                    let tasks = self.probes.queue(&rest);
+            Action::Back | Action::Cancel => match asked {
+                Asked::Sql => {
+                    let rest: Vec<usize> = which
+                        .into_iter()
+                        .filter(|&i| !matches!(self.probes.tasks.get(i), Some(Task::Sql { .. })))
+                        .collect();
+                    self.say(Level::Info, "SQL Server not probed: no password given");
+                    if !rest.is_empty() {
+                        self.ask_or_run(rest);
+                    }
+                }
+                Asked::Pfx => {
+                    self.say(
+                        Level::Info,
+                        "PFX files read without their password: their rules cannot tell",
+                    );
+                    let tasks = self.probes.queue(&which);
                     self.effects.push(Effect::RunProbes(tasks));
                 }
-            }
+            },
             _ => {
                 self.probes.asking = Some(PasswordField {
+                    asked,
                     editor,
                     tasks: which,
                 });

@@ -68,6 +68,8 @@ pub fn run(dirs: &Dirs, session: Option<&str>, checklist: Option<&str>) -> Resul
     };
     app.host = hostname();
     app.probes.sql_password_from_env = std::env::var_os(crate::probe::sql::PASSWORD_ENV).is_some();
+    app.probes.pfx_password_from_env =
+        std::env::var_os(crate::probe::certfile::PASSWORD_ENV).is_some();
     app.finish.default_key = dirs.config.join(crate::report::sign::KEY_FILE);
     app.finish.sessions_dir = dirs.sessions();
     match session {
@@ -206,9 +208,14 @@ impl Runner {
             .or_else(|| std::env::var(crate::probe::sql::PASSWORD_ENV).ok());
         env.sql.checks = app.library[iv.checklist].sql_checks();
         env.tls_required = app.library[iv.checklist].required_suites();
-        // The TUI reads a PFX password from the environment only; without it the file rules are
-        // "could not tell" and say how to give it.
-        env.pfx_password = std::env::var(crate::probe::certfile::PASSWORD_ENV).ok();
+        // PFX files: the password typed in the probes view or from the environment; without
+        // either the file rules are "could not tell" and say how to give it.
+        env.pfx_password = app
+            .probes
+            .pfx_password
+            .as_ref()
+            .map(|s| s.expose().to_owned())
+            .or_else(|| std::env::var(crate::probe::certfile::PASSWORD_ENV).ok());
         if let Some(old) = self.job.take() {
             old.abort();
         }

@@ -41,13 +41,27 @@ pub struct Probes {
     pub sql_password: Option<Secret>,
     /// `PREFLIGHT_SQL_PASSWORD` was set when the program started: nothing to ask.
     pub sql_password_from_env: bool,
-    /// The masked field the password is being typed in.
+    /// The password of the site's PFX files, asked like the SQL one and kept the same way.
+    pub pfx_password: Option<Secret>,
+    /// `PREFLIGHT_PFX_PASSWORD` was set when the program started: nothing to ask.
+    pub pfx_password_from_env: bool,
+    /// The masked field a password is being typed in.
     pub asking: Option<PasswordField>,
 }
 
-/// The SQL password being typed, and the tasks waiting for it; its `Debug` never shows it.
+/// Which password a masked field asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    /// The SQL login's.
+    Sql,
+    /// The site's PFX files'.
+    Pfx,
+}
+
+/// A password being typed, and the tasks waiting for it; its `Debug` never shows it.
 #[derive(Clone)]
 pub struct PasswordField {
+    pub asked: Asked,
     pub editor: LineEditor,
     pub tasks: Vec<usize>,
 }
@@ -55,6 +69,7 @@ pub struct PasswordField {
 impl std::fmt::Debug for PasswordField {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PasswordField")
+            .field("asked", &self.asked)
             .field("editor", &"***")
             .field("tasks", &self.tasks)
             .finish()
@@ -90,14 +105,25 @@ impl Probes {
         self.cursor = self.cursor.min(self.tasks.len().saturating_sub(1));
     }
 
-    /// Whether running these tasks needs a SQL password that nobody has given yet.
+    /// The first password running these tasks needs that nobody has given yet: the SQL
+    /// login's, then the PFX files' (a file named `.pfx` or `.p12`).
     #[must_use]
-    pub fn needs_password(&self, tasks: &[usize]) -> bool {
-        self.sql_password.is_none()
+    pub fn needs_password(&self, tasks: &[usize]) -> Option<Asked> {
+        let any =
+            |want: fn(&Task) -> bool| tasks.iter().any(|&i| self.tasks.get(i).is_some_and(want));
+        if self.sql_password.is_none()
             && !self.sql_password_from_env
-            && tasks
-                .iter()
-                .any(|&i| matches!(self.tasks.get(i), Some(Task::Sql { .. })))
+            && any(|t| matches!(t, Task::Sql { .. }))
+        {
+            return Some(Asked::Sql);
+        }
+        let pfx = |t: &Task| {
+            matches!(t, Task::Certfile { file } if file.path.extension().is_some_and(|e| {
+                e.eq_ignore_ascii_case("pfx") || e.eq_ignore_ascii_case("p12")
+            }))
+        };
+        (self.pfx_password.is_none() && !self.pfx_password_from_env && any(pfx))
+            .then_some(Asked::Pfx)
     }
 
     /// The login the password is asked for, in words.

@@ -13,7 +13,7 @@ use crate::probe::Verdict;
 use crate::probe::sql::SqlFacts;
 use crate::probe::tls::facts::TlsFacts;
 use crate::tui::app::App;
-use crate::tui::probes::TaskStatus;
+use crate::tui::probes::{Asked, TaskStatus};
 use crate::tui::theme;
 
 const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
@@ -204,7 +204,12 @@ fn render_footer(frame: &mut Frame<'_>, footer: Rect, app: &App) {
             match (&p.asking, &app.notice) {
                 (Some(field), _) => Line::from(vec![
                     Span::styled(
-                        format!(" SQL password for {} (not saved): ", p.sql_login()),
+                        match field.asked {
+                            Asked::Sql => {
+                                format!(" SQL password for {} (not saved): ", p.sql_login())
+                            }
+                            Asked::Pfx => " PFX password (not saved): ".to_owned(),
+                        },
                         theme::title(),
                     ),
                     Span::raw("*".repeat(field.editor.text().chars().count())),
