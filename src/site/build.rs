@@ -212,7 +212,7 @@ fn hosts(cx: &mut Ctx<'_>, list: Vec<Spanned<raw::Host>>, resolvers: &Resolvers)
             name: h.name.into_inner(),
             address: h.address.into_inner().trim().to_owned(),
             roles: h.roles,
-            os: h.os.as_deref().map(Os::parse),
+            os: h.os.as_ref().and_then(|o| os(cx, o)),
             outside,
         });
     }
@@ -238,6 +238,26 @@ fn name_check(cx: &mut Ctx<'_>, n: &raw::Name) -> NameCheck {
     }
 }
 
+/// An operating system as the site writes it. A Windows Server release is recognised however
+/// it is written; something that names Windows but no release the checks know is refused
+/// here, since a cipher list scoped to a release would silently never judge it.
+fn os(cx: &mut Ctx<'_>, text: &Spanned<String>) -> Option<Os> {
+    let parsed = Os::parse(text.get_ref());
+    let lower = text.get_ref().to_ascii_lowercase();
+    if matches!(parsed, Os::Other(_)) && (lower.contains("windows") || lower.starts_with("ws")) {
+        cx.error(
+            text.span(),
+            format!(
+                "unknown Windows release `{}`: expected Windows Server 2008 R2, 2012, 2012 R2, \
+                 2016, 2019, 2022 or 2025",
+                text.get_ref()
+            ),
+        );
+        return None;
+    }
+    Some(parsed)
+}
+
 fn tls_endpoint(cx: &mut Ctx<'_>, t: raw::Tls) -> TlsEndpoint {
     if let Err(message) = endpoint(t.endpoint.get_ref()) {
         cx.error(t.endpoint.span(), message);
@@ -247,7 +267,7 @@ fn tls_endpoint(cx: &mut Ctx<'_>, t: raw::Tls) -> TlsEndpoint {
         sni: t.sni,
         role: t.role,
         tds: t.tds,
-        os: t.os.as_deref().map(Os::parse),
+        os: t.os.as_ref().and_then(|o| os(cx, o)),
     }
 }
 

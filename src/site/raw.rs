@@ -41,7 +41,7 @@ pub struct Host {
     #[serde(default)]
     pub roles: Vec<String>,
     #[serde(default)]
-    pub os: Option<String>,
+    pub os: Option<Spanned<String>>,
     pub outside: Option<Spanned<bool>>,
 }
 
@@ -90,7 +90,7 @@ pub struct Tls {
     #[serde(default)]
     pub tds: bool,
     #[serde(default)]
-    pub os: Option<String>,
+    pub os: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -71,6 +71,12 @@ fn errors_carry_positions() {
             12,
             "expected HOST:PORT",
         ),
+        (
+            "[[host]]\nname = \"a\"\naddress = \"a\"\nos = \"Windows Server 2017\"\n",
+            4,
+            6,
+            "unknown Windows release `Windows Server 2017`",
+        ),
         ("colour = \"red\"\n", 1, 1, "unknown field `colour`"),
         (
             "[[host]]\nname = \"phone\"\naddress = \"p\"\noutside = true\n",
