@@ -21,10 +21,19 @@ external = ["203.0.113.53"]
 # (its vantage) checks the rules whose `from` is its role. `outside = true` marks a machine
 # outside the firewall (a phone on a carrier network): probes run from it resolve names
 # through the external resolvers only and use no hosts file, as a phone on the street does.
+# `os` is the machine's operating system: checks written for one Windows release (the guide's
+# cipher lists) judge only machines that run it.
 [[host]]
 name = "cws1"
 address = "cws1.example.org"
 roles = ["Console Web Server - 1"]
+os = "Windows Server 2016"
+
+[[host]]
+name = "sms1"
+address = "sms1.example.org"
+roles = ["Spok Mobile Server, Primary"]
+os = "Windows Server 2016"
 
 [[host]]
 name = "sql"
@@ -35,6 +44,7 @@ roles = ["MS SQL Server Cluster"]
 name = "smlb"
 address = "spokmobile.example.org"
 roles = ["Spok Mobile Servers via Load Balancer"]
+os = "Windows Server 2016"
 
 [[host]]
 name = "phone"
@@ -44,14 +54,21 @@ outside = true
 
 # Names that must resolve. `expect` applies to every resolver; `internal` and `external`
 # describe a split horizon; `reverse` asks that PTR gives the same name back (SQL mirroring
-# partners need true FQDNs); `hosts_entry` is the line the hosts file must have.
+# partners need true FQDNs); `hosts_entry` is the line the hosts file must have, on every
+# machine or only on those whose roles `hosts_on` lists (the guide's `127.0.0.1 <SSL name>`
+# test entry belongs on the Spok Mobile server alone). `role` says what the name is to the
+# checklist ("SSL name", "SQL mirroring partner"), so its items judge this name and no other.
 [[name]]
 fqdn = "spokmobile.example.org"
+role = "SSL name"
 internal = ["10.1.2.3"]
 external = ["203.0.113.7"]
+hosts_entry = "127.0.0.1"
+hosts_on = ["Spok Mobile Server, Primary"]
 
 [[name]]
 fqdn = "sql1.example.org"
+role = "SQL mirroring partner"
 expect = ["10.1.5.11"]
 reverse = true
 hosts_entry = "10.1.5.11"
@@ -90,10 +107,12 @@ database = "AmcomAmcPremiseCore"
 user = "sdc"
 trust_server_certificate = false
 
-# Certificate files to inspect (PEM, DER, PKCS#7, PKCS#12).
+# Certificate files to read (PEM, DER, PKCS#7, PKCS#12; a PFX's password is asked for, or read
+# from PREFLIGHT_PFX_PASSWORD). `role` names the file the checklist's items are about.
 [[certfile]]
 path = 'C:\Users\admin\AppData\Roaming\RabbitMQ\Certs\certificate.pfx'
 purpose = "Spok Notification Framework"
+role = "Spok Notification Framework certificate"
 "#;
 
 /// The port rules a checklist's TCP bindings describe, in checklist order: the guide's port

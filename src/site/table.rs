@@ -38,7 +38,7 @@ const HOSTS: &[Field] = &[
     field("address", "its DNS name or IP address, as probes reach it"),
     field(
         "roles",
-        "the roles it plays, separated by commas (port rules name roles)",
+        "the roles it plays, separated by semicolons (the guide's role names hold commas)",
     ),
     field(
         "os",
@@ -77,7 +77,7 @@ const NAMES: &[Field] = &[
     ),
     field(
         "hosts on",
-        "the roles whose hosts file must have the entry, separated by commas; blank is every machine",
+        "the roles whose hosts file must have the entry, separated by semicolons; blank is every machine",
     ),
 ];
 const PORTS: &[Field] = &[
@@ -288,7 +288,7 @@ impl Table {
                     text => Some(t.check(5, build::ip(text, "hosts entry"))?),
                 },
                 role: t.optional(6),
-                hosts_on: list(t.text(7)).into_iter().map(str::to_owned).collect(),
+                hosts_on: roles(t.text(7)),
             }),
             Table::Ports => Row::Port(port(&t)?),
             Table::Resolvers => {
@@ -392,7 +392,7 @@ fn host(t: &Typed<'_>, site: &Site, editing: Option<usize>) -> Result<Host, Fiel
     Ok(Host {
         name,
         address: t.required(1, build::HOST_ADDRESS)?,
-        roles: list(t.text(2)).into_iter().map(str::to_owned).collect(),
+        roles: roles(t.text(2)),
         os: t.optional(3).map(|o| Os::parse(&o)),
         outside: t.check(4, yes_no(t.text(4)))?,
     })
@@ -455,7 +455,7 @@ impl Row {
             Row::Host(h) => vec![
                 h.name.clone(),
                 h.address.clone(),
-                h.roles.join(", "),
+                h.roles.join("; "),
                 h.os.as_ref().map(ToString::to_string).unwrap_or_default(),
                 yes_no(h.outside),
             ],
@@ -467,7 +467,7 @@ impl Row {
                 yes_no(n.reverse),
                 n.hosts_entry.map(|a| a.to_string()).unwrap_or_default(),
                 n.role.clone().unwrap_or_default(),
-                n.hosts_on.join(", "),
+                n.hosts_on.join("; "),
             ],
             Row::Port(p) => vec![
                 p.from.clone(),
@@ -559,6 +559,16 @@ impl Site {
             Row::CertFile(c) => put(&mut self.certfiles, at, c),
         }
     }
+}
+
+/// Roles separated by semicolons: the guide's own role names hold commas ("Spok Mobile Server,
+/// Primary"), so a comma cannot separate them.
+fn roles(text: &str) -> Vec<String> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A comma-separated list, each part trimmed, empty parts dropped.
@@ -737,9 +747,13 @@ mod tests {
             ["a", "b", "tcp", "1", "", "no"].map(str::to_owned)
         );
         let host = Table::Hosts
-            .parse(&texts(&["sql", "10.1.5.11", "A, ,B,"]), &site, None)
+            .parse(
+                &texts(&["sql", "10.1.5.11", "Spok Mobile Server, Primary; ;B;"]),
+                &site,
+                None,
+            )
             .expect("valid");
-        assert_eq!(host.texts()[2], "A, B");
+        assert_eq!(host.texts()[2], "Spok Mobile Server, Primary; B");
         let name = Table::Names
             .parse(
                 &texts(&["sql1.example.org.", "", "", "", "", "fd00::5"]),
@@ -800,7 +814,7 @@ mod tests {
         );
         assert_eq!(site.remove_row(Table::Resolvers, 3), None);
         let host = site.remove_row(Table::Hosts, 1).expect("host");
-        assert_eq!(site.hosts.len(), 3);
+        assert_eq!(site.hosts.len(), 4);
         assert_eq!(site.insert_row(1, host), 1);
         assert_eq!(site, {
             let mut s = example();

@@ -9,7 +9,7 @@ use crate::checklist::builtin;
 fn the_example_parses_and_round_trips_through_toml() {
     let site = Site::parse(example::EXAMPLE, Path::new("site.toml")).expect("example is valid");
     assert_eq!(site.name, "St. Example Hospital");
-    assert_eq!(site.hosts.len(), 4);
+    assert_eq!(site.hosts.len(), 5);
     assert!(
         site.is_outside("mobile user"),
         "the example's phone is outside"
@@ -134,5 +134,5 @@ fn merge_adds_what_is_missing_only() {
     });
     a.merge(b);
     assert_eq!(a.ports.len(), before + 1);
-    assert_eq!(a.hosts.len(), 4);
+    assert_eq!(a.hosts.len(), 5);
 }
