@@ -11,7 +11,8 @@ use std::fmt::{self, Write as _};
 use super::document::{ItemDoc, ProbeDoc, Report, ReportError};
 use super::findings::score_text;
 use super::view::{
-    CHECKLIST_CHANGED, NOT_SIGNED, View, counts_line, given_text, source_signer, ssh_keygen_verify,
+    CHECKLIST_CHANGED, NOT_SIGNED, View, counts_line, evidence_when, given_text, source_signer,
+    ssh_keygen_verify,
 };
 pub use super::view::{
     PortRow, answer_text, port_rows, site_name, tls_endpoints, tls_suites, words,
@@ -380,7 +381,7 @@ impl Page<'_> {
                     escape(&i.readiness),
                     escape(&words(&i.readiness))
                 )?;
-                item_evidence(o, i)?;
+                item_evidence(o, i, &self.v.report.created_at)?;
                 writeln!(o, "</td></tr>")?;
             }
             writeln!(o, "</table>")?;
@@ -584,7 +585,7 @@ impl Page<'_> {
                 escape(&v.at)
             )?;
             for p in &v.results {
-                probe(o, p)?;
+                probe(o, p, &self.v.report.created_at)?;
             }
         }
         writeln!(o, "</section>")
@@ -715,7 +716,7 @@ fn section_bars(o: &mut String, r: &Report) -> fmt::Result {
 }
 
 /// What an item's verdict rests on, folded.
-fn item_evidence(o: &mut String, i: &ItemDoc) -> fmt::Result {
+fn item_evidence(o: &mut String, i: &ItemDoc, report_at: &str) -> fmt::Result {
     if i.reason.is_none() && i.probe.is_none() && i.disagreement.is_none() {
         return Ok(());
     }
@@ -739,7 +740,7 @@ fn item_evidence(o: &mut String, i: &ItemDoc) -> fmt::Result {
                 escape(&l.verdict),
                 escape(&l.vantage),
                 escape(&l.summary),
-                escape(&l.at)
+                escape(&evidence_when(&l.at, report_at))
             )?;
         }
         writeln!(o, "</ul>")?;
@@ -748,7 +749,7 @@ fn item_evidence(o: &mut String, i: &ItemDoc) -> fmt::Result {
 }
 
 /// One probe result with its evidence folded.
-fn probe(o: &mut String, p: &ProbeDoc) -> fmt::Result {
+fn probe(o: &mut String, p: &ProbeDoc, report_at: &str) -> fmt::Result {
     let evidence = serde_json::to_string_pretty(&p.evidence).unwrap_or_default();
     writeln!(
         o,
@@ -758,7 +759,7 @@ fn probe(o: &mut String, p: &ProbeDoc) -> fmt::Result {
         escape(&p.check),
         escape(&p.target),
         escape(&p.summary),
-        escape(&p.at),
+        escape(&evidence_when(&p.at, report_at)),
         p.ms,
         escape(&evidence)
     )

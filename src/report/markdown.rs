@@ -16,8 +16,8 @@ use super::findings::score_text;
 use super::html::ExportError;
 use super::sign::NAMESPACE;
 use super::view::{
-    CHECKLIST_CHANGED, NOT_SIGNED, PortRow, SqlView, View, counts_line, given_text, shell_word,
-    source_signer, ssh_keygen_verify, tls_suites, words,
+    CHECKLIST_CHANGED, NOT_SIGNED, PortRow, SqlView, View, counts_line, evidence_when, given_text,
+    shell_word, source_signer, ssh_keygen_verify, tls_suites, words,
 };
 use crate::probe::tls::facts::TlsFacts;
 
@@ -134,7 +134,7 @@ impl Doc<'_> {
         tls(o, &self.v.tls)?;
         sql(o, &self.v.sql)?;
         self.answers(o)?;
-        probes(o, self.v.vantages)?;
+        probes(o, self.v.vantages, &self.v.report.created_at)?;
         self.sources(o)?;
         self.verification(o)
     }
@@ -264,7 +264,7 @@ impl Doc<'_> {
                     code(&i.id),
                     escape(&i.severity),
                     escape(&words(&i.readiness)),
-                    item_evidence(i)
+                    item_evidence(i, &self.v.report.created_at)
                 )?;
             }
             writeln!(o)?;
@@ -368,7 +368,7 @@ impl Doc<'_> {
 }
 
 /// What an item's verdict rests on, in one table cell.
-fn item_evidence(i: &ItemDoc) -> String {
+fn item_evidence(i: &ItemDoc, report_at: &str) -> String {
     let mut parts = Vec::new();
     if let Some(reason) = &i.reason {
         parts.push(escape(reason));
@@ -392,7 +392,7 @@ fn item_evidence(i: &ItemDoc) -> String {
                 escape(&l.verdict),
                 escape(&l.vantage),
                 escape(&l.summary),
-                escape(&l.at)
+                escape(&evidence_when(&l.at, report_at))
             ));
         }
     }
@@ -535,7 +535,7 @@ fn sql(o: &mut String, servers: &[SqlView]) -> fmt::Result {
     Ok(())
 }
 
-fn probes(o: &mut String, vantages: &[VantageDoc]) -> fmt::Result {
+fn probes(o: &mut String, vantages: &[VantageDoc], report_at: &str) -> fmt::Result {
     writeln!(o, "## Probe results\n")?;
     if vantages.is_empty() {
         return writeln!(o, "No probes were run.\n");
@@ -560,7 +560,7 @@ fn probes(o: &mut String, vantages: &[VantageDoc]) -> fmt::Result {
                 escape(&p.check),
                 escape(&p.target),
                 escape(&p.summary),
-                escape(&p.at),
+                escape(&evidence_when(&p.at, report_at)),
                 p.ms
             )?;
         }

@@ -212,6 +212,35 @@ pub fn given_text(g: &GivenDoc) -> String {
     s
 }
 
+/// How old a piece of evidence was when the report was built, in words: `3 h before the
+/// report`. `None` when either time does not read as RFC 3339 (an old or hand-made report).
+#[must_use]
+pub fn evidence_age(at: &str, report_at: &str) -> Option<String> {
+    use time::OffsetDateTime;
+    use time::format_description::well_known::Rfc3339;
+    let at = OffsetDateTime::parse(at, &Rfc3339).ok()?;
+    let report = OffsetDateTime::parse(report_at, &Rfc3339).ok()?;
+    let secs = (report - at).whole_seconds();
+    let side = if secs < 0 { "after" } else { "before" };
+    let s = secs.unsigned_abs();
+    let span = match s {
+        0..60 => return Some("at the time of the report".to_owned()),
+        60..3_600 => format!("{} min", s / 60),
+        3_600..172_800 => format!("{} h", s / 3_600),
+        _ => format!("{} days", s / 86_400),
+    };
+    Some(format!("{span} {side} the report"))
+}
+
+/// When a probe result was taken, with its age at the report: `T, 3 h before the report`.
+#[must_use]
+pub fn evidence_when(at: &str, report_at: &str) -> String {
+    match evidence_age(at, report_at) {
+        Some(age) => format!("{at}, {age}"),
+        None => at.to_owned(),
+    }
+}
+
 /// The site's name: the site file's `site`, else the assessment's name.
 #[must_use]
 pub fn site_name(r: &Report) -> String {
@@ -369,4 +398,30 @@ pub fn source_signer(s: Option<&SignerDoc>) -> String {
         || "not signed".to_owned(),
         |s| format!("{} ({}) at {}", s.identity, s.fingerprint, s.signed_at),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_age_in_words() {
+        let report = "2026-03-02T12:00:00Z";
+        for (at, words) in [
+            ("2026-03-02T11:59:30Z", Some("at the time of the report")),
+            ("2026-03-02T11:55:00Z", Some("5 min before the report")),
+            ("2026-03-02T09:00:00Z", Some("3 h before the report")),
+            ("2026-03-01T00:00:00Z", Some("36 h before the report")),
+            ("2026-02-20T12:00:00Z", Some("10 days before the report")),
+            ("2026-03-02T14:00:00Z", Some("2 h after the report")),
+            ("yesterday", None),
+        ] {
+            assert_eq!(evidence_age(at, report).as_deref(), words, "{at}");
+        }
+        assert_eq!(
+            evidence_when("2026-03-02T09:00:00Z", report),
+            "2026-03-02T09:00:00Z, 3 h before the report"
+        );
+        assert_eq!(evidence_when("later", report), "later");
+    }
 }

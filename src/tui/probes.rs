@@ -2,7 +2,7 @@
 //! live status, and the results as they stream in. The runs themselves happen in the event
 //! loop's task; this only changes state and queues effects.
 
-use crate::assessment::{Assessment, VantageRun};
+use crate::assessment::Assessment;
 use crate::probe::plan::{self, Task, Vantage};
 use crate::probe::run::Event;
 use crate::probe::{ProbeResult, Verdict};
@@ -156,24 +156,7 @@ impl Probes {
                 };
                 *s = TaskStatus::Done;
                 let key = vantage_key(self.vantage.as_deref());
-                let run = assessment
-                    .runs
-                    .entry(key.clone())
-                    .or_insert_with(|| VantageRun {
-                        role: key,
-                        host: host.to_owned(),
-                        at: now.to_owned(),
-                        results: Vec::new(),
-                    });
-                host.clone_into(&mut run.host);
-                now.clone_into(&mut run.at);
-                // A new result replaces the last one of the same check on the same target.
-                run.results.retain(|old| {
-                    !results.iter().any(|new| {
-                        new.kind == old.kind && new.check == old.check && new.target == old.target
-                    })
-                });
-                run.results.extend(results.iter().cloned());
+                assessment.record_run(&key, &key, host, now, &results);
                 self.results[i] = results;
                 true
             }
