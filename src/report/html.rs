@@ -11,8 +11,8 @@ use std::fmt::{self, Write as _};
 use super::document::{ItemDoc, ProbeDoc, Report, ReportError};
 use super::findings::score_text;
 use super::view::{
-    CHECKLIST_CHANGED, NOT_SIGNED, View, counts_line, evidence_when, given_text, source_signer,
-    ssh_keygen_verify,
+    CHECKLIST_CHANGED, NOT_SIGNED, View, conflicts_line, counts_line, evidence_when, given_text,
+    set_aside_text, site_conflict_text, source_signer, ssh_keygen_verify,
 };
 pub use super::view::{
     PortRow, answer_text, port_rows, site_name, tls_endpoints, tls_suites, words,
@@ -559,6 +559,9 @@ impl Page<'_> {
                     escape(&given_text(g))
                 )?;
             }
+            if !av.conflict.is_empty() {
+                write!(o, "<br><em>{}</em>", escape(&av.conflict))?;
+            }
             writeln!(
                 o,
                 "</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -662,11 +665,24 @@ impl Page<'_> {
         }
         writeln!(o, "</table>")?;
         if !m.conflicts.is_empty() {
+            writeln!(o, "<p><strong>{}</strong></p>", escape(&conflicts_line(m)))?;
+        }
+        if !m.site_conflicts.is_empty() {
+            writeln!(o, "<p>The sites say these entries differently:</p><ul>")?;
+            for c in &m.site_conflicts {
+                writeln!(o, "<li>{}</li>", escape(&site_conflict_text(c)))?;
+            }
+            writeln!(o, "</ul>")?;
+        }
+        if !m.set_aside.is_empty() {
             writeln!(
                 o,
-                "<p><strong>{} items were answered differently</strong>; the newest answer is kept and the others are listed beside it under Answers.</p>",
-                m.conflicts.len()
+                "<p>Probe results that could not tell, kept beside the results that answered:</p><ul>"
             )?;
+            for sa in &m.set_aside {
+                writeln!(o, "<li>{}</li>", escape(&set_aside_text(sa)))?;
+            }
+            writeln!(o, "</ul>")?;
         }
         writeln!(o, "</section>")
     }

@@ -16,8 +16,9 @@ use super::findings::score_text;
 use super::html::ExportError;
 use super::sign::NAMESPACE;
 use super::view::{
-    CHECKLIST_CHANGED, NOT_SIGNED, PortRow, SqlView, View, counts_line, evidence_when, given_text,
-    shell_word, source_signer, ssh_keygen_verify, tls_suites, words,
+    CHECKLIST_CHANGED, NOT_SIGNED, PortRow, SqlView, View, conflicts_line, counts_line,
+    evidence_when, given_text, set_aside_text, shell_word, site_conflict_text, source_signer,
+    ssh_keygen_verify, tls_suites, words,
 };
 use crate::probe::tls::facts::TlsFacts;
 
@@ -285,6 +286,9 @@ impl Doc<'_> {
             for g in av.others {
                 let _ = write!(answer, "<br>**Also answered:** {}", escape(&given_text(g)));
             }
+            if !av.conflict.is_empty() {
+                let _ = write!(answer, "<br>*{}*", escape(&av.conflict));
+            }
             writeln!(
                 o,
                 "| {}<br>{}{} | {answer} | {} | {} | {} |",
@@ -323,11 +327,24 @@ impl Doc<'_> {
         }
         writeln!(o)?;
         if !m.conflicts.is_empty() {
+            writeln!(o, "**{}**\n", escape(&conflicts_line(m)))?;
+        }
+        if !m.site_conflicts.is_empty() {
+            writeln!(o, "The sites say these entries differently:\n")?;
+            for c in &m.site_conflicts {
+                writeln!(o, "- {}", escape(&site_conflict_text(c)))?;
+            }
+            writeln!(o)?;
+        }
+        if !m.set_aside.is_empty() {
             writeln!(
                 o,
-                "**{} items were answered differently**; the newest answer is kept and the others are listed beside it under Answers.\n",
-                m.conflicts.len()
+                "Probe results that could not tell, kept beside the results that answered:\n"
             )?;
+            for sa in &m.set_aside {
+                writeln!(o, "- {}", escape(&set_aside_text(sa)))?;
+            }
+            writeln!(o)?;
         }
         Ok(())
     }

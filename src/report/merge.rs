@@ -327,11 +327,12 @@ fn site(
                 "the sites say {} {} differently: {}; the merged site has {}'s{}",
                 c.table,
                 c.key,
-                c.values
+                changes::differing(&c.values.iter().map(|(_, v)| v).collect::<Vec<_>>())
                     .iter()
-                    .map(|(l, v)| format!("{} in {l}", changes::words(v)))
+                    .zip(&c.values)
+                    .map(|(words, (l, _))| format!("{words} in {l}"))
                     .collect::<Vec<_>>()
-                    .join(", "),
+                    .join("; "),
                 kept,
                 if settled.is_some() {
                     ""

@@ -13,8 +13,8 @@
 //! probe results, merge sources, verification.
 
 use super::document::{
-    AnswerDoc, CountsDoc, GivenDoc, ItemDoc, MergeDoc, Report, ResponseDoc, SectionDoc, SignerDoc,
-    VantageDoc,
+    AnswerDoc, ConflictDoc, CountsDoc, GivenDoc, ItemDoc, MergeDoc, Report, ResponseDoc,
+    SectionDoc, SetAsideDoc, SignerDoc, SiteConflictDoc, VantageDoc,
 };
 use crate::probe::sql::SqlFacts;
 use crate::probe::sql::tables as sql_tables;
@@ -84,6 +84,9 @@ pub struct AnswerView<'a> {
     pub answer: String,
     /// Other answers to the same item that a merge kept (newest first).
     pub others: &'a [GivenDoc],
+    /// How the answers of a merge were settled, in words: `not settled …`, `settled by …`;
+    /// empty without a conflict.
+    pub conflict: String,
 }
 
 impl<'a> View<'a> {
@@ -131,11 +134,8 @@ impl<'a> View<'a> {
                 doc,
                 prompt: item(&doc.item).map_or("", |i| i.prompt.as_str()),
                 answer: answer_text(doc.response.as_ref()),
-                others: r
-                    .merge
-                    .as_ref()
-                    .and_then(|m| m.conflicts.iter().find(|c| c.item == doc.item))
-                    .map_or(&[], |c| c.others.as_slice()),
+                others: conflict(r, &doc.item).map_or(&[], |c| c.others.as_slice()),
+                conflict: conflict(r, &doc.item).map_or_else(String::new, conflict_words),
             })
             .collect();
         Self {
@@ -152,6 +152,68 @@ impl<'a> View<'a> {
             merge: r.merge.as_ref(),
         }
     }
+}
+
+fn conflict<'a>(r: &'a Report, item: &str) -> Option<&'a ConflictDoc> {
+    r.merge
+        .as_ref()
+        .and_then(|m| m.conflicts.iter().find(|c| c.item == item))
+}
+
+/// How a merge settled an item's conflicting answers, in words.
+#[must_use]
+pub fn conflict_words(c: &ConflictDoc) -> String {
+    match (&c.settled, c.open) {
+        (Some(how), _) => format!("settled by {how}"),
+        (None, true) => "NOT SETTLED: the oldest answer is kept for now; merge again with --take ITEM=NAME or --prefer NAME".to_owned(),
+        (None, false) => "the newest answer was kept (by an earlier release)".to_owned(),
+    }
+}
+
+/// A merge's conflicts in one line: how many, and how many nobody has settled.
+#[must_use]
+pub fn conflicts_line(m: &MergeDoc) -> String {
+    let open = m.conflicts.iter().filter(|c| c.open).count();
+    format!(
+        "{} items were answered differently ({open} not settled: each keeps its oldest answer, marked in its finding, until a person chooses); every answer is listed beside the one kept under Answers.",
+        m.conflicts.len()
+    )
+}
+
+/// A probe result a merge set aside, in words.
+#[must_use]
+pub fn set_aside_text(s: &SetAsideDoc) -> String {
+    format!(
+        "{}.{} {} from {} at {} (in {}): {} — {}; the result that answered is kept",
+        s.result.kind,
+        s.result.check,
+        s.result.target,
+        s.vantage,
+        s.result.at,
+        s.source,
+        s.result.verdict,
+        s.result.summary
+    )
+}
+
+/// A site entry a merge's sources say differently, in words.
+#[must_use]
+pub fn site_conflict_text(c: &SiteConflictDoc) -> String {
+    format!(
+        "{} {}: {}; the merged site has {}'s ({})",
+        c.table,
+        c.key,
+        crate::site::changes::differing(&c.values.iter().map(|v| &v.value).collect::<Vec<_>>())
+            .iter()
+            .zip(&c.values)
+            .map(|(words, v)| format!("{words} in {}", v.source))
+            .collect::<Vec<_>>()
+            .join("; "),
+        c.kept,
+        c.settled
+            .as_ref()
+            .map_or_else(|| "not settled".to_owned(), |s| format!("settled by {s}"))
+    )
 }
 
 /// The item counts in one line of words.

@@ -118,6 +118,30 @@ pub fn words(v: &Value) -> String {
     }
 }
 
+/// Several values of one entry, each in words by the fields where they differ only
+/// (`address 10.0.0.5`); values that are not tables whole.
+#[must_use]
+pub fn differing(values: &[&Value]) -> Vec<String> {
+    let objects: Option<Vec<&serde_json::Map<String, Value>>> =
+        values.iter().map(|v| v.as_object()).collect();
+    let Some(objects) = objects else {
+        return values.iter().map(|v| words(v)).collect();
+    };
+    let mut keys: Vec<&String> = objects.iter().flat_map(|o| o.keys()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.retain(|k| objects.iter().any(|o| o.get(*k) != objects[0].get(*k)));
+    objects
+        .iter()
+        .map(|o| {
+            keys.iter()
+                .map(|k| format!("{k} {}", o.get(*k).map_or("-".into(), words)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .collect()
+}
+
 /// One table of a site, by key, in the site's order.
 type Table = Vec<(String, Value)>;
 
