@@ -1301,6 +1301,7 @@ fn merge_joins_two_vantages_keeps_conflicts_and_refuses_other_sites() {
     let site = Site::new();
     two_vantages(&site);
     let merged = merge_console_and_web(&site);
+    merge_settled(&site);
     merged_findings(&merged, &site);
     merged_signed_and_exported(&site);
     merge_refusals(&site);
@@ -1427,7 +1428,22 @@ fn merge_console_and_web(s: &Site) -> Report {
     assert_eq!(m.conflicts[0].others[0].response, Some(ResponseDoc::No));
     assert_eq!(m.conflicts[0].others[0].source, "lg-web");
 
-    // A person settles it: by report, or by item.
+    let signers: Vec<Option<&str>> = m
+        .sources
+        .iter()
+        .map(|s| s.signer.as_ref().map(|s| s.identity.as_str()))
+        .collect();
+    assert_eq!(
+        signers,
+        [Some("ann"), None],
+        "the console report was signed, the web one not"
+    );
+    merged
+}
+
+/// The conflict of the console and web reports, settled by a person: by report, or by item.
+fn merge_settled(s: &Site) {
+    let h = &s.home;
     for decision in [
         &["--prefer", "web.json"][..],
         &["--prefer", "lg-web"][..],
@@ -1478,17 +1494,6 @@ fn merge_console_and_web(s: &Site) -> Report {
         out.stderr
     );
     assert!(!h.path("nobody.json").exists());
-    let signers: Vec<Option<&str>> = m
-        .sources
-        .iter()
-        .map(|s| s.signer.as_ref().map(|s| s.identity.as_str()))
-        .collect();
-    assert_eq!(
-        signers,
-        [Some("ann"), None],
-        "the console report was signed, the web one not"
-    );
-    merged
 }
 
 fn merged_findings(merged: &Report, s: &Site) {

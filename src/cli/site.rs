@@ -150,13 +150,13 @@ fn import(dirs: &Dirs, session: &str, file: &Path, replace: bool) -> Result<Exit
     let workbook = file
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let changes = if replace {
+    let said = if replace {
         a.site.replace(site)
     } else {
         a.site
             .merge(&site, workbook.then_some(changes::WORKBOOK_TABLES))
     };
-    let count = |k: Kind| changes.iter().filter(|c| c.kind == k).count();
+    let count = |k: Kind| said.iter().filter(|c| c.kind == k).count();
     let (added, changed, removed) = (
         count(Kind::Added),
         count(Kind::Changed),
@@ -168,7 +168,7 @@ fn import(dirs: &Dirs, session: &str, file: &Path, replace: bool) -> Result<Exit
     }
     // Saved first: what is said after may go to a closed pipe.
     let mut text = String::new();
-    for c in &changes {
+    for c in &said {
         if c.kind == Kind::Removed && !replace {
             let _ = writeln!(
                 text,

@@ -452,33 +452,7 @@ fn answers(
         let differ = given
             .iter()
             .any(|g| !same_answer(&g.given, &given[0].given));
-        let chosen = |name: &str| {
-            given
-                .iter()
-                .rev()
-                .find(|g| g.given.source == name || names(g.from, name))
-                .map(|g| g.given.clone())
-        };
-        let (kept, settled, is_open) = if !differ {
-            (given[given.len() - 1].given.clone(), None, false)
-        } else if let Some(name) = decisions.take.get(&item) {
-            let kept = chosen(name).ok_or_else(|| MergeError::NoAnswer {
-                item: item.clone(),
-                name: name.clone(),
-            })?;
-            (kept, Some(format!("--take {item}={name}")), false)
-        } else if let Some(kept) = decisions.prefer.as_deref().and_then(chosen) {
-            let name = decisions.prefer.clone().unwrap_or_default();
-            (kept, Some(format!("--prefer {name}")), false)
-        } else if let Some(e) = earlier.get(&item).filter(|e| {
-            given
-                .iter()
-                .all(|g| e.weighed.iter().any(|w| same_answer(w, &g.given)))
-        }) {
-            (e.kept.clone(), Some(e.settled.clone()), false)
-        } else {
-            (given[0].given.clone(), None, true)
-        };
+        let (kept, settled, is_open) = decide(&item, &given, differ, decisions, &earlier)?;
         if !differ && decisions.take.contains_key(&item) {
             notes.push(format!(
                 "--take {item}=…: the reports agree on {item}; nothing to settle"
@@ -513,36 +487,7 @@ fn answers(
         if others.is_empty() {
             continue;
         }
-        let line = format!(
-            "\"{}\" by {} at {} (in {}); also {}",
-            answer_text(kept.response.as_ref()),
-            kept.by,
-            kept.at,
-            kept.source,
-            others.iter().map(given_text).collect::<Vec<_>>().join("; ")
-        );
-        match &settled {
-            Some(how) => notes.push(format!(
-                "{item} was answered differently, settled by {how}: kept {line}"
-            )),
-            None => {
-                let mut names: Vec<&str> = others
-                    .iter()
-                    .chain([&kept])
-                    .map(|g| g.source.as_str())
-                    .collect();
-                names.sort_unstable();
-                names.dedup();
-                open.push(format!(
-                    "{item} was answered differently and is not settled: kept for now the oldest, {line}; settle with {}",
-                    names
-                        .iter()
-                        .map(|n| format!("--take {item}={n}"))
-                        .collect::<Vec<_>>()
-                        .join(" or ")
-                ));
-            }
-        }
+        say(&item, &kept, &others, settled.as_deref(), notes, open);
         conflicts.push(ConflictDoc {
             item,
             kept,
@@ -552,6 +497,84 @@ fn answers(
         });
     }
     Ok((entries, conflicts))
+}
+
+/// Which answer an item keeps: the one all give, else a person's choice (`--take`, then
+/// `--prefer`, then an earlier merge's settlement still standing), else the oldest, open.
+fn decide(
+    item: &str,
+    given: &[Candidate],
+    differ: bool,
+    decisions: &Decisions,
+    earlier: &BTreeMap<String, Earlier>,
+) -> Result<(GivenDoc, Option<String>, bool), MergeError> {
+    let chosen = |name: &str| {
+        given
+            .iter()
+            .rev()
+            .find(|g| g.given.source == name || names(g.from, name))
+            .map(|g| g.given.clone())
+    };
+    Ok(if !differ {
+        (given[given.len() - 1].given.clone(), None, false)
+    } else if let Some(name) = decisions.take.get(item) {
+        let kept = chosen(name).ok_or_else(|| MergeError::NoAnswer {
+            item: item.to_owned(),
+            name: name.clone(),
+        })?;
+        (kept, Some(format!("--take {item}={name}")), false)
+    } else if let Some(kept) = decisions.prefer.as_deref().and_then(chosen) {
+        let name = decisions.prefer.clone().unwrap_or_default();
+        (kept, Some(format!("--prefer {name}")), false)
+    } else if let Some(e) = earlier.get(item).filter(|e| {
+        given
+            .iter()
+            .all(|g| e.weighed.iter().any(|w| same_answer(w, &g.given)))
+    }) {
+        (e.kept.clone(), Some(e.settled.clone()), false)
+    } else {
+        (given[0].given.clone(), None, true)
+    })
+}
+
+/// Says a conflict: settled, as a note; open, with the commands that settle it.
+fn say(
+    item: &str,
+    kept: &GivenDoc,
+    others: &[GivenDoc],
+    settled: Option<&str>,
+    notes: &mut Vec<String>,
+    open: &mut Vec<String>,
+) {
+    let line = format!(
+        "\"{}\" by {} at {} (in {}); also {}",
+        answer_text(kept.response.as_ref()),
+        kept.by,
+        kept.at,
+        kept.source,
+        others.iter().map(given_text).collect::<Vec<_>>().join("; ")
+    );
+    if let Some(how) = settled {
+        notes.push(format!(
+            "{item} was answered differently, settled by {how}: kept {line}"
+        ));
+    } else {
+        let mut names: Vec<&str> = others
+            .iter()
+            .chain([kept])
+            .map(|g| g.source.as_str())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        open.push(format!(
+                "{item} was answered differently and is not settled: kept for now the oldest, {line}; settle with {}",
+                names
+                    .iter()
+                    .map(|n| format!("--take {item}={n}"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ));
+    }
 }
 
 /// An answer as the document wrote it, back as the assessment holds it.
@@ -582,11 +605,14 @@ fn answers_probe(p: &ProbeDoc) -> bool {
 
 type Runs = (BTreeMap<String, VantageRun>, Vec<SetAsideDoc>);
 
+/// Probe results with the report each came in.
+type Sourced<'a> = Vec<(&'a ProbeDoc, &'a Source)>;
+
 /// The union of the vantages' results, result by result: of one (kind, check, target), the
 /// newest that answers, else the newest; a newer one that could not tell is set aside.
 fn runs(sources: &[&Source], notes: &mut Vec<String>) -> Result<Runs, MergeError> {
     // By vantage: the newest run's role, host and time, and every result with its source.
-    let mut vantages: BTreeMap<&str, (&VantageDoc, Vec<(&ProbeDoc, &Source)>)> = BTreeMap::new();
+    let mut vantages: BTreeMap<&str, (&VantageDoc, Sourced)> = BTreeMap::new();
     let key = |v: &VantageDoc| (v.at.clone(), serde_json::to_vec(v).unwrap_or_default());
     for s in sources {
         for v in &s.report.vantages {
@@ -601,7 +627,7 @@ fn runs(sources: &[&Source], notes: &mut Vec<String>) -> Result<Runs, MergeError
     let mut set_aside = Vec::new();
     for (name, (head, all)) in vantages {
         let mut kept: Vec<(&ProbeDoc, &Source)> = Vec::new();
-        let mut by_key: BTreeMap<(&str, &str, &str), Vec<(&ProbeDoc, &Source)>> = BTreeMap::new();
+        let mut by_key: BTreeMap<(&str, &str, &str), Sourced> = BTreeMap::new();
         for (p, s) in all {
             let same = by_key
                 .entry((p.kind.as_str(), p.check.as_str(), p.target.as_str()))
@@ -788,6 +814,11 @@ good = ["yes"]
     }
 
     #[test]
+    #[expect(
+        clippy::too_many_lines,
+        clippy::many_single_char_names,
+        reason = "one story: the conflict left open, then each way a person settles it"
+    )]
     fn conflicts_wait_for_a_person_others_are_kept_and_order_does_not_matter() {
         let list = Checklist::parse(TEXT, Path::new("t.toml"), Origin::Builtin).expect("valid");
         let a = source(&list, "a", &[("net.x", Value::Yes, "", "ann", "t1")]);
