@@ -314,7 +314,7 @@ fn site(
             .map(|s| s.report.assessment.name.clone())
     });
     let (site, conflicts) = changes::union(&sites, prefer.as_deref());
-    let docs = conflicts
+    let mut docs: Vec<SiteConflictDoc> = conflicts
         .into_iter()
         .map(|c| {
             let kept = prefer
@@ -353,6 +353,25 @@ fn site(
             }
         })
         .collect();
+    // The conflicts earlier merges named stay named: their other values are not in the sites.
+    for s in sources {
+        for earlier in s.report.merge.iter().flat_map(|m| &m.site_conflicts) {
+            match docs
+                .iter_mut()
+                .find(|d| d.table == earlier.table && d.key == earlier.key)
+            {
+                Some(d) => {
+                    for v in &earlier.values {
+                        if !d.values.contains(v) {
+                            d.values.push(v.clone());
+                        }
+                    }
+                }
+                None => docs.push(earlier.clone()),
+            }
+        }
+    }
+    docs.sort_by(|a, b| (&a.table, &a.key).cmp(&(&b.table, &b.key)));
     Ok((site, docs))
 }
 
@@ -684,6 +703,15 @@ fn runs(sources: &[&Source], notes: &mut Vec<String>) -> Result<Runs, MergeError
             },
         );
     }
+    // What earlier merges set aside stays beside the answers too.
+    for s in sources {
+        for earlier in s.report.merge.iter().flat_map(|m| &m.set_aside) {
+            if !set_aside.contains(earlier) {
+                set_aside.push(earlier.clone());
+            }
+        }
+    }
+    set_aside.sort_by_cached_key(|a| serde_json::to_vec(a).unwrap_or_default());
     Ok((runs, set_aside))
 }
 
@@ -1005,6 +1033,19 @@ good = ["yes"]
             m.notes.iter().any(|n| n.contains("both are shown")),
             "{:?}",
             m.notes
+        );
+        // Merged again with another report, what was set aside stays beside the answer.
+        let merged = Source {
+            label: "m.json".into(),
+            report: m.report.clone(),
+            signer: None,
+        };
+        let third = with("third", Vec::new(), None);
+        let again = merge(&[merged, third], &list, "now", &Decisions::default()).expect("merges");
+        let doc = again.report.merge.as_ref().expect("merge");
+        assert_eq!(
+            doc.set_aside,
+            m.report.merge.as_ref().expect("merge").set_aside
         );
     }
 
