@@ -196,3 +196,61 @@ impl Probes {
         c
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::ProbeKind;
+
+    fn result(kind: ProbeKind, target: &str, at: &str) -> ProbeResult {
+        ProbeResult {
+            kind,
+            check: "c".into(),
+            target: target.into(),
+            verdict: Verdict::Fail,
+            summary: String::new(),
+            evidence: serde_json::Value::Null,
+            at: at.into(),
+            ms: 1,
+        }
+    }
+
+    #[test]
+    fn a_finished_task_records_by_the_rule_preflight_probe_uses() {
+        let checklist = crate::checklist::builtin::all()
+            .expect("built-ins")
+            .into_iter()
+            .next()
+            .expect("a checklist");
+        let mut a = Assessment::new("s", &checklist, "t0");
+        a.record_run(
+            "ad hoc",
+            "ad hoc",
+            "h",
+            "T1",
+            &[
+                result(ProbeKind::Dns, "a", "T1"),
+                result(ProbeKind::Tcp, "b", "T1"),
+            ],
+        );
+        let mut p = Probes {
+            tasks: vec![Task::Resolvers],
+            status: vec![TaskStatus::Queued],
+            results: vec![Vec::new()],
+            ..Probes::default()
+        };
+        let changed = p.apply(
+            Event::Finished(0, vec![result(ProbeKind::Tcp, "b", "T2")]),
+            &mut a,
+            "h2",
+            "T2",
+        );
+        assert!(changed);
+        let kept: Vec<(&str, &str)> = a.runs["ad hoc"]
+            .results
+            .iter()
+            .map(|r| (r.target.as_str(), r.at.as_str()))
+            .collect();
+        assert_eq!(kept, [("a", "T1"), ("b", "T2")]);
+    }
+}
