@@ -225,3 +225,25 @@ fn applying_no_change_gives_the_same_site() {
     let a = Site::parse(example::EXAMPLE, Path::new("a.toml")).expect("valid");
     assert_eq!(super::changes::apply(&a, &[]), a);
 }
+
+#[test]
+fn a_workbook_speaks_for_port_rules_only() {
+    use super::changes::{Kind, WORKBOOK_TABLES};
+    let mut a = Site::parse(example::EXAMPLE, Path::new("a.toml")).expect("valid");
+    let hosts = a.hosts.len();
+    let mut rule = a.ports[0].clone();
+    rule.purpose = "corrected purpose".into();
+    let workbook = Site {
+        ports: vec![rule],
+        ..Site::default()
+    };
+    let said = a.merge(&workbook, Some(WORKBOOK_TABLES));
+    assert!(said.iter().all(|c| c.table == "port"), "{said:?}");
+    assert!(
+        said.iter()
+            .any(|c| c.kind == Kind::Changed && c.to_string().contains("corrected purpose")),
+        "{said:?}"
+    );
+    assert_eq!(a.hosts.len(), hosts);
+    assert_eq!(a.ports[0].purpose, "corrected purpose");
+}
