@@ -1301,6 +1301,7 @@ fn merge_joins_two_vantages_keeps_conflicts_and_refuses_other_sites() {
     let site = Site::new();
     two_vantages(&site);
     let merged = merge_console_and_web(&site);
+    merge_settled(&site);
     merged_findings(&merged, &site);
     merged_signed_and_exported(&site);
     merge_refusals(&site);
@@ -1346,7 +1347,7 @@ fn two_vantages(s: &Site) {
 
 fn merge_console_and_web(s: &Site) -> Report {
     let h = &s.home;
-    let one = h.ok(&[
+    let one = h.run(&[
         "report",
         "merge",
         "console.html",
@@ -1354,9 +1355,22 @@ fn merge_console_and_web(s: &Site) -> Report {
         "--out",
         "merged.json",
     ]);
+    assert_eq!(
+        one.code,
+        1,
+        "a conflict nobody settled is for a person: {}",
+        one.both()
+    );
     assert!(
         one.stdout
             .contains("2 reports of Loopback General merged (vantages: Console, Web)"),
+        "{}",
+        one.stdout
+    );
+    assert!(
+        one.stdout
+            .contains("1 items answered differently (1 not settled)")
+            && one.stdout.contains("1 conflicting answers need a person"),
         "{}",
         one.stdout
     );
@@ -1365,14 +1379,15 @@ fn merge_console_and_web(s: &Site) -> Report {
         "{}",
         one.stdout
     );
+    // Not the newest: the oldest answer stays until a person says which.
     assert!(
-        one.stderr
-            .contains("ops.backup was answered differently: kept \"no\" by tester")
+        one.stderr.contains(
+            "conflict: ops.backup was answered differently and is not settled: kept for now the oldest, \"yes\" by tester"
+        ) && one.stderr.contains("(in lg-console); also \"no\" by tester at ")
             && one.stderr.contains("(in lg-web)")
-            && one.stderr.contains("also \"yes\" by tester at ")
             && one
                 .stderr
-                .contains("(in lg-console), note: checked the job log"),
+                .contains("settle with --take ops.backup=lg-console or --take ops.backup=lg-web"),
         "{}",
         one.stderr
     );
@@ -1400,17 +1415,19 @@ fn merge_console_and_web(s: &Site) -> Report {
     };
     assert_eq!(
         answer("ops.backup").response,
-        Some(ResponseDoc::No),
-        "the newest wins"
+        Some(ResponseDoc::Yes),
+        "the clock does not decide: the older answer stays, marked"
     );
+    assert_eq!(answer("ops.backup").note, "checked the job log");
     assert_eq!(answer("net.web_db").response, Some(ResponseDoc::Yes));
     let m = merged.merge.as_ref().expect("the merge is recorded");
     assert_eq!(m.conflicts.len(), 1);
     assert_eq!(m.conflicts[0].item, "ops.backup");
-    assert_eq!(m.conflicts[0].kept.source, "lg-web");
-    assert_eq!(m.conflicts[0].others[0].response, Some(ResponseDoc::Yes));
-    assert_eq!(m.conflicts[0].others[0].note, "checked the job log");
-    assert_eq!(m.conflicts[0].others[0].source, "lg-console");
+    assert!(m.conflicts[0].open);
+    assert_eq!(m.conflicts[0].kept.source, "lg-console");
+    assert_eq!(m.conflicts[0].others[0].response, Some(ResponseDoc::No));
+    assert_eq!(m.conflicts[0].others[0].source, "lg-web");
+
     let signers: Vec<Option<&str>> = m
         .sources
         .iter()
@@ -1422,6 +1439,61 @@ fn merge_console_and_web(s: &Site) -> Report {
         "the console report was signed, the web one not"
     );
     merged
+}
+
+/// The conflict of the console and web reports, settled by a person: by report, or by item.
+fn merge_settled(s: &Site) {
+    let h = &s.home;
+    for decision in [
+        &["--prefer", "web.json"][..],
+        &["--prefer", "lg-web"][..],
+        &["--take", "ops.backup=lg-web"][..],
+    ] {
+        let mut args = vec![
+            "report",
+            "merge",
+            "console.html",
+            "web.json",
+            "--out",
+            "settled.json",
+        ];
+        args.extend(decision);
+        let out = h.ok(&args);
+        assert!(out.stdout.contains("(0 not settled)"), "{}", out.stdout);
+        assert!(
+            out.stderr
+                .contains("ops.backup was answered differently, settled by --"),
+            "{}",
+            out.stderr
+        );
+        let settled =
+            Report::from_bytes(&fs::read(h.path("settled.json")).expect("read")).expect("ok");
+        let backup = settled
+            .answers
+            .iter()
+            .find(|a| a.item == "ops.backup")
+            .expect("answer");
+        assert_eq!(backup.response, Some(ResponseDoc::No), "{decision:?}");
+        let c = &settled.merge.as_ref().expect("merge").conflicts[0];
+        assert!(!c.open && c.settled.is_some(), "{c:?}");
+    }
+    let out = h.run(&[
+        "report",
+        "merge",
+        "console.html",
+        "web.json",
+        "--out",
+        "nobody.json",
+        "--prefer",
+        "nobody",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.both());
+    assert!(
+        out.stderr.contains("nobody names none of the reports"),
+        "{}",
+        out.stderr
+    );
+    assert!(!h.path("nobody.json").exists());
 }
 
 fn merged_findings(merged: &Report, s: &Site) {
@@ -1447,7 +1519,19 @@ fn merged_findings(merged: &Report, s: &Site) {
         item("net.web_db").probe.as_ref().expect("probe").results[0].vantage,
         "Web"
     );
-    assert_eq!(item("ops.backup").readiness, "not_ready");
+    assert_eq!(
+        item("ops.backup").readiness,
+        "needs_attention",
+        "an answer in dispute is not readiness"
+    );
+    assert!(
+        item("ops.backup")
+            .disagreement
+            .as_deref()
+            .is_some_and(|d| d.contains("nobody has settled it")),
+        "{:?}",
+        item("ops.backup")
+    );
     let alone = Report::from_bytes(&fs::read(h.path("web.json")).expect("read")).expect("ok");
     assert_ne!(alone.findings, merged.findings);
 }
@@ -1456,7 +1540,7 @@ fn merged_signed_and_exported(s: &Site) {
     let h = &s.home;
 
     // Any argument order, the same document (but for when it was made).
-    h.ok(&[
+    h.run(&[
         "report",
         "merge",
         "web.json",
@@ -1496,7 +1580,15 @@ fn merged_signed_and_exported(s: &Site) {
     assert!(md.contains("## Merged from"), "{md}");
     assert!(md.contains("| lg-console | Console |"), "{md}");
     assert!(
-        md.contains("<br>**Also answered:** \"yes\" by tester at "),
+        md.contains("<br>**Also answered:** \"no\" by tester at "),
+        "{md}"
+    );
+    assert!(
+        md.contains("NOT SETTLED: the oldest answer is kept for now"),
+        "{md}"
+    );
+    assert!(
+        md.contains("(1 not settled: each keeps its oldest answer"),
         "{md}"
     );
     h.ok(&[

@@ -59,11 +59,12 @@ pub struct Assessment {
     pub drafts: BTreeMap<String, String>,
     /// The site's facts, entered or imported once and used by every probe run.
     pub site: Site,
-    /// Probe results by vantage (the role the probing machine played), the latest run of each.
+    /// Probe results by vantage (the role the probing machine played): the latest result of
+    /// each (kind, check, target) that vantage ever probed, each with its own time.
     pub runs: BTreeMap<String, VantageRun>,
 }
 
-/// One vantage's latest probe results.
+/// One vantage's probe results: the latest of each (kind, check, target), gathered over runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VantageRun {
     /// The role the machine played (`Console Web Server - 1`), or `ad hoc` without one.
@@ -287,6 +288,40 @@ impl Assessment {
         p
     }
 
+    /// Records a probe run of one vantage, the one rule both the headless `probe` and the TUI
+    /// follow: a new result replaces only the stored result of the same (kind, check, target),
+    /// every other stored result stays as it was, and each result keeps its own `at` (the run's
+    /// `at` is when the vantage last ran anything). A run limited to some kinds or some tasks
+    /// never makes the vantage's other evidence look "not run".
+    pub fn record_run(
+        &mut self,
+        vantage: &str,
+        role: &str,
+        host: &str,
+        at: &str,
+        results: &[ProbeResult],
+    ) {
+        let run = self
+            .runs
+            .entry(vantage.to_owned())
+            .or_insert_with(|| VantageRun {
+                role: role.to_owned(),
+                host: host.to_owned(),
+                at: at.to_owned(),
+                results: Vec::new(),
+            });
+        role.clone_into(&mut run.role);
+        host.clone_into(&mut run.host);
+        at.clone_into(&mut run.at);
+        for new in results {
+            if let Some(old) = run.results.iter_mut().find(|old| same_probe(old, new)) {
+                *old = new.clone();
+            } else {
+                run.results.push(new.clone());
+            }
+        }
+    }
+
     /// Entries whose item the checklist no longer has (kept, and shown so nobody is surprised).
     pub fn orphans<'a>(&'a self, checklist: &Checklist) -> Vec<&'a str> {
         self.entries
@@ -295,6 +330,13 @@ impl Assessment {
             .map(String::as_str)
             .collect()
     }
+}
+
+/// Whether two results answer the same question: the same check of the same kind on the same
+/// target. A newer one of these replaces the older; anything else is other evidence.
+#[must_use]
+pub fn same_probe(a: &ProbeResult, b: &ProbeResult) -> bool {
+    a.kind == b.kind && a.check == b.check && a.target == b.target
 }
 
 /// Conditions see an item's answer only if that item is itself asked.

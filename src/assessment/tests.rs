@@ -186,3 +186,57 @@ fn entries_for_items_a_new_version_dropped_are_kept_as_orphans() {
     );
     assert_eq!(a.orphans(&c), ["db.retired"]);
 }
+
+fn result(kind: crate::probe::ProbeKind, check: &str, target: &str, at: &str) -> ProbeResult {
+    ProbeResult {
+        kind,
+        check: check.into(),
+        target: target.into(),
+        verdict: crate::probe::Verdict::Fail,
+        summary: format!("{check} on {target} at {at}"),
+        evidence: serde_json::Value::Null,
+        at: at.into(),
+        ms: 1,
+    }
+}
+
+#[test]
+fn a_run_replaces_only_the_same_check_on_the_same_target() {
+    use crate::probe::ProbeKind::{Dns, Tcp};
+    let c = checklist();
+    let mut a = Assessment::new("s", &c, "now");
+    a.record_run(
+        "web",
+        "web",
+        "h1",
+        "T1",
+        &[
+            result(Dns, "resolves", "a.example", "T1"),
+            result(Tcp, "reachable", "db:1433", "T1"),
+            result(Tcp, "reachable", "db:443", "T1"),
+        ],
+    );
+    // A run limited to one TCP target keeps the DNS result and the other port's result.
+    a.record_run(
+        "web",
+        "web",
+        "h2",
+        "T2",
+        &[result(Tcp, "reachable", "db:1433", "T2")],
+    );
+    let run = &a.runs["web"];
+    assert_eq!((run.host.as_str(), run.at.as_str()), ("h2", "T2"));
+    let got: Vec<(&str, &str)> = run
+        .results
+        .iter()
+        .map(|r| (r.target.as_str(), r.at.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [("a.example", "T1"), ("db:1433", "T2"), ("db:443", "T1")]
+    );
+    // Another vantage is another set.
+    a.record_run("ad hoc", "ad hoc", "h3", "T3", &[]);
+    assert_eq!(a.runs["web"].results.len(), 3);
+    assert!(a.runs["ad hoc"].results.is_empty());
+}

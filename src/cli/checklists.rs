@@ -53,7 +53,7 @@ pub fn validate(files: &[PathBuf]) -> Result<ExitCode> {
     let mut bad = false;
     for file in files {
         match Checklist::load(file) {
-            Ok(c) => println!(
+            Ok(c) => outln!(
                 "{}: ok ({} {}, {} sections, {} items)",
                 file.display(),
                 c.id,
@@ -66,7 +66,7 @@ pub fn validate(files: &[PathBuf]) -> Result<ExitCode> {
             }
             Err(e) => {
                 bad = true;
-                eprintln!("{e}");
+                errln!("{e}");
             }
         }
     }

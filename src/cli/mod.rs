@@ -2,6 +2,23 @@
 //! become color-eyre reports here and nowhere else. Exit codes: 0 all good, 1 findings (an
 //! invalid checklist, a refused answer), 2 error.
 
+/// `println!` that never panics: when stdout is closed (`| head`, a pager quit early) the text
+/// is lost and the command carries on, so whatever it writes to files is still written.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that never panics: a closed stderr (`2>&1 | head -1`) loses only the text.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod cert;
 mod checklists;
 mod dns;
@@ -168,7 +185,7 @@ pub fn main() -> ExitCode {
             if is_broken_pipe(&report) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {report:?}");
+            errln!("error: {report:?}");
             ExitCode::from(2)
         }
     }
@@ -220,11 +237,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// Prints a command's output. A closed stdout is not an error: the reader has what it wanted,
+/// and the command goes on to its exit code (and any file it still has to write).
 fn print(text: &str) -> Result<ExitCode> {
     let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }
 
 fn print_json(value: &serde_json::Value) -> Result<ExitCode> {
@@ -236,7 +256,7 @@ fn print_json(value: &serde_json::Value) -> Result<ExitCode> {
 fn library(dirs: &Dirs) -> Result<Library> {
     let lib = Library::load(&dirs.checklists())?;
     for (path, err) in &lib.problems {
-        eprintln!("warning: skipping {}:\n{err}", path.display());
+        errln!("warning: skipping {}:\n{err}", path.display());
     }
     Ok(lib)
 }

@@ -11,7 +11,6 @@ use serde_json::json;
 use tokio::sync::mpsc;
 
 use super::{Format, print, print_json};
-use crate::assessment::VantageRun;
 use crate::paths::Dirs;
 use crate::probe::plan::{self, Vantage};
 use crate::probe::run::{self, Env, Event, RunSpec};
@@ -78,7 +77,7 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
     let host = hostname();
     let role = args.from.clone().or_else(|| plan::own_role(&site, &host));
     if role.is_none() && (args.only.is_empty() || args.only.contains(&ProbeKind::Tcp)) {
-        eprintln!(
+        errln!(
             "note: port rules are probed from their source role; this machine ({host}) is not one of the site's hosts, so say which role it plays with --from ROLE (roles: {})",
             site.roles().join(", ")
         );
@@ -105,17 +104,10 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
         let _lock = store.lock(name)?;
         let mut a = store.load(name)?;
         let key = role.clone().unwrap_or_else(|| "ad hoc".to_owned());
-        a.runs.insert(
-            key.clone(),
-            VantageRun {
-                role: key,
-                host: host.clone(),
-                at: now(),
-                results: all.iter().map(|r| (*r).clone()).collect(),
-            },
-        );
+        let results: Vec<ProbeResult> = all.iter().map(|r| (*r).clone()).collect();
+        a.record_run(&key, &key, &host, &now(), &results);
         store.save(&a)?;
-        eprintln!("results saved in session `{name}`");
+        errln!("results saved in session `{name}`");
     }
 
     let summary = json!({
@@ -253,15 +245,16 @@ async fn collect(tasks: Vec<(usize, plan::Task)>, env: Env, total: usize) -> Vec
                     done += 1;
                     results[i] = r;
                     if progress {
-                        eprint!("\r\x1b[2Kprobing: {done}/{total} done");
-                        let _ = std::io::stderr().flush();
+                        let mut err = std::io::stderr();
+                        let _ = write!(err, "\r\x1b[2Kprobing: {done}/{total} done");
+                        let _ = err.flush();
                     }
                 }
                 Event::Ended => break,
             }
         }
         if progress {
-            eprint!("\r\x1b[2K");
+            let _ = write!(std::io::stderr(), "\r\x1b[2K");
         }
         results
     };

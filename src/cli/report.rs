@@ -104,8 +104,11 @@ pub enum ReportCommand {
         format: Format,
     },
     /// Join reports of one site taken from several vantages into one unsigned report: the
-    /// union of the probe runs, the newest answer per item (conflicting answers kept and
-    /// listed), findings computed again. Refuses reports of different sites or checklists.
+    /// union of the probe results (a result that could not tell never replaces one that
+    /// answered) and of the sites, the answers the reports agree on, findings computed again.
+    /// Answers that differ are listed for a person to settle (`--prefer`, `--take`); until
+    /// then the item keeps its oldest answer, marked as in conflict, and the exit code is 1.
+    /// Refuses reports of different sites or checklists.
     Merge {
         #[arg(required = true, num_args = 2.., value_name = "REPORT")]
         reports: Vec<PathBuf>,
@@ -115,7 +118,25 @@ pub enum ReportCommand {
         /// reports are still taken; a signature that does not verify never is).
         #[arg(long, value_name = "FILE")]
         allowed_signers: Option<PathBuf>,
+        /// Settle every conflicting answer and site entry this report has in its favour (a
+        /// report's file as given, or its assessment's name).
+        #[arg(long, value_name = "NAME")]
+        prefer: Option<String>,
+        /// Settle one item's conflicting answers: take the answer of report NAME.
+        #[arg(long, value_name = "ITEM=NAME", value_parser = parse_take)]
+        take: Vec<(String, String)>,
     },
+}
+
+fn parse_take(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((item, name)) if !item.trim().is_empty() && !name.trim().is_empty() => {
+            Ok((item.trim().to_owned(), name.trim().to_owned()))
+        }
+        _ => Err(format!(
+            "`{s}` is not ITEM=NAME (an item id, `=`, and a report's file or assessment name)"
+        )),
+    }
 }
 
 pub fn keygen(dirs: &Dirs, args: &KeygenArgs) -> Result<ExitCode> {
@@ -131,7 +152,7 @@ pub fn keygen(dirs: &Dirs, args: &KeygenArgs) -> Result<ExitCode> {
         None => None,
     };
     let new = sign::keygen(&dirs.config, &identity, passphrase.as_deref())?;
-    println!(
+    outln!(
         "private key: {} (owner-only; {}; keep it)",
         new.path.display(),
         if passphrase.is_some() {
@@ -140,13 +161,13 @@ pub fn keygen(dirs: &Dirs, args: &KeygenArgs) -> Result<ExitCode> {
             "not protected by a passphrase"
         }
     );
-    println!("public key:  {}", new.public_path.display());
-    println!("fingerprint: {}", new.fingerprint);
-    println!();
-    println!("{}", new.public_key);
-    println!();
-    println!("Add this line to the allowed_signers file of whoever verifies your reports:");
-    println!("{}", new.allowed_signers_line);
+    outln!("public key:  {}", new.public_path.display());
+    outln!("fingerprint: {}", new.fingerprint);
+    outln!();
+    outln!("{}", new.public_key);
+    outln!();
+    outln!("Add this line to the allowed_signers file of whoever verifies your reports:");
+    outln!("{}", new.allowed_signers_line);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -204,7 +225,18 @@ pub fn run(dirs: &Dirs, command: &ReportCommand) -> Result<ExitCode> {
             reports,
             out,
             allowed_signers,
-        } => merge(dirs, reports, out, allowed_signers.as_deref()),
+            prefer,
+            take,
+        } => merge(
+            dirs,
+            reports,
+            out,
+            allowed_signers.as_deref(),
+            &report_merge::Decisions {
+                prefer: prefer.clone(),
+                take: take.iter().cloned().collect(),
+            },
+        ),
     }
 }
 
@@ -218,7 +250,7 @@ fn build(dirs: &Dirs, session: &str, out: &Path) -> Result<ExitCode> {
     // A signature left beside an earlier report signs other bytes: it goes.
     files::write_report(out, &report)?;
     let f = &report.findings;
-    println!(
+    outln!(
         "wrote {}: {} — {}% ready, {} open blockers, {} disagreements between answers and probes",
         out.display(),
         f.verdict,
@@ -257,17 +289,17 @@ fn sign_report(
     };
     let signed = files::sign_file(file, &private, &user(), &now())?;
     let (identity, sig) = (signed.signer.identity, signed.sig);
-    println!(
+    outln!(
         "signed {} as {identity} ({}); the signature is {}",
         file.display(),
         signed.signer.fingerprint,
         sig.display()
     );
-    println!(
+    outln!(
         "verify with: preflight report verify {} --allowed-signers FILE",
         file.display()
     );
-    println!(
+    outln!(
         "         or: ssh-keygen -Y verify -f allowed_signers -I {identity} -n {NAMESPACE} -s {} < {}",
         sig.display(),
         file.display()
@@ -362,9 +394,9 @@ fn verify(args: &VerifyArgs<'_>) -> Result<ExitCode> {
     if args.format == Format::Json {
         print_json(&serde_json::to_value(&outcome)?)?;
     } else if let Some(why) = &outcome.failure {
-        println!("NOT VERIFIED: {why}");
+        outln!("NOT VERIFIED: {why}");
     } else {
-        println!(
+        outln!(
             "verified: {} was signed by {} ({}) at {} and has not changed since",
             file.display(),
             outcome.signer.as_deref().unwrap_or("unnamed"),
@@ -372,7 +404,7 @@ fn verify(args: &VerifyArgs<'_>) -> Result<ExitCode> {
             outcome.signed_at.as_deref().unwrap_or("an unrecorded time")
         );
         if let Some(r) = &outcome.report {
-            println!(
+            outln!(
                 "{} {} for {} — {}, {}% ready, {} open blockers (built {})",
                 r.checklist,
                 r.checklist_version,
@@ -457,7 +489,7 @@ fn export(file: &Path, format: ExportFormat, out: &Path, unsigned: bool) -> Resu
         other => other?,
     };
     let report = &exported.report;
-    println!(
+    outln!(
         "wrote {}: {} — {}% ready, {} open blockers{}",
         out.display(),
         report.findings.verdict,
@@ -554,6 +586,7 @@ fn merge(
     reports: &[PathBuf],
     out: &Path,
     allowed_signers: Option<&Path>,
+    decisions: &report_merge::Decisions,
 ) -> Result<ExitCode> {
     let trust = trust(None, allowed_signers, None)?;
     let out_abs = std::path::absolute(out).unwrap_or_else(|_| out.to_owned());
@@ -602,17 +635,23 @@ fn merge(
             return Err(e.into());
         }
     };
-    let merged = report_merge::merge(&sources, checklist, &now())?;
-    for note in &merged.notes {
-        eprintln!("note: {note}");
-    }
+    let merged = report_merge::merge(&sources, checklist, &now(), decisions)?;
+    // The file first: what is said about it after may go to a pipe that is already closed.
     let bytes = merged.report.to_canonical_bytes()?;
     write_atomic(out, &bytes).wrap_err_with(|| format!("cannot write {}", out.display()))?;
+    for note in &merged.notes {
+        errln!("note: {note}");
+    }
+    for line in &merged.open {
+        errln!("conflict: {line}");
+    }
     let r = &merged.report;
     let vantages: Vec<&str> = r.vantages.iter().map(|v| v.name.as_str()).collect();
-    let conflicts = r.merge.as_ref().map_or(0, |m| m.conflicts.len());
-    println!(
-        "wrote {}: {} reports of {} merged (vantages: {}); {} — {}% ready, {} open blockers; {conflicts} items answered differently (kept in the report)",
+    let m = r.merge.as_ref();
+    let conflicts = m.map_or(0, |m| m.conflicts.len());
+    let open = merged.open.len();
+    outln!(
+        "wrote {}: {} reports of {} merged (vantages: {}); {} — {}% ready, {} open blockers; {conflicts} items answered differently ({open} not settled), {} site entries differ, {} probe results that could not tell kept beside the answers",
         out.display(),
         reports.len(),
         html::site_name(r),
@@ -624,10 +663,21 @@ fn merge(
         r.findings.verdict,
         r.findings.score,
         r.findings.counts.open_blockers,
+        m.map_or(0, |m| m.site_conflicts.len()),
+        m.map_or(0, |m| m.set_aside.len()),
     );
-    println!(
+    if open > 0 {
+        outln!(
+            "{open} conflicting answers need a person: each item keeps its oldest answer, marked as in conflict, until you merge again with --take ITEM=NAME or --prefer NAME (listed on stderr)"
+        );
+    }
+    outln!(
         "it is unsigned: sign it with `preflight report sign {}`",
         out.display()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(if open > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -72,7 +72,7 @@ pub fn new_session(dirs: &Dirs, name: &str, checklist: &str) -> Result<ExitCode>
         return Err(eyre!("session `{name}` already exists"));
     }
     store.save(&Assessment::new(name, c, &now()))?;
-    println!("created session `{name}` with {} {}", c.id, c.version);
+    outln!("created session `{name}` with {} {}", c.id, c.version);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -187,9 +187,10 @@ pub fn answer(
     let (mut a, lib) = open(dirs, name)?;
     let c = lib.get(&a.checklist.id)?;
     let Some(it) = c.item(item) else {
-        eprintln!(
+        errln!(
             "error: no item `{item}` in {} (see `preflight checklist show {}`)",
-            c.id, c.id
+            c.id,
+            c.id
         );
         return Ok(ExitCode::from(1));
     };
@@ -201,14 +202,14 @@ pub fn answer(
         match Value::parse(&it.kind, value) {
             Ok(v) => Response::Value(v),
             Err(e) => {
-                eprintln!("error: {item}: {e}");
+                errln!("error: {item}: {e}");
                 return Ok(ExitCode::from(1));
             }
         }
     };
     let (by, at) = (user(), now());
     if let Err(e) = a.answer(c, item, response, &by, &at) {
-        eprintln!("error: {item}: {e}");
+        errln!("error: {item}: {e}");
         return Ok(ExitCode::from(1));
     }
     if let Some(n) = note {
@@ -217,12 +218,12 @@ pub fn answer(
     if !a.is_asked(c, it)
         && let Some(w) = &it.when
     {
-        eprintln!(
+        errln!(
             "warning: {item} is recorded, but it is not asked while its condition ({w}) does not hold"
         );
     }
     store.save(&a)?;
-    println!(
+    outln!(
         "{item} = {}",
         a.response(item)
             .map(ToString::to_string)

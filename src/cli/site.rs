@@ -9,6 +9,7 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 
 use super::{Format, library, print, print_json};
 use crate::paths::Dirs;
+use crate::site::changes::{self, Kind};
 use crate::site::{Site, SiteError, example};
 use crate::store::Store;
 
@@ -29,8 +30,16 @@ pub struct InitArgs {
 pub enum SiteCommand {
     /// Check a site file (TOML, or a port workbook as CSV) and print every problem.
     Validate { file: PathBuf },
-    /// Add a site file's facts (TOML, or a port workbook as CSV) to a session's site.
-    Import { session: String, file: PathBuf },
+    /// Add a site file's facts (TOML, or a port workbook as CSV) to a session's site: every
+    /// entry it adds, changes or lacks is listed; additions and changes are applied, and
+    /// entries the file lacks are kept unless `--replace`.
+    Import {
+        session: String,
+        file: PathBuf,
+        /// Take the file as the whole site: entries it lacks are removed.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Write a session's site as TOML.
     Export {
         session: String,
@@ -80,7 +89,7 @@ pub fn init(dirs: &Dirs, args: &InitArgs) -> Result<ExitCode> {
                 ));
             }
             fs::write(path, text).wrap_err_with(|| format!("cannot write {}", path.display()))?;
-            eprintln!("wrote {}", path.display());
+            errln!("wrote {}", path.display());
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -89,7 +98,11 @@ pub fn init(dirs: &Dirs, args: &InitArgs) -> Result<ExitCode> {
 pub fn run(dirs: &Dirs, command: &SiteCommand) -> Result<ExitCode> {
     match command {
         SiteCommand::Validate { file } => validate(file),
-        SiteCommand::Import { session, file } => import(dirs, session, file),
+        SiteCommand::Import {
+            session,
+            file,
+            replace,
+        } => import(dirs, session, file, *replace),
         SiteCommand::Export { session, out } => export(dirs, session, out.as_deref()),
         SiteCommand::Show { session, format } => show(dirs, session, *format),
     }
@@ -100,7 +113,7 @@ pub fn load(file: &Path) -> Result<std::result::Result<Site, ExitCode>> {
     match Site::load(file) {
         Ok(site) => Ok(Ok(site)),
         Err(SiteError::Invalid(d)) => {
-            eprintln!("{d}");
+            errln!("{d}");
             Ok(Err(ExitCode::from(1)))
         }
         Err(e) => Err(e.into()),
@@ -110,7 +123,7 @@ pub fn load(file: &Path) -> Result<std::result::Result<Site, ExitCode>> {
 fn validate(file: &Path) -> Result<ExitCode> {
     Ok(match load(file)? {
         Ok(site) => {
-            println!(
+            outln!(
                 "{}: ok ({} hosts, {} names, {} port rules, {} TLS endpoints, {} SQL instances, {} certificate files)",
                 file.display(),
                 site.hosts.len(),
@@ -126,7 +139,7 @@ fn validate(file: &Path) -> Result<ExitCode> {
     })
 }
 
-fn import(dirs: &Dirs, session: &str, file: &Path) -> Result<ExitCode> {
+fn import(dirs: &Dirs, session: &str, file: &Path, replace: bool) -> Result<ExitCode> {
     let store = Store::new(dirs.sessions());
     let _lock = store.lock(session)?;
     let mut a = store.load(session)?;
@@ -134,27 +147,58 @@ fn import(dirs: &Dirs, session: &str, file: &Path) -> Result<ExitCode> {
         Ok(site) => site,
         Err(code) => return Ok(code),
     };
-    let counts = |s: &crate::site::Site| {
-        [
-            (s.hosts.len(), "hosts"),
-            (s.names.len(), "names"),
-            (s.ports.len(), "port rules"),
-            (s.tls.len(), "TLS endpoints"),
-            (s.sql.len(), "SQL instances"),
-            (s.certfiles.len(), "certificate files"),
-        ]
+    let workbook = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let said = if replace {
+        a.site.replace(site)
+    } else {
+        a.site
+            .merge(&site, workbook.then_some(changes::WORKBOOK_TABLES))
     };
-    let before = counts(&a.site);
-    a.site.merge(site);
-    a.updated = crate::stamp::now();
-    store.save(&a)?;
-    let now: Vec<String> = counts(&a.site)
-        .iter()
-        .zip(before)
-        .map(|((n, what), (was, _))| format!("{n} {what} (+{})", n - was))
-        .collect();
-    println!("{session}: site now has {}", now.join(", "));
-    Ok(ExitCode::SUCCESS)
+    let count = |k: Kind| said.iter().filter(|c| c.kind == k).count();
+    let (added, changed, removed) = (
+        count(Kind::Added),
+        count(Kind::Changed),
+        count(Kind::Removed),
+    );
+    if added + changed > 0 || (replace && removed > 0) {
+        a.updated = crate::stamp::now();
+        store.save(&a)?;
+    }
+    // Saved first: what is said after may go to a closed pipe.
+    let mut text = String::new();
+    for c in &said {
+        if c.kind == Kind::Removed && !replace {
+            let _ = writeln!(
+                text,
+                "  kept {} {} (not in {}; --replace removes it)",
+                c.table,
+                c.key,
+                file.display()
+            );
+        } else {
+            let _ = writeln!(text, "  {c}");
+        }
+    }
+    let s = &a.site;
+    let _ = writeln!(
+        text,
+        "{session}: {added} added, {changed} changed, {} from {}; site now has {} hosts, {} names, {} port rules, {} TLS endpoints, {} SQL instances, {} certificate files",
+        if replace {
+            format!("{removed} removed")
+        } else {
+            format!("{removed} not in the file kept")
+        },
+        file.display(),
+        s.hosts.len(),
+        s.names.len(),
+        s.ports.len(),
+        s.tls.len(),
+        s.sql.len(),
+        s.certfiles.len()
+    );
+    print(&text)
 }
 
 fn export(dirs: &Dirs, session: &str, out: Option<&Path>) -> Result<ExitCode> {
@@ -164,7 +208,7 @@ fn export(dirs: &Dirs, session: &str, out: Option<&Path>) -> Result<ExitCode> {
         None => print(&text),
         Some(path) => {
             fs::write(path, text).wrap_err_with(|| format!("cannot write {}", path.display()))?;
-            eprintln!("wrote {}", path.display());
+            errln!("wrote {}", path.display());
             Ok(ExitCode::SUCCESS)
         }
     }

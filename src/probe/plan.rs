@@ -267,7 +267,10 @@ from = "Care Connect Server, Primary"
 to = "MS SQL Server Cluster"
 ports = "1433"
 "#;
-        site.merge(Site::parse(extra, Path::new("extra.toml")).expect("extra"));
+        let _ = site.merge(
+            &Site::parse(extra, Path::new("extra.toml")).expect("extra"),
+            None,
+        );
         site
     }
 

@@ -304,14 +304,56 @@ pub struct SignerDoc {
 }
 
 /// The reports a merged report was joined from, and the answers they disagreed on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MergeDoc {
     /// Each report joined, once, sorted (a merged report's own sources stand for it).
     pub sources: Vec<SourceDoc>,
-    /// Items answered differently in the sources, in item id order: the newest answer is the
-    /// one in `answers`; every other is kept here, never dropped.
+    /// Items answered differently in the sources, in item id order: the answer kept is the
+    /// one in `answers` (see [`ConflictDoc`] for which); every other is kept here, never dropped.
     pub conflicts: Vec<ConflictDoc>,
+    /// Probe results that could not tell (could not connect, log in or finish) for a target
+    /// another source's result answered: that answer is kept in the vantage's results and these
+    /// are shown beside it, never in its place.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set_aside: Vec<SetAsideDoc>,
+    /// Site entries the sources say differently (the merged site is the union of theirs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub site_conflicts: Vec<SiteConflictDoc>,
+}
+
+/// A probe result a merge did not let replace one that answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetAsideDoc {
+    pub vantage: String,
+    /// The assessment it came from.
+    pub source: String,
+    pub result: ProbeDoc,
+}
+
+/// One site entry (a host, a name, a port rule…) the sources of a merge say differently.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConflictDoc {
+    /// The table, as the site file's key (`host`, `name`, `sql`…).
+    pub table: String,
+    /// The entry's key in words.
+    pub key: String,
+    /// The assessment whose value the merged site holds.
+    pub kept: String,
+    /// How a person settled it (`--prefer NAME`); absent while nobody has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled: Option<String>,
+    /// Each source's value, in the sources' order.
+    pub values: Vec<SiteValueDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteValueDoc {
+    pub source: String,
+    pub value: serde_json::Value,
 }
 
 /// One report that went into a merge.
@@ -329,15 +371,23 @@ pub struct SourceDoc {
     pub signer: Option<SignerDoc>,
 }
 
-/// Two or more different answers to one item.
+/// Two or more different answers to one item. Which is kept: the one a person chose
+/// (`settled`); while nobody has (`open`), the oldest, and the item is marked as in conflict.
+/// A conflict with neither was written by a release that kept the newest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConflictDoc {
     pub item: String,
-    /// The answer kept: the newest.
+    /// The answer kept.
     pub kept: GivenDoc,
     /// The other answers, newest first.
     pub others: Vec<GivenDoc>,
+    /// Nobody has chosen between the answers yet.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub open: bool,
+    /// How a person chose (`--prefer NAME`, `--take ITEM=NAME`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled: Option<String>,
 }
 
 /// An answer as one source gave it.
@@ -356,7 +406,20 @@ impl Report {
     /// Snapshots an assessment and its findings against the installed checklist.
     #[must_use]
     pub fn build(a: &Assessment, c: &Checklist, created_at: &str) -> Self {
-        let findings = Findings::of(a, c);
+        Self::build_marked(a, c, created_at, &[])
+    }
+
+    /// As [`Report::build`], with items whose answers a merge left in conflict marked
+    /// (`(item, words)`, see [`Findings::mark_conflicts`]).
+    #[must_use]
+    pub fn build_marked(
+        a: &Assessment,
+        c: &Checklist,
+        created_at: &str,
+        conflicts: &[(String, String)],
+    ) -> Self {
+        let mut findings = Findings::of(a, c);
+        findings.mark_conflicts(conflicts);
         Self {
             schema: SCHEMA,
             tool: Tool {

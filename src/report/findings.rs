@@ -240,6 +240,45 @@ impl Findings {
         }
     }
 
+    /// Marks items whose answers the reports of a merge give differently and nobody has
+    /// settled: `(item, words)`. A ready or not applicable item needs attention instead (its
+    /// answer is only the oldest of several), the words join its disagreement, and the
+    /// verdicts, scores and counts follow.
+    pub fn mark_conflicts(&mut self, marks: &[(String, String)]) {
+        if marks.is_empty() {
+            return;
+        }
+        for (id, words) in marks {
+            let Some(f) = self.items.iter_mut().find(|f| f.id == *id) else {
+                continue;
+            };
+            if matches!(f.readiness, Readiness::Ready | Readiness::NotApplicable) {
+                f.readiness = Readiness::NeedsAttention;
+            }
+            match &mut f.disagreement {
+                Some(d) => {
+                    d.push_str("; ");
+                    d.push_str(words);
+                }
+                None => f.disagreement = Some(words.clone()),
+            }
+        }
+        for section in &mut self.sections {
+            let mine: Vec<ItemFinding> = self
+                .items
+                .iter()
+                .filter(|f| f.section == section.id)
+                .cloned()
+                .collect();
+            section.verdict = verdict(&mine);
+            section.score = score(&mine);
+            section.counts = counts(&mine);
+        }
+        self.verdict = verdict(&self.items);
+        self.score = score(&self.items);
+        self.counts = counts(&self.items);
+    }
+
     /// The open blockers, in checklist order.
     pub fn blockers(&self) -> impl Iterator<Item = &ItemFinding> {
         self.items.iter().filter(|f| f.is_open_blocker())

@@ -11,7 +11,8 @@ use std::fmt::{self, Write as _};
 use super::document::{ItemDoc, ProbeDoc, Report, ReportError};
 use super::findings::score_text;
 use super::view::{
-    CHECKLIST_CHANGED, NOT_SIGNED, View, counts_line, given_text, source_signer, ssh_keygen_verify,
+    CHECKLIST_CHANGED, NOT_SIGNED, View, conflicts_line, counts_line, evidence_when, given_text,
+    set_aside_text, site_conflict_text, source_signer, ssh_keygen_verify,
 };
 pub use super::view::{
     PortRow, answer_text, port_rows, site_name, tls_endpoints, tls_suites, words,
@@ -380,7 +381,7 @@ impl Page<'_> {
                     escape(&i.readiness),
                     escape(&words(&i.readiness))
                 )?;
-                item_evidence(o, i)?;
+                item_evidence(o, i, &self.v.report.created_at)?;
                 writeln!(o, "</td></tr>")?;
             }
             writeln!(o, "</table>")?;
@@ -558,6 +559,9 @@ impl Page<'_> {
                     escape(&given_text(g))
                 )?;
             }
+            if !av.conflict.is_empty() {
+                write!(o, "<br><em>{}</em>", escape(&av.conflict))?;
+            }
             writeln!(
                 o,
                 "</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -584,7 +588,7 @@ impl Page<'_> {
                 escape(&v.at)
             )?;
             for p in &v.results {
-                probe(o, p)?;
+                probe(o, p, &self.v.report.created_at)?;
             }
         }
         writeln!(o, "</section>")
@@ -661,11 +665,24 @@ impl Page<'_> {
         }
         writeln!(o, "</table>")?;
         if !m.conflicts.is_empty() {
+            writeln!(o, "<p><strong>{}</strong></p>", escape(&conflicts_line(m)))?;
+        }
+        if !m.site_conflicts.is_empty() {
+            writeln!(o, "<p>The sites say these entries differently:</p><ul>")?;
+            for c in &m.site_conflicts {
+                writeln!(o, "<li>{}</li>", escape(&site_conflict_text(c)))?;
+            }
+            writeln!(o, "</ul>")?;
+        }
+        if !m.set_aside.is_empty() {
             writeln!(
                 o,
-                "<p><strong>{} items were answered differently</strong>; the newest answer is kept and the others are listed beside it under Answers.</p>",
-                m.conflicts.len()
+                "<p>Probe results that could not tell, kept beside the results that answered:</p><ul>"
             )?;
+            for sa in &m.set_aside {
+                writeln!(o, "<li>{}</li>", escape(&set_aside_text(sa)))?;
+            }
+            writeln!(o, "</ul>")?;
         }
         writeln!(o, "</section>")
     }
@@ -715,7 +732,7 @@ fn section_bars(o: &mut String, r: &Report) -> fmt::Result {
 }
 
 /// What an item's verdict rests on, folded.
-fn item_evidence(o: &mut String, i: &ItemDoc) -> fmt::Result {
+fn item_evidence(o: &mut String, i: &ItemDoc, report_at: &str) -> fmt::Result {
     if i.reason.is_none() && i.probe.is_none() && i.disagreement.is_none() {
         return Ok(());
     }
@@ -739,7 +756,7 @@ fn item_evidence(o: &mut String, i: &ItemDoc) -> fmt::Result {
                 escape(&l.verdict),
                 escape(&l.vantage),
                 escape(&l.summary),
-                escape(&l.at)
+                escape(&evidence_when(&l.at, report_at))
             )?;
         }
         writeln!(o, "</ul>")?;
@@ -748,7 +765,7 @@ fn item_evidence(o: &mut String, i: &ItemDoc) -> fmt::Result {
 }
 
 /// One probe result with its evidence folded.
-fn probe(o: &mut String, p: &ProbeDoc) -> fmt::Result {
+fn probe(o: &mut String, p: &ProbeDoc, report_at: &str) -> fmt::Result {
     let evidence = serde_json::to_string_pretty(&p.evidence).unwrap_or_default();
     writeln!(
         o,
@@ -758,7 +775,7 @@ fn probe(o: &mut String, p: &ProbeDoc) -> fmt::Result {
         escape(&p.check),
         escape(&p.target),
         escape(&p.summary),
-        escape(&p.at),
+        escape(&evidence_when(&p.at, report_at)),
         p.ms,
         escape(&evidence)
     )

@@ -16,8 +16,9 @@ use super::findings::score_text;
 use super::html::ExportError;
 use super::sign::NAMESPACE;
 use super::view::{
-    CHECKLIST_CHANGED, NOT_SIGNED, PortRow, SqlView, View, counts_line, given_text, shell_word,
-    source_signer, ssh_keygen_verify, tls_suites, words,
+    CHECKLIST_CHANGED, NOT_SIGNED, PortRow, SqlView, View, conflicts_line, counts_line,
+    evidence_when, given_text, set_aside_text, shell_word, site_conflict_text, source_signer,
+    ssh_keygen_verify, tls_suites, words,
 };
 use crate::probe::tls::facts::TlsFacts;
 
@@ -134,7 +135,7 @@ impl Doc<'_> {
         tls(o, &self.v.tls)?;
         sql(o, &self.v.sql)?;
         self.answers(o)?;
-        probes(o, self.v.vantages)?;
+        probes(o, self.v.vantages, &self.v.report.created_at)?;
         self.sources(o)?;
         self.verification(o)
     }
@@ -264,7 +265,7 @@ impl Doc<'_> {
                     code(&i.id),
                     escape(&i.severity),
                     escape(&words(&i.readiness)),
-                    item_evidence(i)
+                    item_evidence(i, &self.v.report.created_at)
                 )?;
             }
             writeln!(o)?;
@@ -284,6 +285,9 @@ impl Doc<'_> {
             let mut answer = escape(&av.answer);
             for g in av.others {
                 let _ = write!(answer, "<br>**Also answered:** {}", escape(&given_text(g)));
+            }
+            if !av.conflict.is_empty() {
+                let _ = write!(answer, "<br>*{}*", escape(&av.conflict));
             }
             writeln!(
                 o,
@@ -323,11 +327,24 @@ impl Doc<'_> {
         }
         writeln!(o)?;
         if !m.conflicts.is_empty() {
+            writeln!(o, "**{}**\n", escape(&conflicts_line(m)))?;
+        }
+        if !m.site_conflicts.is_empty() {
+            writeln!(o, "The sites say these entries differently:\n")?;
+            for c in &m.site_conflicts {
+                writeln!(o, "- {}", escape(&site_conflict_text(c)))?;
+            }
+            writeln!(o)?;
+        }
+        if !m.set_aside.is_empty() {
             writeln!(
                 o,
-                "**{} items were answered differently**; the newest answer is kept and the others are listed beside it under Answers.\n",
-                m.conflicts.len()
+                "Probe results that could not tell, kept beside the results that answered:\n"
             )?;
+            for sa in &m.set_aside {
+                writeln!(o, "- {}", escape(&set_aside_text(sa)))?;
+            }
+            writeln!(o)?;
         }
         Ok(())
     }
@@ -368,7 +385,7 @@ impl Doc<'_> {
 }
 
 /// What an item's verdict rests on, in one table cell.
-fn item_evidence(i: &ItemDoc) -> String {
+fn item_evidence(i: &ItemDoc, report_at: &str) -> String {
     let mut parts = Vec::new();
     if let Some(reason) = &i.reason {
         parts.push(escape(reason));
@@ -392,7 +409,7 @@ fn item_evidence(i: &ItemDoc) -> String {
                 escape(&l.verdict),
                 escape(&l.vantage),
                 escape(&l.summary),
-                escape(&l.at)
+                escape(&evidence_when(&l.at, report_at))
             ));
         }
     }
@@ -535,7 +552,7 @@ fn sql(o: &mut String, servers: &[SqlView]) -> fmt::Result {
     Ok(())
 }
 
-fn probes(o: &mut String, vantages: &[VantageDoc]) -> fmt::Result {
+fn probes(o: &mut String, vantages: &[VantageDoc], report_at: &str) -> fmt::Result {
     writeln!(o, "## Probe results\n")?;
     if vantages.is_empty() {
         return writeln!(o, "No probes were run.\n");
@@ -560,7 +577,7 @@ fn probes(o: &mut String, vantages: &[VantageDoc]) -> fmt::Result {
                 escape(&p.check),
                 escape(&p.target),
                 escape(&p.summary),
-                escape(&p.at),
+                escape(&evidence_when(&p.at, report_at)),
                 p.ms
             )?;
         }

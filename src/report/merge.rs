@@ -4,30 +4,44 @@
 //! **Which reports are of the same site.** A site is identified by its name: the site file's
 //! `site`, or, when the site has none, the assessment's name, compared exactly (after trimming
 //! spaces). Reports with different names are refused, as are reports whose checklists differ
-//! in id, version or content hash. The site's facts are taken from the newest report (by the
-//! time its assessment last changed); where another report's facts differ, that is said.
+//! in id, version or content hash.
 //!
-//! **What the merged report holds.** The union of the vantages and their probe results (where
-//! two reports carry a run from the same vantage and they differ, the newer run is kept, as an
-//! assessment keeps only the latest run of each vantage, and that is said). For answers, the
-//! newest per item wins; every other answer to that item that differs from it (in the answer
-//! or the note) is kept in the document's `merge.conflicts` with who gave it, when and in
-//! which report, shown beside the answer in the exports, and said. The findings are computed
-//! again from the merged answers and probe results against the installed checklist, exactly as
-//! `report build` computes them. The merged report is unsigned (whoever merges signs it) and
-//! canonical, and the same reports give the same bytes whatever order they are given in.
+//! **Probe results.** The union of the vantages and their results, result by result: for one
+//! (vantage, kind, check, target), a result that answers (pass, warn or fail) is never replaced
+//! by one that could not tell (could not connect, log in or finish): the answer is kept and the
+//! other is listed beside it (`merge.set_aside`). Of two results that answer, the newer stands
+//! (evidence is dated, and a later probe sees the site as it now is).
+//!
+//! **Answers.** People's answers are not settled by the clock. Where the reports answer an item
+//! differently (in the answer or the note), the merge lists the answers for a person; a person
+//! settles them with `--prefer NAME` (every conflict one report answers, from that report) or
+//! `--take ITEM=NAME` (one item). A NAME is a report's file as given or its assessment's name
+//! (for a merged report, the name of the assessment an answer came from). Until then the item
+//! keeps its oldest answer, is marked as in conflict in the findings, and the conflict is
+//! written in the document's `merge.conflicts` with `open`; every other answer is kept there
+//! with who gave it, when and in which report, never dropped. A merged report whose conflicts
+//! were settled carries its decisions into a later merge as long as nothing new disagrees.
+//!
+//! **The site.** The union of the reports' sites, entry by entry (hosts by name, names by
+//! FQDN…); an entry the reports say differently is named in `merge.site_conflicts` with each
+//! report's value, and the merged site holds the `--prefer`red report's, else the oldest's.
+//!
+//! The findings are computed again from the merged answers and probe results against the
+//! installed checklist, exactly as `report build` computes them. The merged report is unsigned
+//! (whoever merges signs it) and canonical, and the same reports give the same bytes whatever
+//! order they are given in.
 
 use std::collections::BTreeMap;
 
 use super::document::{
-    ConflictDoc, GivenDoc, MergeDoc, ProbeDoc, Report, ResponseDoc, SignerDoc, SourceDoc,
-    VantageDoc,
+    ConflictDoc, GivenDoc, MergeDoc, ProbeDoc, Report, ResponseDoc, SetAsideDoc, SignerDoc,
+    SiteConflictDoc, SiteValueDoc, SourceDoc, VantageDoc,
 };
 use super::view::{answer_text, given_text, site_name};
 use crate::assessment::{Assessment, ChecklistRef, Entry, Response, Value, VantageRun};
 use crate::checklist::{Checklist, ProbeKind};
 use crate::probe::{ProbeResult, Verdict};
-use crate::site::Site;
+use crate::site::{Site, changes};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MergeError {
@@ -50,6 +64,21 @@ pub enum MergeError {
     NotInstalled(String),
     #[error("{source_name}: {what}")]
     Unreadable { source_name: String, what: String },
+    #[error(
+        "{0} names none of the reports merged: give a report's file as on the command line, or its assessment's name"
+    )]
+    UnknownName(String),
+    #[error("--take {item}={name}: {name} has no answer to {item}")]
+    NoAnswer { item: String, name: String },
+}
+
+/// What a person decided about conflicting answers and site entries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Decisions {
+    /// Take every conflicting answer and site entry this report has (`--prefer NAME`).
+    pub prefer: Option<String>,
+    /// Take this item's answer from this report (`--take ITEM=NAME`), before `prefer`.
+    pub take: BTreeMap<String, String>,
 }
 
 /// One report to merge.
@@ -66,8 +95,10 @@ pub struct Source {
 #[derive(Debug, Clone)]
 pub struct Merged {
     pub report: Report,
-    /// Conflicting answers, replaced runs, differing site facts: one line each, in words.
+    /// Conflicting answers, results set aside, differing site facts: one line each, in words.
     pub notes: Vec<String>,
+    /// The conflicts nobody has settled, one line each with how to settle it.
+    pub open: Vec<String>,
 }
 
 /// Merges reports of one site against `checklist` (the installed checklist with the reports'
@@ -80,6 +111,7 @@ pub fn merge(
     sources: &[Source],
     checklist: &Checklist,
     created_at: &str,
+    decisions: &Decisions,
 ) -> Result<Merged, MergeError> {
     if sources.len() < 2 {
         return Err(MergeError::TooFew);
@@ -93,10 +125,16 @@ pub fn merge(
             sources[0].report.checklist.id.clone(),
         ));
     }
+    for name in decisions.prefer.iter().chain(decisions.take.values()) {
+        if !sources.iter().any(|s| names(s, name)) {
+            return Err(MergeError::UnknownName(name.clone()));
+        }
+    }
     let mut notes = Vec::new();
-    let site = site(&sources, &mut notes)?;
-    let (entries, conflicts) = answers(&sources, &mut notes)?;
-    let runs = runs(&sources, &mut notes)?;
+    let mut open = Vec::new();
+    let (site, site_conflicts) = site(&sources, decisions, &mut notes)?;
+    let (entries, conflicts) = answers(&sources, decisions, &mut notes, &mut open)?;
+    let (runs, set_aside) = runs(&sources, &mut notes)?;
     let first = &sources[0].report;
     let mut names: Vec<&str> = sources
         .iter()
@@ -118,10 +156,12 @@ pub fn merge(
         site,
         runs,
     };
-    let mut report = Report::build(&a, checklist, created_at);
+    let mut report = Report::build_marked(&a, checklist, created_at, &open_conflicts(&conflicts));
     report.merge = Some(MergeDoc {
         sources: source_docs(&sources),
         conflicts,
+        set_aside,
+        site_conflicts,
     });
     if report.checklist.changed {
         notes.push(format!(
@@ -129,7 +169,49 @@ pub fn merge(
             checklist.id
         ));
     }
-    Ok(Merged { report, notes })
+    Ok(Merged {
+        report,
+        notes,
+        open,
+    })
+}
+
+/// Whether NAME names this report: its file as given, its assessment, or (for a merged report)
+/// one of the assessments it was merged from.
+fn names(s: &Source, name: &str) -> bool {
+    s.label == name
+        || s.report.assessment.name == name
+        || s.report
+            .merge
+            .as_ref()
+            .is_some_and(|m| m.sources.iter().any(|d| d.assessment == name))
+}
+
+/// The words an item whose answers nobody has settled carries in its finding.
+fn open_conflicts(conflicts: &[ConflictDoc]) -> Vec<(String, String)> {
+    conflicts
+        .iter()
+        .filter(|c| c.open)
+        .map(|c| {
+            (
+                c.item.clone(),
+                format!(
+                    "the merged reports answer this differently and nobody has settled it: \"{}\" (in {}, the oldest, kept for now) against {}",
+                    answer_text(c.kept.response.as_ref()),
+                    c.kept.source,
+                    c.others
+                        .iter()
+                        .map(|g| format!(
+                            "\"{}\" (in {})",
+                            answer_text(g.response.as_ref()),
+                            g.source
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The order reports are merged in: oldest assessment first, then by content, so any
@@ -210,68 +292,198 @@ fn same_site_and_checklist(sources: &[&Source]) -> Result<(), MergeError> {
     Ok(())
 }
 
-/// The newest report's site facts, saying where another report's differ.
-fn site(sources: &[&Source], notes: &mut Vec<String>) -> Result<Site, MergeError> {
-    // Sorted oldest first: the last is the newest.
-    let newest = sources[sources.len() - 1];
-    for s in &sources[..sources.len() - 1] {
-        if s.report.site != newest.report.site {
+/// The union of the reports' sites, naming the entries they say differently.
+fn site(
+    sources: &[&Source],
+    decisions: &Decisions,
+    notes: &mut Vec<String>,
+) -> Result<(Site, Vec<SiteConflictDoc>), MergeError> {
+    let mut sites = Vec::new();
+    for s in sources {
+        let site: Site =
+            serde_json::from_value(s.report.site.clone()).map_err(|e| MergeError::Unreadable {
+                source_name: s.label.clone(),
+                what: format!("its site cannot be read back: {e}"),
+            })?;
+        sites.push((s.report.assessment.name.clone(), site));
+    }
+    let prefer = decisions.prefer.as_deref().and_then(|name| {
+        sources
+            .iter()
+            .find(|s| names(s, name))
+            .map(|s| s.report.assessment.name.clone())
+    });
+    let (site, conflicts) = changes::union(&sites, prefer.as_deref());
+    let mut docs: Vec<SiteConflictDoc> = conflicts
+        .into_iter()
+        .map(|c| {
+            let kept = prefer
+                .clone()
+                .filter(|p| c.values.iter().any(|(l, _)| l == p))
+                .unwrap_or_else(|| c.values[0].0.clone());
+            let settled = (Some(&kept) == prefer.as_ref())
+                .then(|| format!("--prefer {}", decisions.prefer.clone().unwrap_or_default()));
             notes.push(format!(
-                "the site's facts in {} differ from those in {}; the newer ones ({}) are kept",
-                s.label, newest.label, newest.label
+                "the sites say {} {} differently: {}; the merged site has {}'s{}",
+                c.table,
+                c.key,
+                changes::differing(&c.values.iter().map(|(_, v)| v).collect::<Vec<_>>())
+                    .iter()
+                    .zip(&c.values)
+                    .map(|(words, (l, _))| format!("{words} in {l}"))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                kept,
+                if settled.is_some() {
+                    ""
+                } else {
+                    " (settle with --prefer NAME)"
+                }
             ));
+            SiteConflictDoc {
+                table: c.table.to_owned(),
+                key: c.key,
+                kept,
+                settled,
+                values: c
+                    .values
+                    .into_iter()
+                    .map(|(source, value)| SiteValueDoc { source, value })
+                    .collect(),
+            }
+        })
+        .collect();
+    // The conflicts earlier merges named stay named: their other values are not in the sites.
+    for s in sources {
+        for earlier in s.report.merge.iter().flat_map(|m| &m.site_conflicts) {
+            match docs
+                .iter_mut()
+                .find(|d| d.table == earlier.table && d.key == earlier.key)
+            {
+                Some(d) => {
+                    for v in &earlier.values {
+                        if !d.values.contains(v) {
+                            d.values.push(v.clone());
+                        }
+                    }
+                }
+                None => docs.push(earlier.clone()),
+            }
         }
     }
-    serde_json::from_value(newest.report.site.clone()).map_err(|e| MergeError::Unreadable {
-        source_name: newest.label.clone(),
-        what: format!("its site cannot be read back: {e}"),
-    })
+    docs.sort_by(|a, b| (&a.table, &a.key).cmp(&(&b.table, &b.key)));
+    Ok((site, docs))
 }
 
-/// Every answer given to each item, across the reports and the conflicts earlier merges kept.
-fn candidates(sources: &[&Source]) -> BTreeMap<String, Vec<GivenDoc>> {
-    let mut all: BTreeMap<String, Vec<GivenDoc>> = BTreeMap::new();
+/// One answer to an item and the report it came in.
+struct Candidate<'a> {
+    given: GivenDoc,
+    from: &'a Source,
+}
+
+/// A conflict an earlier merge settled: what it kept, how, and every answer it weighed.
+struct Earlier {
+    kept: GivenDoc,
+    settled: String,
+    weighed: Vec<GivenDoc>,
+}
+
+/// Every answer given to each item, across the reports and the conflicts earlier merges kept,
+/// and the conflicts earlier merges settled.
+fn candidates<'a>(
+    sources: &[&'a Source],
+) -> (
+    BTreeMap<String, Vec<Candidate<'a>>>,
+    BTreeMap<String, Earlier>,
+) {
+    let mut all: BTreeMap<String, Vec<Candidate<'a>>> = BTreeMap::new();
+    let mut settled = BTreeMap::new();
     for s in sources {
         let r = &s.report;
         let earlier = r.merge.as_ref().map_or(&[][..], |m| m.conflicts.as_slice());
         for a in &r.answers {
             let conflict = earlier.iter().find(|c| c.item == a.item);
-            all.entry(a.item.clone()).or_default().push(GivenDoc {
-                at: a.at.clone(),
-                by: a.by.clone(),
-                response: a.response.clone(),
-                note: a.note.clone(),
-                source: conflict
-                    .map_or_else(|| r.assessment.name.clone(), |c| c.kept.source.clone()),
+            all.entry(a.item.clone()).or_default().push(Candidate {
+                given: GivenDoc {
+                    at: a.at.clone(),
+                    by: a.by.clone(),
+                    response: a.response.clone(),
+                    note: a.note.clone(),
+                    source: conflict
+                        .map_or_else(|| r.assessment.name.clone(), |c| c.kept.source.clone()),
+                },
+                from: s,
             });
         }
         for c in earlier {
             all.entry(c.item.clone())
                 .or_default()
-                .extend(c.others.iter().cloned());
+                .extend(c.others.iter().map(|g| Candidate {
+                    given: g.clone(),
+                    from: s,
+                }));
+            if let Some(how) = &c.settled {
+                settled.insert(
+                    c.item.clone(),
+                    Earlier {
+                        kept: c.kept.clone(),
+                        settled: how.clone(),
+                        weighed: c.others.iter().chain([&c.kept]).cloned().collect(),
+                    },
+                );
+            }
         }
     }
-    all
+    (all, settled)
 }
 
 type Answers = (BTreeMap<String, Entry>, Vec<ConflictDoc>);
 
-/// The newest answer per item, and the conflicts: every other answer that says something else.
-fn answers(sources: &[&Source], notes: &mut Vec<String>) -> Result<Answers, MergeError> {
+/// Whether two answers say the same (the answer and the note; not who or when).
+fn same_answer(a: &GivenDoc, b: &GivenDoc) -> bool {
+    a.response == b.response && a.note == b.note
+}
+
+/// One answer per item: the one all reports agree on (the newest giving of it), or, where they
+/// differ, the one a person chose, else the oldest with the conflict left open.
+fn answers(
+    sources: &[&Source],
+    decisions: &Decisions,
+    notes: &mut Vec<String>,
+    open: &mut Vec<String>,
+) -> Result<Answers, MergeError> {
     let mut entries = BTreeMap::new();
     let mut conflicts = Vec::new();
-    for (item, mut given) in candidates(sources) {
-        given.sort();
-        given.dedup();
-        // Newest last (by time, then who, answer, note and report, so ties are settled the
+    let (all, earlier) = candidates(sources);
+    for name in decisions.take.keys() {
+        if !all.contains_key(name) {
+            return Err(MergeError::NoAnswer {
+                item: name.clone(),
+                name: decisions.take[name].clone(),
+            });
+        }
+    }
+    for (item, mut given) in all {
+        // Oldest first (by time, then who, answer, note and report, so ties are settled the
         // same way every time).
-        let Some(kept) = given.pop() else { continue };
+        given.sort_by(|a, b| a.given.cmp(&b.given));
+        given.dedup_by(|a, b| a.given == b.given);
+        let differ = given
+            .iter()
+            .any(|g| !same_answer(&g.given, &given[0].given));
+        let (kept, settled, is_open) = decide(&item, &given, differ, decisions, &earlier)?;
+        if !differ && decisions.take.contains_key(&item) {
+            notes.push(format!(
+                "--take {item}=…: the reports agree on {item}; nothing to settle"
+            ));
+        }
         let mut others: Vec<GivenDoc> = given
             .into_iter()
-            .filter(|g| g.response != kept.response || g.note != kept.note)
+            .map(|g| g.given)
+            .filter(|g| !same_answer(g, &kept))
             .collect();
         // The same answer given in two reports is one answer.
-        others.dedup_by(|a, b| a.response == b.response && a.note == b.note && a.by == b.by);
+        others.dedup_by(|a, b| same_answer(a, b) && a.by == b.by);
         others.reverse();
         let response = kept
             .response
@@ -291,19 +503,97 @@ fn answers(sources: &[&Source], notes: &mut Vec<String>) -> Result<Answers, Merg
                 at: kept.at.clone(),
             },
         );
-        if !others.is_empty() {
-            notes.push(format!(
-                "{item} was answered differently: kept \"{}\" by {} at {} (in {}); also {}",
-                answer_text(kept.response.as_ref()),
-                kept.by,
-                kept.at,
-                kept.source,
-                others.iter().map(given_text).collect::<Vec<_>>().join("; ")
-            ));
-            conflicts.push(ConflictDoc { item, kept, others });
+        if others.is_empty() {
+            continue;
         }
+        say(&item, &kept, &others, settled.as_deref(), notes, open);
+        conflicts.push(ConflictDoc {
+            item,
+            kept,
+            others,
+            open: is_open,
+            settled,
+        });
     }
     Ok((entries, conflicts))
+}
+
+/// Which answer an item keeps: the one all give, else a person's choice (`--take`, then
+/// `--prefer`, then an earlier merge's settlement still standing), else the oldest, open.
+fn decide(
+    item: &str,
+    given: &[Candidate],
+    differ: bool,
+    decisions: &Decisions,
+    earlier: &BTreeMap<String, Earlier>,
+) -> Result<(GivenDoc, Option<String>, bool), MergeError> {
+    let chosen = |name: &str| {
+        given
+            .iter()
+            .rev()
+            .find(|g| g.given.source == name || names(g.from, name))
+            .map(|g| g.given.clone())
+    };
+    Ok(if !differ {
+        (given[given.len() - 1].given.clone(), None, false)
+    } else if let Some(name) = decisions.take.get(item) {
+        let kept = chosen(name).ok_or_else(|| MergeError::NoAnswer {
+            item: item.to_owned(),
+            name: name.clone(),
+        })?;
+        (kept, Some(format!("--take {item}={name}")), false)
+    } else if let Some(kept) = decisions.prefer.as_deref().and_then(chosen) {
+        let name = decisions.prefer.clone().unwrap_or_default();
+        (kept, Some(format!("--prefer {name}")), false)
+    } else if let Some(e) = earlier.get(item).filter(|e| {
+        given
+            .iter()
+            .all(|g| e.weighed.iter().any(|w| same_answer(w, &g.given)))
+    }) {
+        (e.kept.clone(), Some(e.settled.clone()), false)
+    } else {
+        (given[0].given.clone(), None, true)
+    })
+}
+
+/// Says a conflict: settled, as a note; open, with the commands that settle it.
+fn say(
+    item: &str,
+    kept: &GivenDoc,
+    others: &[GivenDoc],
+    settled: Option<&str>,
+    notes: &mut Vec<String>,
+    open: &mut Vec<String>,
+) {
+    let line = format!(
+        "\"{}\" by {} at {} (in {}); also {}",
+        answer_text(kept.response.as_ref()),
+        kept.by,
+        kept.at,
+        kept.source,
+        others.iter().map(given_text).collect::<Vec<_>>().join("; ")
+    );
+    if let Some(how) = settled {
+        notes.push(format!(
+            "{item} was answered differently, settled by {how}: kept {line}"
+        ));
+    } else {
+        let mut names: Vec<&str> = others
+            .iter()
+            .chain([kept])
+            .map(|g| g.source.as_str())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        open.push(format!(
+                "{item} was answered differently and is not settled: kept for now the oldest, {line}; settle with {}",
+                names
+                    .iter()
+                    .map(|n| format!("--take {item}={n}"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ));
+    }
 }
 
 /// An answer as the document wrote it, back as the assessment holds it.
@@ -326,59 +616,103 @@ fn response(r: &ResponseDoc) -> Result<Response, String> {
     })
 }
 
-/// The union of the vantages' runs; of two different runs from one vantage, the newer.
-fn runs(
-    sources: &[&Source],
-    notes: &mut Vec<String>,
-) -> Result<BTreeMap<String, VantageRun>, MergeError> {
-    let mut chosen: BTreeMap<String, (&VantageDoc, &str)> = BTreeMap::new();
+/// Whether a result answers the probe's question (pass, warn or fail), rather than saying it
+/// could not tell (could not connect, log in or finish) or was not run.
+fn answers_probe(p: &ProbeDoc) -> bool {
+    matches!(p.verdict.as_str(), "pass" | "warn" | "fail")
+}
+
+type Runs = (BTreeMap<String, VantageRun>, Vec<SetAsideDoc>);
+
+/// Probe results with the report each came in.
+type Sourced<'a> = Vec<(&'a ProbeDoc, &'a Source)>;
+
+/// The union of the vantages' results, result by result: of one (kind, check, target), the
+/// newest that answers, else the newest; a newer one that could not tell is set aside.
+fn runs(sources: &[&Source], notes: &mut Vec<String>) -> Result<Runs, MergeError> {
+    // By vantage: the newest run's role, host and time, and every result with its source.
+    let mut vantages: BTreeMap<&str, (&VantageDoc, Sourced)> = BTreeMap::new();
+    let key = |v: &VantageDoc| (v.at.clone(), serde_json::to_vec(v).unwrap_or_default());
     for s in sources {
         for v in &s.report.vantages {
-            match chosen.get(&v.name) {
-                None => {
-                    chosen.insert(v.name.clone(), (v, &s.label));
-                }
-                Some((kept, _)) if *kept == v => {}
-                Some((kept, from)) => {
-                    let key =
-                        |v: &VantageDoc| (v.at.clone(), serde_json::to_vec(v).unwrap_or_default());
-                    let (newer, older, newer_from, older_from) = if key(v) > key(kept) {
-                        (v, *kept, s.label.as_str(), *from)
-                    } else {
-                        (*kept, v, *from, s.label.as_str())
-                    };
-                    notes.push(format!(
-                        "both {older_from} and {newer_from} carry a run from vantage {}: the newer ({}, in {newer_from}) is kept, the one of {} (in {older_from}) is left out",
-                        v.name, newer.at, older.at
-                    ));
-                    chosen.insert(v.name.clone(), (newer, newer_from));
-                }
+            let (head, results) = vantages.entry(&v.name).or_insert((v, Vec::new()));
+            if key(v) > key(head) {
+                *head = v;
+            }
+            results.extend(v.results.iter().map(|p| (p, *s)));
+        }
+    }
+    let mut runs = BTreeMap::new();
+    let mut set_aside = Vec::new();
+    for (name, (head, all)) in vantages {
+        let mut kept: Vec<(&ProbeDoc, &Source)> = Vec::new();
+        let mut by_key: BTreeMap<(&str, &str, &str), Sourced> = BTreeMap::new();
+        for (p, s) in all {
+            let same = by_key
+                .entry((p.kind.as_str(), p.check.as_str(), p.target.as_str()))
+                .or_default();
+            if !same.iter().any(|(q, _)| *q == p) {
+                same.push((p, s));
+            }
+        }
+        for (_, mut same) in by_key {
+            let order = |p: &ProbeDoc| (p.at.clone(), serde_json::to_vec(p).unwrap_or_default());
+            same.sort_by_cached_key(|(p, _)| order(p));
+            let best = same
+                .iter()
+                .rposition(|(p, _)| answers_probe(p))
+                .unwrap_or(same.len() - 1);
+            let (chosen, from) = same[best];
+            for &(p, s) in &same[best + 1..] {
+                notes.push(format!(
+                    "{name}: {}.{} {} could not tell at {} (in {}: {}); the answer of {} (in {}: {}) is kept and both are shown",
+                    p.kind, p.check, p.target, p.at, s.label, p.summary, chosen.at, from.label, chosen.summary
+                ));
+                set_aside.push(SetAsideDoc {
+                    vantage: name.to_owned(),
+                    source: s.report.assessment.name.clone(),
+                    result: p.clone(),
+                });
+            }
+            kept.push((chosen, from));
+        }
+        // In the order the newest run listed its results, then the rest as they came.
+        let place = |p: &ProbeDoc| {
+            head.results
+                .iter()
+                .position(|q| q.kind == p.kind && q.check == p.check && q.target == p.target)
+                .unwrap_or(usize::MAX)
+        };
+        kept.sort_by_key(|(p, _)| place(p));
+        let results = kept
+            .iter()
+            .map(|(p, s)| {
+                probe_result(p).map_err(|what| MergeError::Unreadable {
+                    source_name: s.label.clone(),
+                    what: format!("a probe result from {name}: {what}"),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        runs.insert(
+            name.to_owned(),
+            VantageRun {
+                role: head.role.clone(),
+                host: head.host.clone(),
+                at: head.at.clone(),
+                results,
+            },
+        );
+    }
+    // What earlier merges set aside stays beside the answers too.
+    for s in sources {
+        for earlier in s.report.merge.iter().flat_map(|m| &m.set_aside) {
+            if !set_aside.contains(earlier) {
+                set_aside.push(earlier.clone());
             }
         }
     }
-    chosen
-        .into_iter()
-        .map(|(name, (v, from))| {
-            let results = v
-                .results
-                .iter()
-                .map(probe_result)
-                .collect::<Result<Vec<_>, String>>()
-                .map_err(|what| MergeError::Unreadable {
-                    source_name: from.to_owned(),
-                    what: format!("a probe result from {name}: {what}"),
-                })?;
-            Ok((
-                name,
-                VantageRun {
-                    role: v.role.clone(),
-                    host: v.host.clone(),
-                    at: v.at.clone(),
-                    results,
-                },
-            ))
-        })
-        .collect()
+    set_aside.sort_by_cached_key(|a| serde_json::to_vec(a).unwrap_or_default());
+    Ok((runs, set_aside))
 }
 
 fn probe_result(p: &ProbeDoc) -> Result<ProbeResult, String> {
@@ -497,8 +831,23 @@ good = ["yes"]
         m.report.to_canonical_bytes().expect("bytes")
     }
 
+    fn answer_of<'a>(m: &'a Merged, item: &str) -> (&'a str, Option<ResponseDoc>) {
+        let got = m
+            .report
+            .answers
+            .iter()
+            .find(|x| x.item == item)
+            .expect("answered");
+        (got.by.as_str(), got.response.clone())
+    }
+
     #[test]
-    fn newest_wins_others_are_kept_and_order_does_not_matter() {
+    #[expect(
+        clippy::too_many_lines,
+        clippy::many_single_char_names,
+        reason = "one story: the conflict left open, then each way a person settles it"
+    )]
+    fn conflicts_wait_for_a_person_others_are_kept_and_order_does_not_matter() {
         let list = Checklist::parse(TEXT, Path::new("t.toml"), Origin::Builtin).expect("valid");
         let a = source(&list, "a", &[("net.x", Value::Yes, "", "ann", "t1")]);
         let b = source(
@@ -515,46 +864,188 @@ good = ["yes"]
             &[("net.x", Value::Yes, "old note", "dan", "t0")],
         );
         let all = [a.clone(), b.clone(), dan.clone()];
-        let m = merge(&all, &list, "now").expect("merges");
-        let got = m
-            .report
-            .answers
-            .iter()
-            .find(|x| x.item == "net.x")
-            .expect("x");
-        assert_eq!(
-            (got.by.as_str(), got.response.clone()),
-            ("bob", Some(ResponseDoc::No))
-        );
+        let m = merge(&all, &list, "now", &Decisions::default()).expect("merges");
+        // Not the newest: the oldest stays until a person decides, and it is marked.
+        assert_eq!(answer_of(&m, "net.x"), ("dan", Some(ResponseDoc::Yes)));
         let conflicts = &m.report.merge.as_ref().expect("merge").conflicts;
         assert_eq!(conflicts.len(), 1);
+        assert!(conflicts[0].open && conflicts[0].settled.is_none());
         let others: Vec<(&str, &str)> = conflicts[0]
             .others
             .iter()
             .map(|g| (g.by.as_str(), g.source.as_str()))
             .collect();
-        assert_eq!(others, [("ann", "a"), ("dan", "d")], "newest first");
-        assert_eq!(m.notes.len(), 1, "{:?}", m.notes);
+        assert_eq!(others, [("bob", "b"), ("ann", "a")], "newest first");
+        assert_eq!(m.open.len(), 1, "{:?}", m.open);
+        assert!(
+            m.open[0].contains("--take net.x=a or --take net.x=b or --take net.x=d"),
+            "{}",
+            m.open[0]
+        );
+        let x = m
+            .report
+            .findings
+            .items
+            .iter()
+            .find(|i| i.id == "net.x")
+            .expect("x");
+        assert!(
+            x.disagreement
+                .as_deref()
+                .is_some_and(|d| d.contains("nobody has settled it")),
+            "{x:?}"
+        );
+        assert_eq!(
+            x.readiness, "needs_attention",
+            "the oldest answer alone is no readiness"
+        );
         assert_eq!(m.report.vantages.len(), 3);
-        assert_eq!(m.report.findings.verdict, "not_ready");
+        assert_eq!(m.report.findings.verdict, "needs_attention");
 
         for order in [[1, 0, 2], [2, 1, 0], [0, 2, 1]] {
             let shuffled: Vec<Source> = order.iter().map(|&i| all[i].clone()).collect();
             assert_eq!(
-                bytes(&merge(&shuffled, &list, "now").expect("merges")),
+                bytes(&merge(&shuffled, &list, "now", &Decisions::default()).expect("merges")),
                 bytes(&m)
             );
         }
         // Merging a merge with the rest gives what merging them all at once gives.
-        let ab = merge(&[a, b], &list, "now").expect("merges");
+        let ab =
+            merge(&[a.clone(), b.clone()], &list, "now", &Decisions::default()).expect("merges");
         let ab = Source {
             label: "ab.json".into(),
             report: ab.report,
             signer: None,
         };
         assert_eq!(
-            bytes(&merge(&[ab, dan], &list, "now").expect("merges")),
+            bytes(&merge(&[ab, dan.clone()], &list, "now", &Decisions::default()).expect("merges")),
             bytes(&m)
+        );
+
+        // A person settles: a whole report, or one item, which goes first.
+        let prefer = Decisions {
+            prefer: Some("b.json".into()),
+            take: BTreeMap::new(),
+        };
+        let m = merge(&all, &list, "now", &prefer).expect("merges");
+        assert_eq!(answer_of(&m, "net.x"), ("bob", Some(ResponseDoc::No)));
+        assert_eq!(m.report.findings.verdict, "not_ready");
+        let c = &m.report.merge.as_ref().expect("merge").conflicts[0];
+        assert_eq!(
+            (c.open, c.settled.as_deref()),
+            (false, Some("--prefer b.json"))
+        );
+        assert!(m.open.is_empty());
+        let take = Decisions {
+            prefer: Some("b".into()),
+            take: [("net.x".to_owned(), "a".to_owned())].into(),
+        };
+        let m = merge(&all, &list, "now", &take).expect("merges");
+        assert_eq!(answer_of(&m, "net.x"), ("ann", Some(ResponseDoc::Yes)));
+        // The settled merge, merged again with one of its own inputs, stays settled.
+        let settled = Source {
+            label: "settled.json".into(),
+            report: m.report.clone(),
+            signer: None,
+        };
+        let again = merge(&[settled, a], &list, "now", &Decisions::default()).expect("merges");
+        assert_eq!(answer_of(&again, "net.x"), ("ann", Some(ResponseDoc::Yes)));
+        assert!(again.open.is_empty(), "{:?}", again.open);
+        // A name nobody has, or a report without an answer to the item, is refused.
+        let bad = Decisions {
+            prefer: Some("nobody".into()),
+            take: BTreeMap::new(),
+        };
+        assert_eq!(
+            merge(&all, &list, "now", &bad).map(|_| ()),
+            Err(MergeError::UnknownName("nobody".into()))
+        );
+        let bad = Decisions {
+            prefer: None,
+            take: [("net.y".to_owned(), "a".to_owned())].into(),
+        };
+        let b_only = [b.clone(), dan.clone()];
+        assert!(merge(&b_only, &list, "now", &bad).is_err());
+    }
+
+    fn result(verdict: &str, at: &str, summary: &str) -> ProbeResult {
+        let mut r = probe_result(&ProbeDoc {
+            kind: "sql".into(),
+            check: "edition".into(),
+            target: "db1".into(),
+            verdict: verdict.into(),
+            summary: summary.into(),
+            evidence: serde_json::Value::Null,
+            at: at.into(),
+            ms: 1,
+        })
+        .expect("valid");
+        r.summary = summary.into();
+        r
+    }
+
+    #[test]
+    fn a_result_that_could_not_tell_never_replaces_one_that_answered() {
+        let list = Checklist::parse(TEXT, Path::new("t.toml"), Origin::Builtin).expect("valid");
+        let with = |name: &str, results: Vec<ProbeResult>, other: Option<ProbeResult>| {
+            let mut a = Assessment::new(name, &list, "t0");
+            a.site.name = "Site".into();
+            a.record_run("cws", "cws", name, "t5", &results);
+            if let Some(o) = other {
+                a.record_run("cws", "cws", name, "t5", &[o]);
+            }
+            Source {
+                label: format!("{name}.json"),
+                report: Report::build(&a, &list, "t9"),
+                signer: None,
+            }
+        };
+        let mut tcp = result("pass", "2026-01-01T00:00:00Z", "open");
+        tcp.kind = ProbeKind::Tcp;
+        tcp.target = "db1:1433".into();
+        let early = with(
+            "early",
+            vec![result("fail", "2026-01-01T00:00:00Z", "Standard edition")],
+            Some(tcp),
+        );
+        let late = with(
+            "late",
+            vec![result("error", "2026-01-02T00:00:00Z", "could not log in")],
+            None,
+        );
+        let m = merge(&[late, early], &list, "now", &Decisions::default()).expect("merges");
+        let v = &m.report.vantages[0];
+        let sql: Vec<&str> = v
+            .results
+            .iter()
+            .filter(|r| r.kind == "sql")
+            .map(|r| r.summary.as_str())
+            .collect();
+        assert_eq!(sql, ["Standard edition"], "the answer is kept");
+        assert_eq!(v.results.len(), 2, "the other target's result stays");
+        let aside = &m.report.merge.as_ref().expect("merge").set_aside;
+        assert_eq!(aside.len(), 1);
+        assert_eq!(
+            (aside[0].source.as_str(), aside[0].result.summary.as_str()),
+            ("late", "could not log in")
+        );
+        assert!(
+            m.notes.iter().any(|n| n.contains("both are shown")),
+            "{:?}",
+            m.notes
+        );
+        // Merged again with another report, what was set aside stays beside the answer.
+        let merged = Source {
+            label: "m.json".into(),
+            report: m.report.clone(),
+            signer: None,
+        };
+        let third = with("third", Vec::new(), None);
+        let again = merge(&[merged, third], &list, "now", &Decisions::default()).expect("merges");
+        let doc = again.report.merge.as_ref().expect("merge");
+        assert_eq!(
+            doc.set_aside,
+            m.report.merge.as_ref().expect("merge").set_aside
         );
     }
 
@@ -565,13 +1056,16 @@ good = ["yes"]
         let mut b = source(&c, "b", &[]);
         b.report.site = serde_json::json!({ "site": "Elsewhere" });
         assert!(matches!(
-            merge(&[a.clone(), b], &c, "now"),
+            merge(&[a.clone(), b], &c, "now", &Decisions::default()),
             Err(MergeError::Sites { .. })
         ));
         let mut v2 = source(&c, "b", &[]);
         v2.report.checklist.version = "2".into();
-        let e = merge(&[a.clone(), v2], &c, "now").expect_err("refused");
+        let e = merge(&[a.clone(), v2], &c, "now", &Decisions::default()).expect_err("refused");
         assert!(e.to_string().contains("t version 1 and 2"), "{e}");
-        assert_eq!(merge(&[a], &c, "now").map(|_| ()), Err(MergeError::TooFew));
+        assert_eq!(
+            merge(&[a], &c, "now", &Decisions::default()).map(|_| ()),
+            Err(MergeError::TooFew)
+        );
     }
 }

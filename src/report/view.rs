@@ -13,8 +13,8 @@
 //! probe results, merge sources, verification.
 
 use super::document::{
-    AnswerDoc, CountsDoc, GivenDoc, ItemDoc, MergeDoc, Report, ResponseDoc, SectionDoc, SignerDoc,
-    VantageDoc,
+    AnswerDoc, ConflictDoc, CountsDoc, GivenDoc, ItemDoc, MergeDoc, Report, ResponseDoc,
+    SectionDoc, SetAsideDoc, SignerDoc, SiteConflictDoc, VantageDoc,
 };
 use crate::probe::sql::SqlFacts;
 use crate::probe::sql::tables as sql_tables;
@@ -84,6 +84,9 @@ pub struct AnswerView<'a> {
     pub answer: String,
     /// Other answers to the same item that a merge kept (newest first).
     pub others: &'a [GivenDoc],
+    /// How the answers of a merge were settled, in words: `not settled …`, `settled by …`;
+    /// empty without a conflict.
+    pub conflict: String,
 }
 
 impl<'a> View<'a> {
@@ -131,11 +134,8 @@ impl<'a> View<'a> {
                 doc,
                 prompt: item(&doc.item).map_or("", |i| i.prompt.as_str()),
                 answer: answer_text(doc.response.as_ref()),
-                others: r
-                    .merge
-                    .as_ref()
-                    .and_then(|m| m.conflicts.iter().find(|c| c.item == doc.item))
-                    .map_or(&[], |c| c.others.as_slice()),
+                others: conflict(r, &doc.item).map_or(&[], |c| c.others.as_slice()),
+                conflict: conflict(r, &doc.item).map_or_else(String::new, conflict_words),
             })
             .collect();
         Self {
@@ -152,6 +152,68 @@ impl<'a> View<'a> {
             merge: r.merge.as_ref(),
         }
     }
+}
+
+fn conflict<'a>(r: &'a Report, item: &str) -> Option<&'a ConflictDoc> {
+    r.merge
+        .as_ref()
+        .and_then(|m| m.conflicts.iter().find(|c| c.item == item))
+}
+
+/// How a merge settled an item's conflicting answers, in words.
+#[must_use]
+pub fn conflict_words(c: &ConflictDoc) -> String {
+    match (&c.settled, c.open) {
+        (Some(how), _) => format!("settled by {how}"),
+        (None, true) => "NOT SETTLED: the oldest answer is kept for now; merge again with --take ITEM=NAME or --prefer NAME".to_owned(),
+        (None, false) => "the newest answer was kept (by an earlier release)".to_owned(),
+    }
+}
+
+/// A merge's conflicts in one line: how many, and how many nobody has settled.
+#[must_use]
+pub fn conflicts_line(m: &MergeDoc) -> String {
+    let open = m.conflicts.iter().filter(|c| c.open).count();
+    format!(
+        "{} items were answered differently ({open} not settled: each keeps its oldest answer, marked in its finding, until a person chooses); every answer is listed beside the one kept under Answers.",
+        m.conflicts.len()
+    )
+}
+
+/// A probe result a merge set aside, in words.
+#[must_use]
+pub fn set_aside_text(s: &SetAsideDoc) -> String {
+    format!(
+        "{}.{} {} from {} at {} (in {}): {} — {}; the result that answered is kept",
+        s.result.kind,
+        s.result.check,
+        s.result.target,
+        s.vantage,
+        s.result.at,
+        s.source,
+        s.result.verdict,
+        s.result.summary
+    )
+}
+
+/// A site entry a merge's sources say differently, in words.
+#[must_use]
+pub fn site_conflict_text(c: &SiteConflictDoc) -> String {
+    format!(
+        "{} {}: {}; the merged site has {}'s ({})",
+        c.table,
+        c.key,
+        crate::site::changes::differing(&c.values.iter().map(|v| &v.value).collect::<Vec<_>>())
+            .iter()
+            .zip(&c.values)
+            .map(|(words, v)| format!("{words} in {}", v.source))
+            .collect::<Vec<_>>()
+            .join("; "),
+        c.kept,
+        c.settled
+            .as_ref()
+            .map_or_else(|| "not settled".to_owned(), |s| format!("settled by {s}"))
+    )
 }
 
 /// The item counts in one line of words.
@@ -210,6 +272,35 @@ pub fn given_text(g: &GivenDoc) -> String {
         s.push_str(&g.note);
     }
     s
+}
+
+/// How old a piece of evidence was when the report was built, in words: `3 h before the
+/// report`. `None` when either time does not read as RFC 3339 (an old or hand-made report).
+#[must_use]
+pub fn evidence_age(at: &str, report_at: &str) -> Option<String> {
+    use time::OffsetDateTime;
+    use time::format_description::well_known::Rfc3339;
+    let at = OffsetDateTime::parse(at, &Rfc3339).ok()?;
+    let report = OffsetDateTime::parse(report_at, &Rfc3339).ok()?;
+    let secs = (report - at).whole_seconds();
+    let side = if secs < 0 { "after" } else { "before" };
+    let s = secs.unsigned_abs();
+    let span = match s {
+        0..60 => return Some("at the time of the report".to_owned()),
+        60..3_600 => format!("{} min", s / 60),
+        3_600..172_800 => format!("{} h", s / 3_600),
+        _ => format!("{} days", s / 86_400),
+    };
+    Some(format!("{span} {side} the report"))
+}
+
+/// When a probe result was taken, with its age at the report: `T, 3 h before the report`.
+#[must_use]
+pub fn evidence_when(at: &str, report_at: &str) -> String {
+    match evidence_age(at, report_at) {
+        Some(age) => format!("{at}, {age}"),
+        None => at.to_owned(),
+    }
 }
 
 /// The site's name: the site file's `site`, else the assessment's name.
@@ -369,4 +460,30 @@ pub fn source_signer(s: Option<&SignerDoc>) -> String {
         || "not signed".to_owned(),
         |s| format!("{} ({}) at {}", s.identity, s.fingerprint, s.signed_at),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_age_in_words() {
+        let report = "2026-03-02T12:00:00Z";
+        for (at, words) in [
+            ("2026-03-02T11:59:30Z", Some("at the time of the report")),
+            ("2026-03-02T11:55:00Z", Some("5 min before the report")),
+            ("2026-03-02T09:00:00Z", Some("3 h before the report")),
+            ("2026-03-01T00:00:00Z", Some("36 h before the report")),
+            ("2026-02-20T12:00:00Z", Some("10 days before the report")),
+            ("2026-03-02T14:00:00Z", Some("2 h after the report")),
+            ("yesterday", None),
+        ] {
+            assert_eq!(evidence_age(at, report).as_deref(), words, "{at}");
+        }
+        assert_eq!(
+            evidence_when("2026-03-02T09:00:00Z", report),
+            "2026-03-02T09:00:00Z, 3 h before the report"
+        );
+        assert_eq!(evidence_when("later", report), "later");
+    }
 }

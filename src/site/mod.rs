@@ -5,6 +5,7 @@
 //! written back as TOML, never holding a password.
 
 mod build;
+pub mod changes;
 
 pub use build::split_host_port;
 pub mod example;
@@ -229,28 +230,27 @@ impl Site {
         toml::to_string_pretty(self)
     }
 
-    /// Adds what `other` has that this site lacks: hosts and names by their key, every port
-    /// row not already present. Used to add an imported workbook to a site.
-    pub fn merge(&mut self, other: Site) {
-        if self.name.is_empty() {
-            self.name = other.name;
-        }
-        for r in other.resolvers.internal {
-            if !self.resolvers.internal.contains(&r) {
-                self.resolvers.internal.push(r);
-            }
-        }
-        for r in other.resolvers.external {
-            if !self.resolvers.external.contains(&r) {
-                self.resolvers.external.push(r);
-            }
-        }
-        merge_by(&mut self.hosts, other.hosts, |h| h.name.clone());
-        merge_by(&mut self.names, other.names, |n| n.fqdn.to_lowercase());
-        merge_by(&mut self.ports, other.ports, Clone::clone);
-        merge_by(&mut self.tls, other.tls, |t| t.endpoint.clone());
-        merge_by(&mut self.sql, other.sql, |s| s.server.clone());
-        merge_by(&mut self.certfiles, other.certfiles, |c| c.path.clone());
+    /// Adds what `other` has that this site lacks and takes the entries `other` says
+    /// differently (the same host, name, port rule, endpoint, instance or file with other
+    /// fields); entries `other` lacks stay. Returns every change `other` brings, the removals it
+    /// would make included, so none goes unsaid. `covered` names the tables the file speaks for
+    /// (a port workbook speaks for `port` only); `None`, all of them.
+    pub fn merge(&mut self, other: &Site, covered: Option<&[&str]>) -> Vec<changes::Change> {
+        let all = changes::diff(self, other, covered);
+        let applied: Vec<changes::Change> = all
+            .iter()
+            .filter(|c| c.kind != changes::Kind::Removed)
+            .cloned()
+            .collect();
+        *self = changes::apply(self, &applied);
+        all
+    }
+
+    /// Takes `other` as the whole site; returns what that added, changed and removed.
+    pub fn replace(&mut self, other: Site) -> Vec<changes::Change> {
+        let all = changes::diff(self, &other, None);
+        *self = other;
+        all
     }
 
     /// Whether a probe run from `role` is outside the site's firewall: some host playing that
@@ -275,15 +275,6 @@ impl Site {
         roles.sort_unstable();
         roles.dedup();
         roles
-    }
-}
-
-fn merge_by<T, K: PartialEq>(into: &mut Vec<T>, from: Vec<T>, key: impl Fn(&T) -> K) {
-    for item in from {
-        let k = key(&item);
-        if !into.iter().any(|x| key(x) == k) {
-            into.push(item);
-        }
     }
 }
 

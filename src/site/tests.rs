@@ -132,7 +132,124 @@ fn merge_adds_what_is_missing_only() {
         purpose: String::new(),
         outbound: false,
     });
-    a.merge(b);
+    let changes = a.merge(&b, None);
     assert_eq!(a.ports.len(), before + 1);
     assert_eq!(a.hosts.len(), 5);
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(
+        changes[0].to_string(),
+        "added port Web Client → CTRM TCP 443,2037"
+    );
+}
+
+#[test]
+fn merge_takes_changes_and_names_removals_it_does_not_make() {
+    use super::changes::Kind;
+    let mut a = Site::parse(example::EXAMPLE, Path::new("a.toml")).expect("valid");
+    let mut b = a.clone();
+    let resolver = b.resolvers.internal.remove(0);
+    b.hosts[0].address = "10.9.9.9".into();
+    let host = b.hosts[0].name.clone();
+    if let Some(sql) = b.sql.first_mut() {
+        sql.trust_server_certificate = !sql.trust_server_certificate;
+    }
+    let changes = a.merge(&b, None);
+    let said: Vec<(Kind, &str, &str)> = changes
+        .iter()
+        .map(|c| (c.kind, c.table, c.key.as_str()))
+        .collect();
+    assert!(
+        said.contains(&(Kind::Changed, "host", host.as_str())),
+        "{said:?}"
+    );
+    assert!(
+        said.contains(&(
+            Kind::Removed,
+            "resolvers.internal",
+            resolver.to_string().as_str()
+        )),
+        "{said:?}"
+    );
+    assert!(
+        said.iter().any(|c| c.0 == Kind::Changed && c.1 == "sql"),
+        "{said:?}"
+    );
+    assert_eq!(a.hosts[0].address, "10.9.9.9", "a change is applied");
+    assert!(
+        a.resolvers.internal.contains(&resolver),
+        "a removal is not, without replace"
+    );
+    let line = changes
+        .iter()
+        .find(|c| c.table == "host")
+        .expect("host change")
+        .to_string();
+    assert!(
+        line.contains("address ") && line.ends_with("→ 10.9.9.9"),
+        "{line}"
+    );
+    // Replacing takes the file whole.
+    let again = a.replace(b.clone());
+    assert_eq!(a, b);
+    assert_eq!(
+        again.iter().map(|c| c.kind).collect::<Vec<_>>(),
+        [Kind::Removed]
+    );
+    assert!(a.merge(&b, None).is_empty(), "nothing left to change");
+}
+
+#[test]
+fn union_names_what_the_sites_say_differently() {
+    let a = Site::parse(example::EXAMPLE, Path::new("a.toml")).expect("valid");
+    let mut b = a.clone();
+    b.hosts[0].address = "10.9.9.9".into();
+    b.hosts.push(Host {
+        name: "extra".into(),
+        address: "10.1.1.1".into(),
+        roles: vec![],
+        os: None,
+        outside: false,
+    });
+    let sites = [("a".to_owned(), a.clone()), ("b".to_owned(), b.clone())];
+    let (u, conflicts) = super::changes::union(&sites, None);
+    assert_eq!(u.hosts.len(), a.hosts.len() + 1);
+    assert_eq!(
+        u.hosts[0].address, a.hosts[0].address,
+        "the first input's, undecided"
+    );
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(
+        (conflicts[0].table, conflicts[0].key.as_str()),
+        ("host", a.hosts[0].name.as_str())
+    );
+    let (u, _) = super::changes::union(&sites, Some("b"));
+    assert_eq!(u.hosts[0].address, "10.9.9.9");
+}
+
+#[test]
+fn applying_no_change_gives_the_same_site() {
+    let a = Site::parse(example::EXAMPLE, Path::new("a.toml")).expect("valid");
+    assert_eq!(super::changes::apply(&a, &[]), a);
+}
+
+#[test]
+fn a_workbook_speaks_for_port_rules_only() {
+    use super::changes::{Kind, WORKBOOK_TABLES};
+    let mut a = Site::parse(example::EXAMPLE, Path::new("a.toml")).expect("valid");
+    let hosts = a.hosts.len();
+    let mut rule = a.ports[0].clone();
+    rule.purpose = "corrected purpose".into();
+    let workbook = Site {
+        ports: vec![rule],
+        ..Site::default()
+    };
+    let said = a.merge(&workbook, Some(WORKBOOK_TABLES));
+    assert!(said.iter().all(|c| c.table == "port"), "{said:?}");
+    assert!(
+        said.iter()
+            .any(|c| c.kind == Kind::Changed && c.to_string().contains("corrected purpose")),
+        "{said:?}"
+    );
+    assert_eq!(a.hosts.len(), hosts);
+    assert_eq!(a.ports[0].purpose, "corrected purpose");
 }

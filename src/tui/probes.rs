@@ -2,7 +2,7 @@
 //! live status, and the results as they stream in. The runs themselves happen in the event
 //! loop's task; this only changes state and queues effects.
 
-use crate::assessment::{Assessment, VantageRun};
+use crate::assessment::Assessment;
 use crate::probe::plan::{self, Task, Vantage};
 use crate::probe::run::Event;
 use crate::probe::{ProbeResult, Verdict};
@@ -182,24 +182,7 @@ impl Probes {
                 };
                 *s = TaskStatus::Done;
                 let key = vantage_key(self.vantage.as_deref());
-                let run = assessment
-                    .runs
-                    .entry(key.clone())
-                    .or_insert_with(|| VantageRun {
-                        role: key,
-                        host: host.to_owned(),
-                        at: now.to_owned(),
-                        results: Vec::new(),
-                    });
-                host.clone_into(&mut run.host);
-                now.clone_into(&mut run.at);
-                // A new result replaces the last one of the same check on the same target.
-                run.results.retain(|old| {
-                    !results.iter().any(|new| {
-                        new.kind == old.kind && new.check == old.check && new.target == old.target
-                    })
-                });
-                run.results.extend(results.iter().cloned());
+                assessment.record_run(&key, &key, host, now, &results);
                 self.results[i] = results;
                 true
             }
@@ -237,5 +220,63 @@ impl Probes {
             }
         }
         c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::ProbeKind;
+
+    fn result(kind: ProbeKind, target: &str, at: &str) -> ProbeResult {
+        ProbeResult {
+            kind,
+            check: "c".into(),
+            target: target.into(),
+            verdict: Verdict::Fail,
+            summary: String::new(),
+            evidence: serde_json::Value::Null,
+            at: at.into(),
+            ms: 1,
+        }
+    }
+
+    #[test]
+    fn a_finished_task_records_by_the_rule_preflight_probe_uses() {
+        let checklist = crate::checklist::builtin::all()
+            .expect("built-ins")
+            .into_iter()
+            .next()
+            .expect("a checklist");
+        let mut a = Assessment::new("s", &checklist, "t0");
+        a.record_run(
+            "ad hoc",
+            "ad hoc",
+            "h",
+            "T1",
+            &[
+                result(ProbeKind::Dns, "a", "T1"),
+                result(ProbeKind::Tcp, "b", "T1"),
+            ],
+        );
+        let mut p = Probes {
+            tasks: vec![Task::Resolvers],
+            status: vec![TaskStatus::Queued],
+            results: vec![Vec::new()],
+            ..Probes::default()
+        };
+        let changed = p.apply(
+            Event::Finished(0, vec![result(ProbeKind::Tcp, "b", "T2")]),
+            &mut a,
+            "h2",
+            "T2",
+        );
+        assert!(changed);
+        let kept: Vec<(&str, &str)> = a.runs["ad hoc"]
+            .results
+            .iter()
+            .map(|r| (r.target.as_str(), r.at.as_str()))
+            .collect();
+        assert_eq!(kept, [("a", "T1"), ("b", "T2")]);
     }
 }
