@@ -199,6 +199,39 @@ impl TlsFacts {
         }
     }
 
+    /// What the scan did not see, in words: the time limit cut it short, a protocol neither
+    /// accepted nor refused on purpose (a stall, a reset, garbage), or no certificate read from
+    /// a server that accepted a handshake. Empty when the scan saw everything it asks about;
+    /// nothing is graded or passed on what is listed here.
+    pub fn unseen(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.complete {
+            out.push(
+                "the scan stopped at its time limit before every protocol and suite was asked"
+                    .to_owned(),
+            );
+        }
+        for p in &self.protocols {
+            if !p.offered && !p.refused {
+                out.push(if p.note.is_empty() {
+                    format!("{} was not measured", p.version)
+                } else {
+                    format!("{}: {}", p.version, p.note)
+                });
+            }
+        }
+        if self.certificate.is_none() && self.protocols.iter().any(|p| p.offered) {
+            out.push("no certificate was read".to_owned());
+        }
+        out
+    }
+
+    /// Whether every protocol was told apart (accepted or refused on purpose) and the scan ran
+    /// to its end: what "accepts no weak suite" needs before it can pass.
+    fn all_suites_asked(&self) -> bool {
+        self.complete && self.protocols.iter().all(|p| p.offered || p.refused)
+    }
+
     fn protocol(&self, version: &str) -> Option<&ProtocolFacts> {
         self.protocols.iter().find(|p| p.version == version)
     }
@@ -381,7 +414,9 @@ fn evaluate_protocols(
                 .filter(|s| s.weak)
                 .map(|s| s.name)
                 .collect();
-            if weak.is_empty() {
+            if weak.is_empty() && !f.all_suites_asked() {
+                return Err(not_all_asked(f));
+            } else if weak.is_empty() {
                 (
                     Verdict::Pass,
                     format!("{endpoint} accepts no RC4, 3DES, NULL, EXPORT or anonymous suite"),
@@ -398,6 +433,20 @@ fn evaluate_protocols(
         }
         _ => return Err("not a rule on protocols".to_owned()),
     })
+}
+
+/// Why "no weak suite" cannot pass: what the scan did not ask.
+fn not_all_asked(f: &TlsFacts) -> String {
+    let protocols = f.unseen();
+    let protocols: Vec<&str> = protocols
+        .iter()
+        .map(String::as_str)
+        .filter(|w| *w != "no certificate was read")
+        .collect();
+    format!(
+        "no weak suite among those seen, but not every suite was asked ({})",
+        protocols.join("; ")
+    )
 }
 
 /// The rules on the served certificate.
@@ -544,6 +593,18 @@ pub fn findings(f: &TlsFacts, required: &[String]) -> Vec<Finding> {
         ));
         return out;
     }
+    if !f.complete {
+        // First, so whoever reads one line reads this one; an error, so no run that did not
+        // finish ends as a success.
+        push((
+            Verdict::Error,
+            format!(
+                "{}:{}: scan incomplete: the time limit was reached before every protocol and \
+                 suite was asked; what follows is only what it saw, and nothing is graded",
+                f.host, f.port
+            ),
+        ));
+    }
     push(evaluate(
         &TlsCheck::ProtocolOffered {
             version: TlsVersion::Tls12,
@@ -614,6 +675,12 @@ fn weak_suites(f: &TlsFacts, required: &[String]) -> (Verdict, String) {
     if !bad.is_empty() {
         return evaluate(&TlsCheck::NoWeakSuites, f);
     }
+    if kept.is_empty() && !f.all_suites_asked() {
+        return (
+            Verdict::Error,
+            format!("{endpoint}: could not tell: {}", not_all_asked(f)),
+        );
+    }
     if kept.is_empty() {
         return (
             Verdict::Pass,
@@ -633,12 +700,25 @@ fn weak_suites(f: &TlsFacts, required: &[String]) -> (Verdict, String) {
 /// An overall grade after SSL Labs' published rating guide, on the facts a handshake scan has.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grade {
-    /// `A+`, `A`, `A-`, `B`, `C`, `F` or `T` (trust problems).
+    /// `A+`, `A`, `A-`, `B`, `C`, `F` or `T` (trust problems); [`NOT_REACHED`] or
+    /// [`INCOMPLETE`] when there is nothing, or not enough, to grade.
     pub grade: String,
-    /// The numeric score before caps (0–100).
+    /// The numeric score before caps (0–100); 0 when not graded.
     pub score: u32,
-    /// Why the grade is capped, in words.
+    /// Why the grade is capped, in words; why there is no grade, when there is none.
     pub caps: Vec<String>,
+}
+
+/// The grade of an endpoint where the scan reached no TLS server.
+pub const NOT_REACHED: &str = "none";
+/// The grade of a scan that did not see everything a grade is made of.
+pub const INCOMPLETE: &str = "incomplete";
+
+impl Grade {
+    /// Whether this is a letter, rather than the word for why there is none.
+    pub fn graded(&self) -> bool {
+        self.grade != NOT_REACHED && self.grade != INCOMPLETE
+    }
 }
 
 /// Implemented from the SSL Labs guide: the score (protocol support 30 %, key exchange 30 %,
@@ -648,7 +728,26 @@ pub struct Grade {
 /// (under 2048 → B), expired/untrusted/self-signed/name mismatch → T, A+ for no caps with only
 /// TLS 1.2+ and forward secrecy everywhere. Not implemented: HSTS (no HTTP request is made),
 /// renegotiation and the known-vulnerability caps (Heartbleed, ROBOT, …).
+///
+/// A letter only for what was seen: no grade ([`NOT_REACHED`]) where no TLS server answered,
+/// and [`INCOMPLETE`] when the scan stopped at its limit, a protocol was neither accepted nor
+/// refused, or no certificate was read (the caps then say which).
 pub fn grade(f: &TlsFacts) -> Grade {
+    if !f.reached() {
+        return Grade {
+            grade: NOT_REACHED.into(),
+            score: 0,
+            caps: vec![f.unreached_words()],
+        };
+    }
+    let unseen = f.unseen();
+    if !unseen.is_empty() {
+        return Grade {
+            grade: INCOMPLETE.into(),
+            score: 0,
+            caps: unseen,
+        };
+    }
     let offered: Vec<&str> = f
         .protocols
         .iter()
