@@ -311,10 +311,10 @@ impl Store {
             }
             Err(fs::TryLockError::Error(e)) => return Err(io_err(e)),
         }
+        // Who holds it, for the message another preflight shows. The lock is held either way:
+        // on a full disk these few bytes may not fit, and the session must still open.
         let me = format!("process {}", std::process::id());
-        file.set_len(0)
-            .and_then(|()| file.write_all(me.as_bytes()))
-            .map_err(io_err)?;
+        let _ = file.set_len(0).and_then(|()| file.write_all(me.as_bytes()));
         Ok(SessionLock { _file: file })
     }
 }

@@ -24,7 +24,9 @@ const STARTED: &[u8] = b"\x1b[?1049h";
 fn tui_on_pty(dir: &Path, args: &[&str]) -> Child {
     let mut line = format!("exec '{BIN}'");
     for a in args {
-        line.push_str(&format!(" '{a}'"));
+        line.push_str(" '");
+        line.push_str(a);
+        line.push('\'');
     }
     Command::new("script")
         .args(["-qec", &line, "/dev/null"])
@@ -47,25 +49,13 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Issue 11, item 6: 40 TUIs started at the same moment, each creating its own session, all
-/// write the "last session" marker at once. Each must start (take its terminal), quit cleanly
-/// on `q`, and leave no temporary file behind; the marker names one of them.
-#[test]
-fn tuis_started_at_the_same_moment_all_start() {
-    const N: usize = 40;
-    let dir = tempfile::tempdir().expect("tempdir");
-    for sub in ["data", "config", "home"] {
-        fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
-    }
-    let names: Vec<String> = (0..N).map(|i| format!("race-{i}")).collect();
-    let mut children: Vec<Child> = names
-        .iter()
-        .map(|n| tui_on_pty(dir.path(), &["--session", n, "--checklist", ACTIVESYNC]))
-        .collect();
-    // One reader per terminal: it reports when its TUI took the screen, then keeps reading
-    // so the TUI never blocks on a full pipe, and hands back everything at the end.
+/// One reader per terminal: it reports (by index) when its TUI took the screen, then keeps
+/// reading so the TUI never blocks on a full pipe, and hands back everything at the end.
+fn read_terminals(
+    children: &mut [Child],
+) -> (mpsc::Receiver<usize>, Vec<thread::JoinHandle<Vec<u8>>>) {
     let (started_tx, started_rx) = mpsc::channel();
-    let readers: Vec<_> = children
+    let readers = children
         .iter_mut()
         .enumerate()
         .map(|(i, c)| {
@@ -89,10 +79,48 @@ fn tuis_started_at_the_same_moment_all_start() {
             })
         })
         .collect();
-    drop(started_tx);
+    (started_rx, readers)
+}
+
+/// Waits for every child to end, killing them all and failing past `deadline`.
+fn wait_all(
+    children: &mut [Child],
+    exited: &mut [Option<std::process::ExitStatus>],
+    deadline: Instant,
+) {
+    for i in 0..children.len() {
+        while exited[i].is_none() {
+            if Instant::now() > deadline {
+                for c in children.iter_mut() {
+                    let _ = c.kill();
+                }
+                panic!("TUI {i} did not quit on `q` within {WATCHDOG:?}");
+            }
+            exited[i] = children[i].try_wait().expect("wait");
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Issue 11, item 6: 40 TUIs started at the same moment, each creating its own session, all
+/// write the "last session" marker at once. Each must start (take its terminal), quit cleanly
+/// on `q`, and leave no temporary file behind; the marker names one of them.
+#[test]
+fn tuis_started_at_the_same_moment_all_start() {
+    const N: usize = 40;
+    let dir = tempfile::tempdir().expect("tempdir");
+    for sub in ["data", "config", "home"] {
+        fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
+    }
+    let names: Vec<String> = (0..N).map(|i| format!("race-{i}")).collect();
+    let mut children: Vec<Child> = names
+        .iter()
+        .map(|n| tui_on_pty(dir.path(), &["--session", n, "--checklist", ACTIVESYNC]))
+        .collect();
+    let (started_rx, readers) = read_terminals(&mut children);
     let deadline = Instant::now() + WATCHDOG;
-    let mut started = vec![false; N];
-    let mut exited = vec![None; N];
+    let mut started = [false; N];
+    let mut exited = [None; N];
     // Wait until every TUI has either taken its terminal or ended.
     while started.iter().zip(&exited).any(|(s, e)| !s && e.is_none()) {
         assert!(
@@ -116,18 +144,7 @@ fn tuis_started_at_the_same_moment_all_start() {
             let _ = stdin.write_all(b"q");
         }
     }
-    for (i, c) in children.iter_mut().enumerate() {
-        while exited[i].is_none() {
-            if Instant::now() > deadline {
-                for c in &mut children {
-                    let _ = c.kill();
-                }
-                panic!("TUI {i} did not quit on `q` within {WATCHDOG:?}");
-            }
-            exited[i] = c.try_wait().expect("wait");
-            thread::sleep(Duration::from_millis(20));
-        }
-    }
+    wait_all(&mut children, &mut exited, deadline);
     let outputs: Vec<Vec<u8>> = readers
         .into_iter()
         .map(|r| r.join().expect("reader"))
@@ -156,7 +173,11 @@ fn tuis_started_at_the_same_moment_all_start() {
         .expect("sessions dir")
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".tmp"))
+        .filter(|n| {
+            Path::new(n)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("tmp"))
+        })
         .collect();
     assert!(strays.is_empty(), "temporary files left: {strays:?}");
     for n in &names {

@@ -744,7 +744,7 @@ fn preflight_tls_reports_protocols_suites_certificate_trust_and_grade() {
     );
 }
 
-/// A bare ServerHello (TLS 1.2, ECDHE-RSA-AES128-GCM-SHA256, no extensions): a reply, but no
+/// A bare `ServerHello` (TLS 1.2, ECDHE-RSA-AES128-GCM-SHA256, no extensions): a reply, but no
 /// certificate and no end of the flight after it.
 fn bare_server_hello() -> Vec<u8> {
     let mut body = vec![0x03, 0x03];
@@ -759,7 +759,7 @@ fn bare_server_hello() -> Vec<u8> {
     record
 }
 
-/// A server on its own thread that reads each hello, answers a bare ServerHello on the first
+/// A server on its own thread that reads each hello, answers a bare `ServerHello` on the first
 /// connection only (`first_only`) or on each, and then holds every connection open silently.
 fn answer_once_then_stall(first_only: bool) -> u16 {
     use std::io::{Read as _, Write as _};

@@ -318,7 +318,13 @@ async fn connect(
         ))
         .await
         {
-            Err(_) => return Err(failed(login_hung(&said), said)),
+            // The deadline, or the library's own handshake timer set to the time left: the
+            // same bound either way.
+            Err(_)
+            | Ok(Err(TdsError::Io {
+                kind: IoErrorKind::TimedOut,
+                ..
+            })) => return Err(failed(login_hung(&said), said)),
             Ok(Ok(client)) => return Ok((client, address, said)),
             Ok(Err(TdsError::Routing {
                 host: to_host,
@@ -327,11 +333,6 @@ async fn connect(
                 host = to_host;
                 port = Some(to_port);
             }
-            // The library's own handshake timer, set to the time left: the same deadline.
-            Ok(Err(TdsError::Io {
-                kind: IoErrorKind::TimedOut,
-                ..
-            })) => return Err(failed(login_hung(&said), said)),
             Ok(Err(e)) => {
                 let words = connect_words(&e, target, &host, port, opts);
                 return Err(failed(words, said));

@@ -748,6 +748,11 @@ pub fn grade(f: &TlsFacts) -> Grade {
             caps: unseen,
         };
     }
+    letter_grade(f)
+}
+
+/// The SSL Labs letter, on facts the scan saw whole.
+fn letter_grade(f: &TlsFacts) -> Grade {
     let offered: Vec<&str> = f
         .protocols
         .iter()
