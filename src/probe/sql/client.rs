@@ -686,3 +686,34 @@ fn cell(data: &ColumnData<'_>) -> Cell {
         _ => Cell::Null,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_libraries_advice_to_its_developers_is_cut() {
+        // tiberius 0.12's words when its handshake timer fires.
+        let m = "the connection handshake (prelogin, TLS negotiation and login) did not complete \
+                 within 3s; the server accepted the TCP connection but did not finish the \
+                 handshake in time (it may have stalled, or be responding too slowly for the \
+                 configured bound). Enable `tracing` at DEBUG to see which stage was last \
+                 reached, or change the bound with `Config::handshake_timeout`.";
+        let kept = plain(m);
+        assert!(kept.ends_with("configured bound)"), "{kept}");
+        assert!(
+            !kept.contains("tracing") && !kept.contains("Config::"),
+            "{kept}"
+        );
+        assert_eq!(
+            plain("login failed for user 'sa'."),
+            "login failed for user 'sa'."
+        );
+    }
+
+    #[test]
+    fn seconds_in_words() {
+        assert_eq!(secs(Duration::from_secs(3)), "3 s");
+        assert_eq!(secs(Duration::from_millis(1500)), "1.5 s");
+    }
+}

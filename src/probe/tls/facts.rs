@@ -893,3 +893,96 @@ fn rank(letter: &str) -> u8 {
         _ => 7,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn protocol(version: &str, suites: &[&str], refused: bool, note: &str) -> ProtocolFacts {
+        ProtocolFacts {
+            version: version.to_owned(),
+            offered: !suites.is_empty(),
+            cipher_suites: suites.iter().map(|s| (*s).to_owned()).collect(),
+            groups: Vec::new(),
+            preference: String::new(),
+            refused,
+            note: note.to_owned(),
+        }
+    }
+
+    /// TLS 1.2 with one strong suite seen, everything else refused or unknown as asked.
+    fn seen(tls10: ProtocolFacts, complete: bool) -> TlsFacts {
+        TlsFacts {
+            host: "h".into(),
+            port: 443,
+            sni: None,
+            protocols: vec![
+                protocol("SSLv3", &[], true, "refused"),
+                tls10,
+                protocol(
+                    "TLSv1.2",
+                    &["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"],
+                    false,
+                    "",
+                ),
+            ],
+            certificate: None,
+            trust: None,
+            errors: Vec::new(),
+            complete,
+        }
+    }
+
+    #[test]
+    fn nothing_unseen_is_graded_or_passed() {
+        let stalled = protocol("TLSv1.0", &[], false, "the server said nothing in 5 s");
+        // Cut short by the limit, with no certificate read: no letter, and why.
+        let f = seen(stalled.clone(), false);
+        let g = grade(&f);
+        assert_eq!(g.grade, INCOMPLETE);
+        assert!(!g.graded());
+        assert!(g.caps.iter().any(|c| c.contains("time limit")), "{g:?}");
+        assert!(
+            g.caps
+                .iter()
+                .any(|c| c.contains("TLSv1.0: the server said nothing"))
+        );
+        assert!(
+            g.caps.iter().any(|c| c == "no certificate was read"),
+            "{g:?}"
+        );
+        let found = findings(&f, &[]);
+        assert_eq!(found[0].verdict, Verdict::Error);
+        assert!(found[0].text.contains("scan incomplete"), "{found:?}");
+        assert!(Finding::failed(&found));
+        // Seen: TLS 1.2 accepted. Not seen: that no weak suite is accepted anywhere.
+        assert!(
+            found
+                .iter()
+                .filter(|x| x.verdict == Verdict::Pass)
+                .all(|x| x.text.ends_with("accepts TLSv1.2")),
+            "{found:?}"
+        );
+        assert_eq!(
+            evaluate(&TlsCheck::NoWeakSuites, &f).0,
+            Verdict::Error,
+            "no weak suite cannot pass on a partial scan"
+        );
+        // A protocol unknown within a scan that ran to its end is still not graded.
+        assert_eq!(grade(&seen(stalled, true)).grade, INCOMPLETE);
+    }
+
+    #[test]
+    fn an_endpoint_never_reached_has_no_grade() {
+        let mut f = seen(protocol("TLSv1.0", &[], false, "not measured"), true);
+        for p in &mut f.protocols {
+            p.offered = false;
+            p.refused = false;
+            p.cipher_suites.clear();
+        }
+        f.errors.push("could not connect: refused".into());
+        let g = grade(&f);
+        assert_eq!(g.grade, NOT_REACHED);
+        assert!(g.caps[0].contains("could not connect"), "{g:?}");
+    }
+}
