@@ -311,10 +311,10 @@ impl Store {
             }
             Err(fs::TryLockError::Error(e)) => return Err(io_err(e)),
         }
+        // Who holds it, for the message another preflight shows. The lock is held either way:
+        // on a full disk these few bytes may not fit, and the session must still open.
         let me = format!("process {}", std::process::id());
-        file.set_len(0)
-            .and_then(|()| file.write_all(me.as_bytes()))
-            .map_err(io_err)?;
+        let _ = file.set_len(0).and_then(|()| file.write_all(me.as_bytes()));
         Ok(SessionLock { _file: file })
     }
 }
@@ -352,21 +352,40 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<Assessment, StoreError> {
 /// # Errors
 /// When any step fails; the file then keeps its old content.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    {
-        let mut f = File::create(&tmp)?;
+    let tmp = temp_path(path);
+    let written = (|| {
+        // `create_new`: a name another writer already holds is never truncated under it.
+        let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if let Err(e) = written {
+        // A half-written temporary file (a full disk) would only take more space.
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
     }
-    fs::rename(&tmp, path)?;
     // A bare file name's parent is "", which cannot be opened: it is the current directory.
     sync_dir(
         path.parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new(".")),
     )
+}
+
+/// A temporary file beside `path` that no other writer uses: two processes (the process id)
+/// or two threads of one (a counter) writing the same file at the same moment each get their
+/// own, so neither renames or truncates the other's half-written bytes. The name starts with
+/// a dot and does not end in `.json`, so a listing never takes it for a session.
+#[must_use]
+pub fn temp_path(path: &Path) -> PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let name = path
+        .file_name()
+        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.{}.{n}.tmp", std::process::id()))
 }
 
 /// Makes the rename itself durable. Windows has no directory handles to sync; its rename
@@ -485,6 +504,30 @@ mod tests {
         assert!(msg.contains("open in another preflight"), "{msg}");
         drop(first);
         store.lock("s").expect("lock after release");
+    }
+
+    #[test]
+    fn writers_racing_on_one_file_each_use_their_own_temporary_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("last");
+        std::thread::scope(|s| {
+            for i in 0..16 {
+                let path = &path;
+                s.spawn(move || {
+                    for j in 0..20 {
+                        write_atomic(path, format!("w{i}-{j}").as_bytes()).expect("write");
+                    }
+                });
+            }
+        });
+        let last = fs::read_to_string(&path).expect("read");
+        assert!(last.starts_with('w'), "{last}");
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .expect("dir")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(left, ["last"], "temporary files left behind");
     }
 
     #[test]

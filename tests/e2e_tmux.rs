@@ -788,3 +788,169 @@ fn the_tui_probes_a_sql_server_asking_for_the_password() {
     assert!(saved.contains("SYNCHRONOUS_COMMIT"), "the facts are kept");
     assert!(!saved.contains(PASSWORD), "the password is not");
 }
+
+/// A small tmpfs mounted over the test's data directory, unmounted (lazily, so a preflight
+/// still running cannot hold it) on drop. Root is needed to mount: CI runs as root; elsewhere
+/// the test fails saying so, it never skips.
+struct SmallDisk {
+    at: PathBuf,
+    filler: PathBuf,
+}
+
+impl SmallDisk {
+    fn mount(at: PathBuf) -> Self {
+        let out = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=1m,nr_inodes=1000", "tmpfs"])
+            .arg(&at)
+            .output();
+        assert!(
+            out.as_ref().is_ok_and(|o| o.status.success()),
+            "cannot mount a 1 MiB tmpfs on {} ({out:?}): the full-disk tests need to mount \
+             one, which takes root (CI runs them as root)",
+            at.display()
+        );
+        let filler = at.join("filler");
+        Self { at, filler }
+    }
+
+    /// Writes a file until the disk is full.
+    fn fill(&self) {
+        use std::io::Write as _;
+        let mut f = fs::File::create(&self.filler).expect("create the filler");
+        let chunk = [0x5au8; 4096];
+        while f.write_all(&chunk).is_ok() {}
+        let _ = f.sync_all();
+        // Even a small file no longer fits.
+        assert!(
+            fs::write(self.at.join("probe-space"), [0u8; 4096]).is_err(),
+            "the tmpfs is not full"
+        );
+        let _ = fs::remove_file(self.at.join("probe-space"));
+    }
+
+    fn free(&self) {
+        fs::remove_file(&self.filler).expect("remove the filler");
+    }
+
+    fn remount(&self, mode: &str) {
+        let out = Command::new("mount")
+            .args(["-o", &format!("remount,{mode}")])
+            .arg(&self.at)
+            .output()
+            .expect("run mount");
+        assert!(out.status.success(), "remount {mode}: {out:?}");
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.at).status();
+    }
+}
+
+/// Issue 11, item 5: on a full disk an answer is drawn NOT SAVED and stays pending; once space
+/// is back it is saved without another key (the screen says when), and a change still pending
+/// at quit makes the quit say so rather than lose it silently.
+#[test]
+fn a_full_disk_keeps_an_answer_pending_until_space_is_back() {
+    let mut tui = Tui::new();
+    let disk = SmallDisk::mount(tui.path("data"));
+    tui.start(&["--session", "full", "--checklist", ACTIVESYNC]);
+    tui.wait_for("0/20 settled");
+    tui.wait_for("choice · name.server_type");
+    disk.fill();
+    tui.send(&["Enter"]);
+    tui.wait_for("(•) Windows SBS 2003");
+    tui.send(&["Down"]);
+    tui.wait_for("(•) Another Exchange server");
+    tui.send(&["Enter"]);
+    tui.wait_for("1/20 settled");
+    let screen = tui.wait_for("NOT SAVED since");
+    assert!(screen.contains("No space left on device"), "{screen}");
+    assert!(
+        entry(&tui.session("full"), "name.server_type").is_null(),
+        "not on disk yet"
+    );
+    // Other keys try again, and fail again: still pending, and counted.
+    tui.wait_for("text · name.external_host");
+    tui.send(&["Up"]);
+    tui.wait_for("choice · name.server_type");
+    tui.send(&["Down"]);
+    tui.wait_for("text · name.external_host");
+    tui.wait_for("tries)");
+    disk.free();
+    // No key: the retry notices the space and says when it saved.
+    let screen = tui.wait_for("saved at ");
+    assert!(!screen.contains("NOT SAVED"), "{screen}");
+    tui.wait_for_file("full", "the answer", |f| {
+        f["entries"]["name.server_type"]["response"]["value"]["choice"] == "other_exchange"
+    });
+
+    // Full again, an answer typed, then q while still full: the quit says what was not saved
+    // and does not claim success.
+    disk.fill();
+    tui.send(&["Enter"]);
+    tui.wait_for("Enter save · Esc keep as draft");
+    tui.type_text("mail.example.com");
+    tui.wait_for("│mail.example.com");
+    tui.send(&["Enter"]);
+    tui.wait_for("NOT SAVED since");
+    tui.send(&["q"]);
+    let screen = tui.wait_for("EXITED 2 TTY SANE");
+    assert!(
+        screen.contains("changes to session `full` since") && screen.contains("could not be saved"),
+        "{screen}"
+    );
+    disk.free();
+}
+
+/// Issue 11, item 5: a draft typed while saves fail survives SIGTERM once space is back (the
+/// signal's last save writes it), and the TUI opens a session on a full disk, and read-only on
+/// a read-only data directory, instead of refusing.
+#[test]
+fn a_draft_typed_on_a_full_disk_survives_sigterm_and_full_or_read_only_disks_still_open() {
+    let mut tui = Tui::new();
+    let disk = SmallDisk::mount(tui.path("data"));
+    tui.start(&["--session", "drafty", "--checklist", ACTIVESYNC]);
+    tui.wait_for("0/20 settled");
+    tui.wait_for("choice · name.server_type");
+    disk.fill();
+    tui.send(&["e"]);
+    tui.wait_for("┌ Note ");
+    tui.type_text("typed on a full disk");
+    tui.wait_for("│typed on a full disk");
+    // The draft timer's save fails.
+    tui.wait_for("NOT SAVED since");
+    disk.free();
+    tui.signal("TERM");
+    tui.wait_for("EXITED 0 TTY SANE");
+    assert_eq!(
+        tui.session("drafty")["drafts"]["name.server_type#note"],
+        "typed on a full disk"
+    );
+
+    // A full disk: the session opens (it was refused, the "last session" marker not fitting).
+    disk.fill();
+    tui.start(&["--session", "drafty"]);
+    tui.wait_for("unsaved draft (note)");
+    tui.send(&["q"]);
+    tui.wait_for("EXITED 0 TTY SANE");
+    disk.free();
+
+    // A read-only data directory: the session opens read-only and says so; a change is kept
+    // on screen, and the quit says it could not be saved.
+    disk.remount("ro");
+    tui.start(&["--session", "drafty"]);
+    let screen = tui.wait_for("READ-ONLY");
+    assert!(screen.contains("unsaved draft (note)"), "{screen}");
+    tui.send(&["Down"]);
+    tui.wait_for("text · name.external_host");
+    tui.send(&["Down"]);
+    tui.wait_for("confirm · name.cert_matches");
+    tui.send(&["n"]);
+    tui.wait_for("NOT SAVED since");
+    tui.send(&["q"]);
+    let screen = tui.wait_for("EXITED 2 TTY SANE");
+    assert!(screen.contains("could not be saved"), "{screen}");
+    disk.remount("rw");
+}

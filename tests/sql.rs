@@ -837,3 +837,94 @@ fn a_sites_sql_port_among_its_tls_endpoints_is_scanned_inside_tds() {
     assert_eq!(offered, ["TLSv1.2"], "{}", out.both());
     assert!(server.log().logins.is_empty(), "a TLS scan never logs in");
 }
+
+/// A listener on loopback that does `what` with each connection's first bytes, then holds the
+/// connection open and silent until the test ends.
+fn misbehaving(what: fn(&mut std::net::TcpStream)) -> u16 {
+    use std::io::Read as _;
+    let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { break };
+            // A thread each, so a connection that sends nothing holds up no other.
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                if conn.read(&mut buf).is_ok_and(|n| n > 0) {
+                    what(&mut conn);
+                }
+                // Silent until the client gives up.
+                while conn.read(&mut buf).is_ok_and(|n| n > 0) {}
+            });
+        }
+    });
+    port
+}
+
+/// A PRELOGIN reply as a SQL Server 2025 sends it to a client asking for encryption: on.
+const PRELOGIN_REPLY: [u8; 43] = [
+    0x04, 0x01, 0x00, 0x2b, 0x00, 0x00, 0x01, 0x00, // header
+    0x00, 0x00, 0x1a, 0x00, 0x06, // VERSION
+    0x01, 0x00, 0x20, 0x00, 0x01, // ENCRYPTION
+    0x02, 0x00, 0x21, 0x00, 0x01, // INSTOPT
+    0x03, 0x00, 0x22, 0x00, 0x00, // THREADID, empty
+    0x04, 0x00, 0x22, 0x00, 0x01, // MARS
+    0xff, // terminator
+    0x11, 0x00, 0x03, 0xe8, 0x00, 0x00, // 17.0.1000.0
+    0x01, // ENCRYPT_ON
+    0x00, // instance accepted
+    0x00, // MARS off
+];
+
+/// Issue 11, item 8: `--timeout N` bounds the connection and the login together, and the words
+/// say what the server did: accepted and said nothing, sent something that is not TDS, or
+/// answered PRELOGIN and then hung during the login. Never a firewall (the port answered),
+/// never advice for the SQL library's developers.
+#[test]
+fn a_server_that_accepts_and_misbehaves_is_named_for_it_within_the_timeout() {
+    use std::io::Write as _;
+    let stalls = misbehaving(|_| {});
+    let garbage = misbehaving(|c| {
+        let _ = c.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    });
+    let hangs_at_login = misbehaving(|c| {
+        let _ = c.write_all(&PRELOGIN_REPLY);
+    });
+    let cases: [(u16, &[&str]); 3] = [
+        (
+            stalls,
+            &["accepted the connection but said nothing within 2 s"],
+        ),
+        (
+            garbage,
+            &["sent bytes that are not TDS", "HTTP/1.1 400 Bad Request"],
+        ),
+        (
+            hangs_at_login,
+            &["answered as SQL Server", "login did not finish within 2 s"],
+        ),
+    ];
+    for (port, expected) in cases {
+        let start = Instant::now();
+        let run = sql_at(
+            &format!("127.0.0.1:{port}"),
+            PASSWORD,
+            &["--timeout", "2", "--checklist", "none"],
+        );
+        let took = start.elapsed();
+        // The bound is the bound: 2 s, plus a process start on a loaded machine, never 2 × 2.
+        assert!(
+            took < Duration::from_millis(3500),
+            "{took:?}\n{}",
+            run.out.both()
+        );
+        assert_eq!(run.out.code, 1, "{}", run.out.both());
+        let why = run.fact("connection_error").as_str().expect("an error");
+        for e in expected {
+            assert!(why.contains(e), "{e:?} not in: {why}");
+        }
+        for never in ["firewall", "tracing", "Config::", "handshake_timeout"] {
+            assert!(!why.contains(never), "{never:?} in: {why}");
+        }
+    }
+}

@@ -743,3 +743,122 @@ fn preflight_tls_reports_protocols_suites_certificate_trust_and_grade() {
         "{required:#}"
     );
 }
+
+/// A bare `ServerHello` (TLS 1.2, ECDHE-RSA-AES128-GCM-SHA256, no extensions): a reply, but no
+/// certificate and no end of the flight after it.
+fn bare_server_hello() -> Vec<u8> {
+    let mut body = vec![0x03, 0x03];
+    body.extend([0x5a; 32]);
+    body.extend([0x00, 0xC0, 0x2F, 0x00]);
+    let mut hs = vec![0x02, 0x00];
+    hs.extend(u16::try_from(body.len()).expect("short").to_be_bytes());
+    hs.extend(body);
+    let mut record = vec![0x16, 0x03, 0x03];
+    record.extend(u16::try_from(hs.len()).expect("short").to_be_bytes());
+    record.extend(hs);
+    record
+}
+
+/// A server on its own thread that reads each hello, answers a bare `ServerHello` on the first
+/// connection only (`first_only`) or on each, and then holds every connection open silently.
+fn answer_once_then_stall(first_only: bool) -> u16 {
+    use std::io::{Read as _, Write as _};
+    let listener = StdListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for (n, conn) in listener.incoming().enumerate() {
+            let Ok(mut conn) = conn else { break };
+            let mut buf = [0u8; 4096];
+            let _ = conn.set_read_timeout(Some(Duration::from_secs(2)));
+            let _ = conn.read(&mut buf);
+            if n == 0 || !first_only {
+                let _ = conn.write_all(&bare_server_hello());
+            }
+            // Kept open and silent until the test process ends.
+            held.push(conn);
+        }
+    });
+    port
+}
+
+/// Issue 11, item 7: against a server that sends one reply and then stalls, the scan hits its
+/// time limit with no certificate read. `preflight tls` says the scan is incomplete, gives no
+/// letter grade, passes nothing it did not see and does not exit 0.
+#[test]
+fn an_incomplete_scan_is_not_graded_and_never_succeeds() {
+    for first_only in [true, false] {
+        let port = answer_once_then_stall(first_only);
+        let home = tempfile::tempdir().expect("home");
+        let run = |format: &str| {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_preflight"));
+            cmd.args([
+                "tls",
+                &format!("127.0.0.1:{port}"),
+                "--checklist",
+                "spok-mobile-4.5",
+                // Past the first reply's 5 s read timeout, so a ServerHello is seen.
+                "--max-time",
+                "7",
+                "--rate",
+                "200",
+                "--format",
+                format,
+            ])
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("HOME", home.path());
+            let started = Instant::now();
+            let out = cmd.output().expect("run preflight tls");
+            let took = started.elapsed();
+            assert!(took < Duration::from_secs(20), "took {took:?}");
+            let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+            let what = format!(
+                "first_only={first_only} {format}\n{stdout}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(out.status.code(), Some(1), "{what}");
+            (stdout, what)
+        };
+        let (stdout, what) = run("json");
+        let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+        assert_eq!(json["complete"], false, "{what}");
+        assert_eq!(json["grade"]["grade"], "incomplete", "{what}");
+        assert!(json["certificate"].is_null(), "{what}");
+        let findings = json["findings"].as_array().expect("findings");
+        assert!(
+            findings[0]["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("scan incomplete")),
+            "{what}"
+        );
+        // Nothing unseen passes: "no weak suite" needs every suite asked, the certificate
+        // rules a certificate. A pass may only say what a ServerHello showed (TLS 1.2 taken,
+        // or another version chosen over the one asked for).
+        for f in findings.iter().filter(|f| f["verdict"] == "pass") {
+            let text = f["text"].as_str().expect("text");
+            assert!(
+                text.ends_with("accepts TLSv1.2") || text.contains(" refuses "),
+                "passed unseen: {text}\n{what}"
+            );
+        }
+        assert!(
+            findings.iter().any(|f| f["verdict"] == "error"
+                && f["text"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("not every suite was asked"))),
+            "{what}"
+        );
+        let (text, what) = run("text");
+        let first = text.lines().next().unwrap_or_default();
+        assert!(
+            first.contains("scan incomplete, not graded") && !first.contains("grade "),
+            "{what}"
+        );
+        assert!(!text.contains("grade capped"), "{what}");
+        assert!(
+            text.contains("not graded: no certificate was read") || first_only,
+            "{what}"
+        );
+    }
+}

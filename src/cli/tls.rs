@@ -100,7 +100,8 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
         _ => None,
     })?;
     let grade = facts::grade(&f);
-    let failed = Finding::failed(&findings) || checks.iter().any(Check::fails);
+    // A scan that did not finish is never a success, whatever it saw before it stopped.
+    let failed = Finding::failed(&findings) || checks.iter().any(Check::fails) || !f.complete;
 
     if args.format == Format::Json {
         print_json(&json!({
@@ -176,11 +177,14 @@ fn text(
     if let Some(sni) = &f.sni {
         let _ = write!(s, " (SNI {sni})");
     }
-    let _ = writeln!(
-        s,
-        " — grade {} — {handshakes} handshakes in {ms} ms\n",
-        grade.grade
-    );
+    let graded = if !f.complete {
+        "scan incomplete, not graded".to_owned()
+    } else if grade.graded() {
+        format!("grade {}", grade.grade)
+    } else {
+        "not graded".to_owned()
+    };
+    let _ = writeln!(s, " — {graded} — {handshakes} handshakes in {ms} ms\n");
     for p in &f.protocols {
         if !p.offered {
             let _ = writeln!(s, "{:8} not offered", p.version);
@@ -248,8 +252,13 @@ fn text(
             let _ = writeln!(s, "{}", c.line());
         }
     }
+    let why = if grade.graded() {
+        "grade capped"
+    } else {
+        "not graded"
+    };
     for cap in &grade.caps {
-        let _ = writeln!(s, "grade capped: {cap}");
+        let _ = writeln!(s, "{why}: {cap}");
     }
     for e in &f.errors {
         let _ = writeln!(s, "note: {e}");

@@ -196,10 +196,7 @@ fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<(), SignError> 
             source,
         }
     };
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    let _ = fs::remove_file(&tmp);
+    let tmp = crate::store::temp_path(path);
     {
         let mut f = create_new(&tmp, private).map_err(io_err("create", &tmp))?;
         f.write_all(bytes).map_err(io_err("write", &tmp))?;

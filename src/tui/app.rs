@@ -135,6 +135,17 @@ pub enum Action {
     Finish(finish::Command),
 }
 
+/// Why the session on screen is not all on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsaved {
+    /// When the first save that failed was tried (`HH:MM:SS`).
+    pub since: String,
+    /// Saves tried and failed since then.
+    pub tries: u32,
+    /// The last failure, in words.
+    pub why: String,
+}
+
 pub struct App {
     pub library: Vec<Checklist>,
     pub sessions: Vec<SessionInfo>,
@@ -150,6 +161,13 @@ pub struct App {
     pub effects: Vec<Effect>,
     /// Drafts changed since the last save; the loop saves them after a short pause.
     pub drafts_dirty: bool,
+    /// Changes on screen that are not on disk yet because a save failed (a full disk, a
+    /// read-only data directory): drawn in the title bar until a later try succeeds.
+    pub unsaved: Option<Unsaved>,
+    /// Why the session on screen was opened read-only (its lock could not be made: a full
+    /// disk, a read-only data directory). Changes are kept on screen and saved once it can be
+    /// written.
+    pub read_only: Option<String>,
     /// The name asked for with `--session` when no such session exists yet.
     pub new_name: Option<String>,
     pub probes: Probes,
@@ -175,6 +193,8 @@ impl App {
             user: user.to_owned(),
             effects: Vec::new(),
             drafts_dirty: false,
+            unsaved: None,
+            read_only: None,
             new_name: None,
             probes: Probes::default(),
             site: SiteView::default(),

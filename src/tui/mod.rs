@@ -40,6 +40,9 @@ use crate::stamp::hostname;
 /// not yet on disk: a throttle, so steady typing is saved about once a second.
 const DRAFT_SAVE_DELAY: Duration = Duration::from_millis(750);
 
+/// How often a save that failed is tried again while no key is pressed.
+const SAVE_RETRY: Duration = Duration::from_secs(2);
+
 /// Opens the TUI on the named session, the last one, or the picker.
 ///
 /// # Errors
@@ -63,6 +66,7 @@ pub fn run(dirs: &Dirs, session: Option<&str>, checklist: Option<&str>) -> Resul
     let mut runner = Runner {
         store,
         lock: None,
+        opened_at: None,
         job: None,
         events,
     };
@@ -135,6 +139,9 @@ fn sessions(store: &Store) -> Vec<crate::store::SessionInfo> {
 struct Runner {
     store: Store,
     lock: Option<SessionLock>,
+    /// The `updated` stamp of the session as it was opened: a session opened read-only is
+    /// written later only over that same file.
+    opened_at: Option<String>,
     /// The probe run in progress; aborting it drops every probe it started.
     job: Option<tokio::task::JoinHandle<()>>,
     events: mpsc::Sender<ProbeEvent>,
@@ -149,38 +156,136 @@ impl Runner {
             app.screen = app::Screen::Interview;
             return Ok(());
         }
-        let lock = self.store.lock(name)?;
+        keep_unsaved(app)?;
+        // Without its lock the session opens read-only (a full disk or a read-only data
+        // directory): shown, never refused; another preflight holding it is still refused.
+        let lock = match self.store.lock(name) {
+            Ok(lock) => Some(lock),
+            Err(e @ StoreError::Locked { .. }) => return Err(e.into()),
+            Err(e) => {
+                app.read_only = Some(e.to_string());
+                None
+            }
+        };
         let assessment = self.store.load(name)?;
+        let opened_at = assessment.updated.clone();
         app.open(assessment).map_err(|e| eyre!(e))?;
-        self.lock = Some(lock);
-        self.store.set_last(name)?;
+        if lock.is_some() {
+            app.read_only = None;
+        }
+        self.lock = lock;
+        self.opened_at = Some(opened_at);
+        if let Some(why) = &app.read_only {
+            app.say(
+                Level::Warn,
+                format!(
+                    "READ-ONLY: {why}. Changes stay on screen and are saved once the session can \
+                     be written"
+                ),
+            );
+        } else if let Err(e) = self.store.set_last(name) {
+            app.say(
+                Level::Warn,
+                format!("cannot remember this as the last session: {e}"),
+            );
+        }
         Ok(())
     }
 
     fn create(&mut self, app: &mut App, name: &str, checklist: usize) -> Result<()> {
+        keep_unsaved(app)?;
         let lock = self.store.lock(name)?;
         if self.store.exists(name) {
             return Err(eyre!("a session named `{name}` already exists"));
         }
         let assessment = Assessment::new(name, &app.library[checklist], &now());
         self.store.save(&assessment)?;
+        self.opened_at = Some(assessment.updated.clone());
         app.open(assessment).map_err(|e| eyre!(e))?;
+        app.read_only = None;
         self.lock = Some(lock);
-        self.store.set_last(name)?;
+        if let Err(e) = self.store.set_last(name) {
+            app.say(
+                Level::Warn,
+                format!("cannot remember this as the last session: {e}"),
+            );
+        }
         Ok(())
     }
 
-    fn save(&self, app: &mut App) {
-        let Some((_, iv)) = app.current() else {
+    /// Writes the session on screen. A save that fails stays pending ([`App::unsaved`], drawn
+    /// in the title bar) and is tried again on every later event, every few seconds, on quit
+    /// and on the signals that close the TUI; the screen says when it finally saved.
+    fn save(&mut self, app: &mut App) {
+        if app.current().is_none() {
             return;
-        };
-        if let Err(e) = self.store.save(&iv.assessment) {
-            let hint = match e {
-                StoreError::Damaged { .. } | StoreError::NewerSchema { .. } => "",
-                _ => " (it stays on screen; the next change tries again)",
-            };
-            app.say(Level::Error, format!("NOT SAVED: {e}{hint}"));
         }
+        let result = self.writable(app).and_then(|()| {
+            app.current().map_or(Ok(()), |(_, iv)| {
+                self.store.save(&iv.assessment).map_err(|e| e.to_string())
+            })
+        });
+        let at = clock(&now());
+        match result {
+            Ok(()) => {
+                if let Some(u) = app.unsaved.take() {
+                    app.say(
+                        Level::Info,
+                        format!(
+                            "saved at {at}: the changes not saved since {} are on disk now",
+                            u.since
+                        ),
+                    );
+                }
+            }
+            Err(why) => {
+                if let Some(u) = &mut app.unsaved {
+                    u.tries += 1;
+                    u.why = why;
+                } else {
+                    app.say(
+                        Level::Error,
+                        format!(
+                            "NOT SAVED: {why}. It stays on screen and is tried again at every \
+                             key, every few seconds, on quit and when the terminal closes"
+                        ),
+                    );
+                    app.unsaved = Some(app::Unsaved {
+                        since: at,
+                        tries: 1,
+                        why,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Whether the session may be written: it holds the lock, or takes it now (a session opened
+    /// read-only becomes writable once the lock can be made and the file on disk is still the
+    /// one it opened, so no other preflight's work is overwritten).
+    fn writable(&mut self, app: &mut App) -> Result<(), String> {
+        let Some(why) = app.read_only.clone() else {
+            return Ok(());
+        };
+        let Some((_, iv)) = app.current() else {
+            return Ok(());
+        };
+        let name = iv.assessment.name.clone();
+        let lock = self
+            .store
+            .lock(&name)
+            .map_err(|e| format!("the session is open read-only ({why}); {e}"))?;
+        let on_disk = self.store.load(&name).map_err(|e| e.to_string())?;
+        if Some(&on_disk.updated) != self.opened_at.as_ref() {
+            return Err(format!(
+                "the session is open read-only and changed on disk since it was opened here \
+                 (at {}): not overwritten",
+                on_disk.updated
+            ));
+        }
+        self.lock = Some(lock);
+        app.read_only = None;
+        Ok(())
     }
 
     fn run_probes(&mut self, app: &mut App, tasks: Vec<(usize, Task)>) -> Result<()> {
@@ -276,6 +381,9 @@ async fn event_loop(
     let mut failure = None;
     // Only ticks while a probe run shows a spinner; an idle TUI never wakes.
     let mut spinner = tokio::time::interval(Duration::from_millis(120));
+    // Only ticks while a save is pending: the try that notices space came back without a key.
+    let mut retry = tokio::time::interval(SAVE_RETRY);
+    retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
     loop {
@@ -321,7 +429,12 @@ async fn event_loop(
                 app.effects.push(Effect::Save);
                 app.drafts_dirty = false;
             }
+            _ = retry.tick(), if app.unsaved.is_some() => redraw = true,
             () = &mut shutdown => break,
+        }
+        // Every event tries a pending save again.
+        if app.unsaved.is_some() && !app.effects.contains(&Effect::Save) {
+            app.effects.push(Effect::Save);
         }
         if app.effects.contains(&Effect::Save) {
             draft_deadline = None;
@@ -334,14 +447,45 @@ async fn event_loop(
             redraw = true;
         }
     }
-    // Whatever way the loop ended, drafts typed a moment ago reach the disk.
-    if app.drafts_dirty {
+    // Whatever way the loop ended (a key, SIGTERM, the terminal closing), drafts typed a
+    // moment ago and every change a failed save left pending reach the disk.
+    if app.drafts_dirty || app.unsaved.is_some() {
+        app.drafts_dirty = false;
         runner.save(app);
     }
-    match failure {
-        Some(e) => Err(e).wrap_err("cannot read the terminal"),
+    match (failure, &app.unsaved) {
+        (Some(e), _) => Err(e).wrap_err("cannot read the terminal"),
+        // Said after the terminal is restored, and not a success.
+        (None, Some(u)) => Err(eyre!(
+            "changes to session `{}` since {} could not be saved ({} tries): {}",
+            app.current()
+                .map_or("?", |(_, iv)| iv.assessment.name.as_str()),
+            u.since,
+            u.tries,
+            u.why
+        )),
+        (None, None) => Ok(()),
+    }
+}
+
+/// Refuses to leave a session whose changes are not on disk yet: they exist only on screen.
+fn keep_unsaved(app: &App) -> Result<()> {
+    match &app.unsaved {
+        Some(u) => Err(eyre!(
+            "this session has changes not saved since {} ({}): they would be lost; free space \
+             or make the data directory writable first (the next key tries again)",
+            u.since,
+            u.why
+        )),
         None => Ok(()),
     }
+}
+
+/// `HH:MM:SS UTC` of an RFC 3339 stamp, as the screen shows when a save failed or succeeded.
+fn clock(stamp: &str) -> String {
+    stamp
+        .get(11..19)
+        .map_or_else(|| stamp.to_owned(), |t| format!("{t} UTC"))
 }
 
 /// Resolves when the terminal goes away or the process is asked to stop.

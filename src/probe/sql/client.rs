@@ -110,15 +110,16 @@ impl Options {
 type Connection = Client<Compat<TcpStream>>;
 
 /// Probes one server: connects, logs in, reads every fact in two batches, and says in words
-/// what could not be read. Never panics on what the server sends. Bounded: the connection and
-/// the login each within the connect timeout, each batch within four query timeouts, and the
-/// PRELOGIN question (asked only of a server that answered) within the connect timeout.
+/// what could not be read. Never panics on what the server sends. Bounded: the connection, the
+/// server's PRELOGIN answer and the login together within the connect timeout (one deadline,
+/// not one per step), then each batch within four query timeouts.
 pub async fn probe(target: &Target, opts: &Options) -> SqlFacts {
     let start = Instant::now();
     let mut facts = match Box::pin(connect(target, opts)).await {
-        Ok((mut client, address)) => {
+        Ok((mut client, address, prelogin)) => {
             let mut facts = read(&mut client, opts).await;
             facts.address = Some(address);
+            facts.prelogin = prelogin;
             // A clean goodbye; the facts are in whatever it says.
             let _ = timeout(Duration::from_secs(1), client.close()).await;
             facts
@@ -126,24 +127,24 @@ pub async fn probe(target: &Target, opts: &Options) -> SqlFacts {
         Err(failed) => {
             let mut facts = SqlFacts::unreachable("", None, &failed.words);
             facts.address = failed.reached;
+            // Where a server answered PRELOGIN, its own words on encryption and its version,
+            // even when the login was refused.
+            facts.prelogin = failed.prelogin;
             facts
         }
     };
-    // Where a server answered, its own words on encryption and its version, even when the
-    // login was refused (a host that did not answer is not waited for twice).
-    if let Some(at) = facts.address.clone() {
-        facts.prelogin = prelogin(&at, opts).await;
-    }
     facts.server = target.to_string();
     facts.user = opts.auth.user().map(str::to_owned);
     facts.ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
     facts
 }
 
-/// Why `connect` failed, and the address it reached first, if any.
+/// Why `connect` failed, the address it reached first, if any, and what that server said of
+/// itself before the login, if it did.
 struct Failed {
     words: String,
     reached: Option<String>,
+    prelogin: Option<Prelogin>,
 }
 
 impl From<String> for Failed {
@@ -151,29 +152,57 @@ impl From<String> for Failed {
         Self {
             words,
             reached: None,
+            prelogin: None,
         }
     }
 }
 
-/// The server's PRELOGIN answer to a client that does not ask for encryption: the question
-/// that tells "forced", "offered" and "not offered" apart.
-async fn prelogin(at: &str, opts: &Options) -> Option<Prelogin> {
-    use crate::probe::tls::tds;
-    let limit = opts.connect_timeout;
-    let addr = if let Ok(a) = at.parse::<SocketAddr>() {
-        a
-    } else {
-        let (host, port) = crate::site::split_host_port(at)?;
-        let ips = timeout(limit, opts.lookup.addresses(&host))
-            .await
-            .ok()?
-            .ok()?;
-        SocketAddr::new(*ips.first()?, port)
+/// Asks `addr` the PRELOGIN question that tells "forced", "offered" and "not offered" apart,
+/// on a connection of its own, by `deadline`. On failure, what the server did instead, in words
+/// that follow its address ("accepted the connection but …").
+async fn prelogin(
+    addr: SocketAddr,
+    deadline: Instant,
+    bound: Duration,
+) -> Result<Prelogin, String> {
+    use crate::probe::tls::tds::{self, Failed as F};
+    let mut stream = match tokio::time::timeout_at(deadline, TcpStream::connect(addr)).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
+            return Err(format!(
+                "accepted one connection, then refused the next: {e}"
+            ));
+        }
+        Err(_) => {
+            return Err(format!(
+                "did not accept a second connection within {}",
+                secs(bound)
+            ));
+        }
     };
-    let p = tds::prelogin(addr, tds::Encryption::Off, limit)
-        .await
-        .ok()?;
-    Some(Prelogin {
+    let _ = stream.set_nodelay(true);
+    let opened = tds::open(&mut stream, tds::Encryption::Off, deadline).await;
+    // A client that gives up after PRELOGIN is ordinary to a server; closing politely keeps it
+    // out of the server's error log.
+    let _ =
+        tokio::time::timeout_at(deadline, tokio::io::AsyncWriteExt::shutdown(&mut stream)).await;
+    let p = opened.map(|o| o.prelogin).map_err(|f| match f {
+        F::TimedOut => format!(
+            "accepted the connection but said nothing within {}: a SQL Server answers at once, \
+             so the service is hung or another program holds the port",
+            secs(bound)
+        ),
+        F::Closed => "accepted the connection and closed it without answering: not a SQL \
+                      Server, or one that takes only strict encryption (TDS 8.0)"
+            .to_owned(),
+        F::Reset(e) => format!("accepted the connection and reset it without answering ({e})"),
+        F::Io(e) => format!("accepted the connection, then the exchange failed: {e}"),
+        F::Words(w) => format!(
+            "accepted the connection but sent bytes that are not TDS, SQL Server's protocol \
+             ({w}): is another service on that port?"
+        ),
+    })?;
+    Ok(Prelogin {
         version: p.version.map(|v| v.to_string()),
         product: p
             .version
@@ -186,6 +215,15 @@ async fn prelogin(at: &str, opts: &Options) -> Option<Prelogin> {
         }
         .to_owned(),
     })
+}
+
+/// "3 s", "1.5 s".
+fn secs(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
 }
 
 fn config(target: &Target, host: &str, port: Option<u16>, opts: &Options) -> Config {
@@ -221,43 +259,73 @@ fn config(target: &Target, host: &str, port: Option<u16>, opts: &Options) -> Con
 }
 
 /// Connects and logs in, following one redirect (an availability group's read-only routing
-/// or an Azure gateway).
-async fn connect(target: &Target, opts: &Options) -> Result<(Connection, String), Failed> {
+/// or an Azure gateway), all by one deadline: the connect timeout is the bound of the whole,
+/// not of each step. Before the login, the server is asked PRELOGIN on a connection of its
+/// own, so a server that says nothing, or something that is not TDS, is named for what it did
+/// (the SQL library would only say its handshake timed out).
+async fn connect(
+    target: &Target,
+    opts: &Options,
+) -> Result<(Connection, String, Option<Prelogin>), Failed> {
+    let bound = opts.connect_timeout;
+    let deadline = Instant::now() + bound;
     let mut host = target.host.clone();
     let mut port = target.port;
+    let mut said = None;
     for _ in 0..2 {
-        let config = config(target, &host, port, opts);
-        let tcp = timeout(opts.connect_timeout, open(target, &host, port, opts))
+        let mut config = config(target, &host, port, opts);
+        let tcp = tokio::time::timeout_at(deadline, open(target, &host, port, opts))
             .await
             .map_err(|_| {
                 format!(
-                    "{} did not answer within {} s",
+                    "{} did not answer within {}",
                     shown(target, &host, port),
-                    opts.connect_timeout.as_secs()
+                    secs(bound)
                 )
             })??;
-        let address = tcp
-            .peer_addr()
-            .map_or_else(|_| config.get_addr(), |a| a.to_string());
-        let failed = |words: String| Failed {
+        let peer = tcp.peer_addr().ok();
+        let address = peer.map_or_else(|| config.get_addr(), |a| a.to_string());
+        let failed = |words: String, prelogin: Option<Prelogin>| Failed {
             words,
             reached: Some(address.clone()),
+            prelogin,
         };
+        if let Some(peer) = peer {
+            match prelogin(peer, deadline, bound).await {
+                Ok(p) => said = Some(p),
+                Err(words) => return Err(failed(format!("{address} {words}"), None)),
+            }
+        }
         let _ = tcp.set_nodelay(true);
-        match Box::pin(timeout(
-            opts.connect_timeout,
+        let left = deadline.saturating_duration_since(Instant::now());
+        config.handshake_timeout(Some(left.max(Duration::from_millis(1))));
+        let login_hung = |said: &Option<Prelogin>| {
+            let who = match said.as_ref().map(|p| (&p.product, &p.version)) {
+                Some((Some(product), Some(v))) => format!("{product} ({v})"),
+                Some((None, Some(v))) => format!("SQL Server {v}"),
+                _ => "a SQL Server".to_owned(),
+            };
+            format!(
+                "{address} answered as {who}, then stopped answering: the TLS handshake and \
+                 login did not finish within {} (the server may be overloaded or hung; its \
+                 error log says why)",
+                secs(bound)
+            )
+        };
+        match Box::pin(tokio::time::timeout_at(
+            deadline,
             Client::connect(config, tcp.compat_write()),
         ))
         .await
         {
-            Err(_) => {
-                return Err(failed(format!(
-                    "{address} accepted the connection but the login did not finish within {} s: \
-                     is this a SQL Server?",
-                    opts.connect_timeout.as_secs()
-                )));
-            }
-            Ok(Ok(client)) => return Ok((client, address)),
+            // The deadline, or the library's own handshake timer set to the time left: the
+            // same bound either way.
+            Err(_)
+            | Ok(Err(TdsError::Io {
+                kind: IoErrorKind::TimedOut,
+                ..
+            })) => return Err(failed(login_hung(&said), said)),
+            Ok(Ok(client)) => return Ok((client, address, said)),
             Ok(Err(TdsError::Routing {
                 host: to_host,
                 port: to_port,
@@ -265,7 +333,10 @@ async fn connect(target: &Target, opts: &Options) -> Result<(Connection, String)
                 host = to_host;
                 port = Some(to_port);
             }
-            Ok(Err(e)) => return Err(failed(connect_words(&e, target, &host, port, opts))),
+            Ok(Err(e)) => {
+                let words = connect_words(&e, target, &host, port, opts);
+                return Err(failed(words, said));
+            }
         }
     }
     Err(format!("{target} redirected the connection more than once").into())
@@ -340,29 +411,7 @@ fn connect_words(
     let at = shown(target, host, port);
     let user = opts.auth.user().unwrap_or("this Windows account");
     match e {
-        TdsError::Io { kind, message } => match kind {
-            IoErrorKind::ConnectionRefused => format!(
-                "{at}: connection refused: nothing listens on that port (is the SQL Server \
-                 service running, TCP/IP enabled, the port right?)"
-            ),
-            IoErrorKind::NotFound if target.instance.is_some() => {
-                format!("{at}: the SQL Server Browser did not name the instance: {message}")
-            }
-            IoErrorKind::InvalidData if message.contains("alert") => tls_words(&at, message),
-            IoErrorKind::UnexpectedEof if message.contains("tls") => format!(
-                "{at}: the server closed the connection during the TLS handshake: it may offer \
-                 no encryption at all, and the login's password is never sent unencrypted \
-                 ({message})"
-            ),
-            IoErrorKind::TimedOut => format!(
-                "{at}: no answer (a firewall dropping the packets, or for a named instance the \
-                 SQL Server Browser on UDP 1434): {message}"
-            ),
-            _ if is_name_error(message) => {
-                format!("{host}: host not found: {message}")
-            }
-            _ => format!("{at}: {message}"),
-        },
+        TdsError::Io { kind, message } => io_words(*kind, &plain(message), target, &at, host),
         TdsError::Tls(message) => tls_words(&at, message),
         TdsError::Server(token) => login_words(token.code(), token.message(), user),
         TdsError::Conversion(m) if m.contains("browser") => format!(
@@ -370,10 +419,62 @@ fn connect_words(
              SQL Server Browser service running, UDP 1434 open and the instance name right? Or \
              give the instance's port as HOST:PORT"
         ),
-        TdsError::Protocol(m) => {
-            format!("{at} does not speak SQL Server's protocol as expected: {m}")
+        TdsError::Protocol(m) => format!(
+            "{at} does not speak SQL Server's protocol as expected: {}",
+            plain(m)
+        ),
+        other => format!("{at}: {}", plain(&other.to_string())),
+    }
+}
+
+/// The library's message without the advice it adds for its own developers (turning on its
+/// tracing, changing a setting of its API): the user of preflight can do neither.
+fn plain(message: &str) -> String {
+    let cut = [
+        "Enable `tracing`",
+        "Enable tracing",
+        "`Config::",
+        "Config::",
+    ]
+    .iter()
+    .filter_map(|m| message.find(m))
+    .min()
+    .unwrap_or(message.len());
+    // Back to the end of the sentence before the advice.
+    let kept = &message[..cut];
+    let kept = match kept.rfind(['.', ';']) {
+        Some(end) if cut < message.len() => &kept[..end],
+        _ => kept,
+    };
+    kept.trim().trim_end_matches([',', ';']).to_owned()
+}
+
+/// A failure on the connection itself, in words.
+fn io_words(kind: IoErrorKind, message: &str, target: &Target, at: &str, host: &str) -> String {
+    match kind {
+        IoErrorKind::ConnectionRefused => format!(
+            "{at}: connection refused: nothing listens on that port (is the SQL Server \
+                 service running, TCP/IP enabled, the port right?)"
+        ),
+        IoErrorKind::NotFound if target.instance.is_some() => {
+            format!("{at}: the SQL Server Browser did not name the instance: {message}")
         }
-        other => format!("{at}: {other}"),
+        IoErrorKind::InvalidData if message.contains("alert") => tls_words(at, message),
+        IoErrorKind::UnexpectedEof if message.contains("tls") => format!(
+            "{at}: the server closed the connection during the TLS handshake: it may offer \
+                 no encryption at all, and the login's password is never sent unencrypted \
+                 ({message})"
+        ),
+        // Only the connection's own attempt gets here (the login's timer is the deadline's,
+        // worded where it fires): the port never answered.
+        IoErrorKind::TimedOut => format!(
+            "{at}: the port did not answer (a firewall dropping the packets, or the host is \
+                 down): {message}"
+        ),
+        _ if is_name_error(message) => {
+            format!("{host}: host not found: {message}")
+        }
+        _ => format!("{at}: {message}"),
     }
 }
 
@@ -583,5 +684,36 @@ fn cell(data: &ColumnData<'_>) -> Cell {
         // The probe casts every column to nvarchar or int; anything else is unexpected and
         // read as missing rather than guessed at.
         _ => Cell::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_libraries_advice_to_its_developers_is_cut() {
+        // tiberius 0.12's words when its handshake timer fires.
+        let m = "the connection handshake (prelogin, TLS negotiation and login) did not complete \
+                 within 3s; the server accepted the TCP connection but did not finish the \
+                 handshake in time (it may have stalled, or be responding too slowly for the \
+                 configured bound). Enable `tracing` at DEBUG to see which stage was last \
+                 reached, or change the bound with `Config::handshake_timeout`.";
+        let kept = plain(m);
+        assert!(kept.ends_with("configured bound)"), "{kept}");
+        assert!(
+            !kept.contains("tracing") && !kept.contains("Config::"),
+            "{kept}"
+        );
+        assert_eq!(
+            plain("login failed for user 'sa'."),
+            "login failed for user 'sa'."
+        );
+    }
+
+    #[test]
+    fn seconds_in_words() {
+        assert_eq!(secs(Duration::from_secs(3)), "3 s");
+        assert_eq!(secs(Duration::from_millis(1500)), "1.5 s");
     }
 }

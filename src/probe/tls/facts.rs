@@ -207,6 +207,39 @@ impl TlsFacts {
         }
     }
 
+    /// What the scan did not see, in words: the time limit cut it short, a protocol neither
+    /// accepted nor refused on purpose (a stall, a reset, garbage), or no certificate read from
+    /// a server that accepted a handshake. Empty when the scan saw everything it asks about;
+    /// nothing is graded or passed on what is listed here.
+    pub fn unseen(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.complete {
+            out.push(
+                "the scan stopped at its time limit before every protocol and suite was asked"
+                    .to_owned(),
+            );
+        }
+        for p in &self.protocols {
+            if !p.offered && !p.refused {
+                out.push(if p.note.is_empty() {
+                    format!("{} was not measured", p.version)
+                } else {
+                    format!("{}: {}", p.version, p.note)
+                });
+            }
+        }
+        if self.certificate.is_none() && self.protocols.iter().any(|p| p.offered) {
+            out.push("no certificate was read".to_owned());
+        }
+        out
+    }
+
+    /// Whether every protocol was told apart (accepted or refused on purpose) and the scan ran
+    /// to its end: what "accepts no weak suite" needs before it can pass.
+    fn all_suites_asked(&self) -> bool {
+        self.complete && self.protocols.iter().all(|p| p.offered || p.refused)
+    }
+
     fn protocol(&self, version: &str) -> Option<&ProtocolFacts> {
         self.protocols.iter().find(|p| p.version == version)
     }
@@ -389,7 +422,9 @@ fn evaluate_protocols(
                 .filter(|s| s.weak)
                 .map(|s| s.name)
                 .collect();
-            if weak.is_empty() {
+            if weak.is_empty() && !f.all_suites_asked() {
+                return Err(not_all_asked(f));
+            } else if weak.is_empty() {
                 (
                     Verdict::Pass,
                     format!("{endpoint} accepts no RC4, 3DES, NULL, EXPORT or anonymous suite"),
@@ -406,6 +441,20 @@ fn evaluate_protocols(
         }
         _ => return Err("not a rule on protocols".to_owned()),
     })
+}
+
+/// Why "no weak suite" cannot pass: what the scan did not ask.
+fn not_all_asked(f: &TlsFacts) -> String {
+    let protocols = f.unseen();
+    let protocols: Vec<&str> = protocols
+        .iter()
+        .map(String::as_str)
+        .filter(|w| *w != "no certificate was read")
+        .collect();
+    format!(
+        "no weak suite among those seen, but not every suite was asked ({})",
+        protocols.join("; ")
+    )
 }
 
 /// The rules on the served certificate.
@@ -552,6 +601,18 @@ pub fn findings(f: &TlsFacts, required: &[String]) -> Vec<Finding> {
         ));
         return out;
     }
+    if !f.complete {
+        // First, so whoever reads one line reads this one; an error, so no run that did not
+        // finish ends as a success.
+        push((
+            Verdict::Error,
+            format!(
+                "{}:{}: scan incomplete: the time limit was reached before every protocol and \
+                 suite was asked; what follows is only what it saw, and nothing is graded",
+                f.host, f.port
+            ),
+        ));
+    }
     push(evaluate(
         &TlsCheck::ProtocolOffered {
             version: TlsVersion::Tls12,
@@ -637,6 +698,12 @@ fn weak_suites(f: &TlsFacts, required: &[String]) -> (Verdict, String) {
             ),
         );
     }
+    if kept.is_empty() && !f.all_suites_asked() {
+        return (
+            Verdict::Error,
+            format!("{endpoint}: could not tell: {}", not_all_asked(f)),
+        );
+    }
     if kept.is_empty() {
         return (
             Verdict::Pass,
@@ -656,12 +723,25 @@ fn weak_suites(f: &TlsFacts, required: &[String]) -> (Verdict, String) {
 /// An overall grade after SSL Labs' published rating guide, on the facts a handshake scan has.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grade {
-    /// `A+`, `A`, `A-`, `B`, `C`, `F` or `T` (trust problems).
+    /// `A+`, `A`, `A-`, `B`, `C`, `F` or `T` (trust problems); [`NOT_REACHED`] or
+    /// [`INCOMPLETE`] when there is nothing, or not enough, to grade.
     pub grade: String,
-    /// The numeric score before caps (0–100).
+    /// The numeric score before caps (0–100); 0 when not graded.
     pub score: u32,
-    /// Why the grade is capped, in words.
+    /// Why the grade is capped, in words; why there is no grade, when there is none.
     pub caps: Vec<String>,
+}
+
+/// The grade of an endpoint where the scan reached no TLS server.
+pub const NOT_REACHED: &str = "none";
+/// The grade of a scan that did not see everything a grade is made of.
+pub const INCOMPLETE: &str = "incomplete";
+
+impl Grade {
+    /// Whether this is a letter, rather than the word for why there is none.
+    pub fn graded(&self) -> bool {
+        self.grade != NOT_REACHED && self.grade != INCOMPLETE
+    }
 }
 
 /// Implemented from the SSL Labs guide: the score (protocol support 30 %, key exchange 30 %,
@@ -671,7 +751,31 @@ pub struct Grade {
 /// (under 2048 → B), expired/untrusted/self-signed/name mismatch → T, A+ for no caps with only
 /// TLS 1.2+ and forward secrecy everywhere. Not implemented: HSTS (no HTTP request is made),
 /// renegotiation and the known-vulnerability caps (Heartbleed, ROBOT, …).
+///
+/// A letter only for what was seen: no grade ([`NOT_REACHED`]) where no TLS server answered,
+/// and [`INCOMPLETE`] when the scan stopped at its limit, a protocol was neither accepted nor
+/// refused, or no certificate was read (the caps then say which).
 pub fn grade(f: &TlsFacts) -> Grade {
+    if !f.reached() {
+        return Grade {
+            grade: NOT_REACHED.into(),
+            score: 0,
+            caps: vec![f.unreached_words()],
+        };
+    }
+    let unseen = f.unseen();
+    if !unseen.is_empty() {
+        return Grade {
+            grade: INCOMPLETE.into(),
+            score: 0,
+            caps: unseen,
+        };
+    }
+    letter_grade(f)
+}
+
+/// The SSL Labs letter, on facts the scan saw whole.
+fn letter_grade(f: &TlsFacts) -> Grade {
     let offered: Vec<&str> = f
         .protocols
         .iter()
@@ -810,5 +914,98 @@ fn rank(letter: &str) -> u8 {
         "D" => 5,
         "E" => 6,
         _ => 7,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn protocol(version: &str, suites: &[&str], refused: bool, note: &str) -> ProtocolFacts {
+        ProtocolFacts {
+            version: version.to_owned(),
+            offered: !suites.is_empty(),
+            cipher_suites: suites.iter().map(|s| (*s).to_owned()).collect(),
+            groups: Vec::new(),
+            preference: String::new(),
+            refused,
+            note: note.to_owned(),
+        }
+    }
+
+    /// TLS 1.2 with one strong suite seen, everything else refused or unknown as asked.
+    fn seen(tls10: ProtocolFacts, complete: bool) -> TlsFacts {
+        TlsFacts {
+            host: "h".into(),
+            port: 443,
+            sni: None,
+            protocols: vec![
+                protocol("SSLv3", &[], true, "refused"),
+                tls10,
+                protocol(
+                    "TLSv1.2",
+                    &["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"],
+                    false,
+                    "",
+                ),
+            ],
+            certificate: None,
+            trust: None,
+            errors: Vec::new(),
+            complete,
+        }
+    }
+
+    #[test]
+    fn nothing_unseen_is_graded_or_passed() {
+        let stalled = protocol("TLSv1.0", &[], false, "the server said nothing in 5 s");
+        // Cut short by the limit, with no certificate read: no letter, and why.
+        let f = seen(stalled.clone(), false);
+        let g = grade(&f);
+        assert_eq!(g.grade, INCOMPLETE);
+        assert!(!g.graded());
+        assert!(g.caps.iter().any(|c| c.contains("time limit")), "{g:?}");
+        assert!(
+            g.caps
+                .iter()
+                .any(|c| c.contains("TLSv1.0: the server said nothing"))
+        );
+        assert!(
+            g.caps.iter().any(|c| c == "no certificate was read"),
+            "{g:?}"
+        );
+        let found = findings(&f, &[]);
+        assert_eq!(found[0].verdict, Verdict::Error);
+        assert!(found[0].text.contains("scan incomplete"), "{found:?}");
+        assert!(Finding::failed(&found));
+        // Seen: TLS 1.2 accepted. Not seen: that no weak suite is accepted anywhere.
+        assert!(
+            found
+                .iter()
+                .filter(|x| x.verdict == Verdict::Pass)
+                .all(|x| x.text.ends_with("accepts TLSv1.2")),
+            "{found:?}"
+        );
+        assert_eq!(
+            evaluate(&TlsCheck::NoWeakSuites, &f).0,
+            Verdict::Error,
+            "no weak suite cannot pass on a partial scan"
+        );
+        // A protocol unknown within a scan that ran to its end is still not graded.
+        assert_eq!(grade(&seen(stalled, true)).grade, INCOMPLETE);
+    }
+
+    #[test]
+    fn an_endpoint_never_reached_has_no_grade() {
+        let mut f = seen(protocol("TLSv1.0", &[], false, "not measured"), true);
+        for p in &mut f.protocols {
+            p.offered = false;
+            p.refused = false;
+            p.cipher_suites.clear();
+        }
+        f.errors.push("could not connect: refused".into());
+        let g = grade(&f);
+        assert_eq!(g.grade, NOT_REACHED);
+        assert!(g.caps[0].contains("could not connect"), "{g:?}");
     }
 }

@@ -73,16 +73,31 @@ fn interview(frame: &mut Frame<'_>, area: Rect, app: &App) {
         Span::styled(" ─ ", theme::dim()),
         Span::raw(format!("{} {}", checklist.id, checklist.version)),
     ]);
-    frame.render_widget(title, left);
+    // Unsaved changes take the whole bar (the checklist and the gauge can wait): the one
+    // thing on screen that must not be missed.
+    if let Some(state) = save_state(app) {
+        let line = Line::from(vec![
+            Span::styled(" preflight ", theme::title()),
+            Span::styled("─ ", theme::dim()),
+            Span::raw(iv.assessment.name.clone()),
+            Span::raw(" "),
+            Span::styled(state, theme::bad()),
+        ]);
+        frame.render_widget(line, header);
+    } else {
+        frame.render_widget(title, left);
+    }
     let ratio = f64::from(progress.percent()) / 100.0;
-    frame.render_widget(
-        LineGauge::default()
-            .ratio(ratio)
-            .label(format!("{:>3}% ", progress.percent()))
-            .filled_style(theme::good())
-            .unfilled_style(theme::dim()),
-        right,
-    );
+    if save_state(app).is_none() {
+        frame.render_widget(
+            LineGauge::default()
+                .ratio(ratio)
+                .label(format!("{:>3}% ", progress.percent()))
+                .filled_style(theme::good())
+                .unfilled_style(theme::dim()),
+            right,
+        );
+    }
 
     // Wide terminals give the guidance more room; at 80 columns every pane stays readable.
     let sections_w = (body.width / 5).clamp(18, 30);
@@ -97,6 +112,28 @@ fn interview(frame: &mut Frame<'_>, area: Rect, app: &App) {
     items::render(frame, i_area, checklist, iv);
     detail::render(frame, d_area, checklist, iv);
     footer::render(frame, footer_area, app, checklist, iv, progress);
+}
+
+/// What the title bar says while the screen holds more than the disk: changes a failed save
+/// left pending (since when, how many tries, why) or a session opened read-only.
+pub(crate) fn save_state(app: &App) -> Option<String> {
+    match (&app.unsaved, &app.read_only) {
+        (Some(u), _) => Some(format!(
+            " NOT SAVED since {} ({} tr{}): {} ",
+            u.since,
+            u.tries,
+            if u.tries == 1 { "y" } else { "ies" },
+            short(&u.why)
+        )),
+        (None, Some(why)) => Some(format!(" READ-ONLY: {} ", short(why))),
+        (None, None) => None,
+    }
+}
+
+/// The cause at the end of an error's words ("No space left on device (os error 28)"), which
+/// fits a title bar where the path before it would not; the notice line has the whole.
+fn short(why: &str) -> &str {
+    why.rsplit(": ").next().unwrap_or(why)
 }
 
 /// Cuts `s` to `width` characters, with an ellipsis when cut.
