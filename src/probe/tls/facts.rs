@@ -259,6 +259,15 @@ impl TlsFacts {
         names.into_iter().filter_map(suites::by_name).collect()
     }
 
+    /// The weak suites (RC4, 3DES, NULL, EXPORT, anonymous) accepted by any protocol.
+    fn weak_suites(&self) -> Vec<&'static str> {
+        self.suites()
+            .into_iter()
+            .filter(|s| s.weak)
+            .map(|s| s.name)
+            .collect()
+    }
+
     /// Whether a name from a guide's list is accepted: an IANA or OpenSSL name; a Windows
     /// `_P256`/`_P384` name needs its suite and its curve in the same protocol.
     fn accepts_name(&self, name: &str) -> bool {
@@ -416,12 +425,7 @@ fn evaluate_protocols(
             )
         }
         TlsCheck::NoWeakSuites => {
-            let weak: Vec<&str> = f
-                .suites()
-                .iter()
-                .filter(|s| s.weak)
-                .map(|s| s.name)
-                .collect();
+            let weak = f.weak_suites();
             if weak.is_empty() && !f.all_suites_asked() {
                 return Err(not_all_asked(f));
             } else if weak.is_empty() {
@@ -668,12 +672,7 @@ pub fn findings(f: &TlsFacts, required: &[String]) -> Vec<Finding> {
 /// The weak-suite finding, with the checklist's own requirements said where they conflict.
 fn weak_suites(f: &TlsFacts, required: &[String]) -> (Verdict, String) {
     let endpoint = format!("{}:{}", f.host, f.port);
-    let weak: Vec<&str> = f
-        .suites()
-        .iter()
-        .filter(|s| s.weak)
-        .map(|s| s.name)
-        .collect();
+    let weak = f.weak_suites();
     let wanted = |name: &str| {
         required
             .iter()
