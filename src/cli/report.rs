@@ -327,10 +327,21 @@ fn trust(
 ) -> Result<Trust> {
     Ok(match (signer, allowed_signers) {
         (Some(p), _) => Trust::Key(sign::load_public_key(p)?),
-        (None, Some(p)) => Trust::AllowedSigners {
-            signers: sign::load_allowed_signers(p)?,
-            identity: identity.map(str::to_owned),
-        },
+        (None, Some(p)) => {
+            let (signers, skipped) = sign::load_allowed_signers(p)?;
+            for s in skipped {
+                eprintln!(
+                    "warning: {}, line {}: {}; the line is skipped (ssh-keygen skips it too)",
+                    p.display(),
+                    s.line,
+                    s.reason
+                );
+            }
+            Trust::AllowedSigners {
+                signers,
+                identity: identity.map(str::to_owned),
+            }
+        }
         (None, None) => Trust::Embedded,
     })
 }
