@@ -71,6 +71,15 @@ pub enum ReportCommand {
         /// Export a report that has no signature (FILE.sig); the export says it is unsigned.
         #[arg(long)]
         unsigned: bool,
+        /// The key that signed the report, to sign the HTML page itself (default: the one
+        /// `preflight keygen` made, when it signed the report). A signed page verifies with
+        /// every later release; one without a page signature only as long as the page is drawn
+        /// the same way.
+        #[arg(long, value_name = "PATH")]
+        key: Option<PathBuf>,
+        /// The environment variable holding the key's passphrase, if it has one.
+        #[arg(long, value_name = "VAR")]
+        passphrase_env: Option<String>,
     },
     /// Check FILE against FILE.sig (or an HTML export on its own): who signed, when, and whether anything changed.
     Verify {
@@ -178,7 +187,19 @@ pub fn run(dirs: &Dirs, command: &ReportCommand) -> Result<ExitCode> {
             format,
             out,
             unsigned,
-        } => export(file, *format, out, *unsigned),
+            key,
+            passphrase_env,
+        } => export(
+            dirs,
+            &ExportArgs {
+                file,
+                format: *format,
+                out,
+                unsigned: *unsigned,
+                key: key.as_deref(),
+                passphrase_env: passphrase_env.as_deref(),
+            },
+        ),
         ReportCommand::Verify {
             file,
             signature,
@@ -229,6 +250,26 @@ fn build(dirs: &Dirs, session: &str, out: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Opens a private key, its passphrase from `passphrase_env` or asked for at a terminal.
+fn open_key(
+    key_path: &Path,
+    passphrase_env: Option<&str>,
+    cancelled: &str,
+) -> Result<ssh_key::PrivateKey> {
+    let passphrase = match passphrase_env {
+        Some(var) => Some(secret::from_env(var).map_err(|e| eyre!(e))?),
+        None => None,
+    };
+    Ok(match sign::load_key(key_path, passphrase.as_deref()) {
+        Err(sign::SignError::Encrypted(_)) if secret::can_prompt() => {
+            let typed = secret::prompt(&format!("Passphrase for {}: ", key_path.display()))?
+                .ok_or_else(|| eyre!("cancelled; {cancelled}"))?;
+            sign::load_key(key_path, Some(&typed))?
+        }
+        other => other?,
+    })
+}
+
 fn sign_report(
     dirs: &Dirs,
     file: &Path,
@@ -243,18 +284,7 @@ fn sign_report(
             key_path.display()
         ));
     }
-    let passphrase = match passphrase_env {
-        Some(var) => Some(secret::from_env(var).map_err(|e| eyre!(e))?),
-        None => None,
-    };
-    let private = match sign::load_key(key_path, passphrase.as_deref()) {
-        Err(sign::SignError::Encrypted(_)) if secret::can_prompt() => {
-            let typed = secret::prompt(&format!("Passphrase for {}: ", key_path.display()))?
-                .ok_or_else(|| eyre!("cancelled; nothing was signed"))?;
-            sign::load_key(key_path, Some(&typed))?
-        }
-        other => other?,
-    };
+    let private = open_key(key_path, passphrase_env, "nothing was signed")?;
     let signed = files::sign_file(file, &private, &user(), &now())?;
     let (identity, sig) = (signed.signer.identity, signed.sig);
     println!(
@@ -453,12 +483,57 @@ fn outcome(file: &Path, input: &Input, trust: &Trust) -> VerifyOutcome {
     }
 }
 
-fn export(file: &Path, format: ExportFormat, out: &Path, unsigned: bool) -> Result<ExitCode> {
+struct ExportArgs<'a> {
+    file: &'a Path,
+    format: ExportFormat,
+    out: &'a Path,
+    unsigned: bool,
+    key: Option<&'a Path>,
+    passphrase_env: Option<&'a str>,
+}
+
+/// The key to sign an HTML page with: the one given (which must open), else the default key
+/// when it is there and opens; `None` (with a warning) when there is none to use.
+fn page_key(dirs: &Dirs, args: &ExportArgs<'_>) -> Result<Option<ssh_key::PrivateKey>> {
+    if args.format != ExportFormat::Html || !sig_path(args.file).exists() {
+        return Ok(None);
+    }
+    if let Some(path) = args.key {
+        return open_key(path, args.passphrase_env, "nothing was exported").map(Some);
+    }
+    let default_key = dirs.config.join(KEY_FILE);
+    let why = if default_key.exists() {
+        match open_key(&default_key, args.passphrase_env, "nothing was exported") {
+            Ok(key) => {
+                let signer = std::fs::read(args.file)
+                    .ok()
+                    .and_then(|b| crate::report::Report::from_bytes(&b).ok())
+                    .and_then(|r| r.signer)
+                    .map(|s| s.fingerprint);
+                if signer.as_deref() == Some(sign::fingerprint(key.public_key()).as_str()) {
+                    return Ok(Some(key));
+                }
+                format!("{} did not sign the report", default_key.display())
+            }
+            Err(e) => format!("{} does not open ({e})", default_key.display()),
+        }
+    } else {
+        format!("there is no key at {}", default_key.display())
+    };
+    eprintln!(
+        "warning: the page is not signed as a page ({why}; give the signing key with --key): it verifies only while preflight draws it the same way"
+    );
+    Ok(None)
+}
+
+fn export(dirs: &Dirs, args: &ExportArgs<'_>) -> Result<ExitCode> {
+    let (file, format, out) = (args.file, args.format, args.out);
     let f = match format {
         ExportFormat::Html => files::Format::Html,
         ExportFormat::Md => files::Format::Markdown,
     };
-    let exported = match files::export_file(file, f, out, unsigned) {
+    let key = page_key(dirs, args)?;
+    let exported = match files::export_file(file, f, out, args.unsigned, key.as_ref()) {
         Err(e @ files::FilesError::Unsigned { .. }) => {
             return Err(eyre!(
                 "{e}; sign it with `preflight report sign {}` first, or give --unsigned to export one that says it is unsigned",

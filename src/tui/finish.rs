@@ -414,7 +414,8 @@ fn export(
         build(app, out, report, updated)?;
     }
     let target = out.export(format);
-    let done = files::export_file(&out.json(), format, &target, true).map_err(|e| e.to_string())?;
+    let done =
+        files::export_file(&out.json(), format, &target, true, None).map_err(|e| e.to_string())?;
     let what = match format {
         Format::Html => "HTML page",
         Format::Markdown => "Markdown",
