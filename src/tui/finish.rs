@@ -333,10 +333,10 @@ pub fn carry_out(app: &mut App, job: &Job, now: &str) {
     let result = match job.command {
         Command::Build => build(app, &out, &report, &updated),
         Command::Sign => sign_job(app, &out, &report, &updated, job, now),
-        Command::Html => page_key(app, &out, job).and_then(|key| match key {
+        Command::Html => match page_key(app, &out, job) {
             PageKey::Asked => Ok(()),
-            PageKey::Key(key) => export(app, &out, &report, &updated, Format::Html, key.as_ref()),
-        }),
+            PageKey::Key(key) => export(app, &out, &report, &updated, Format::Html, key.as_deref()),
+        },
         Command::Markdown => export(app, &out, &report, &updated, Format::Markdown, None),
         Command::KeyPath | Command::Folder => Ok(()),
     };
@@ -415,24 +415,24 @@ fn sign_job(
 
 /// The key to sign an HTML page with, or that its passphrase was asked for.
 enum PageKey {
-    Key(Option<PrivateKey>),
+    Key(Option<Box<PrivateKey>>),
     Asked,
 }
 
 /// The signing key for a page: the finish screen's key when it signed the report beside it
 /// (its passphrase asked for when it has one); none, with a notice, when it is not at hand.
-fn page_key(app: &mut App, out: &ReportFiles, job: &Job) -> Result<PageKey, String> {
+fn page_key(app: &mut App, out: &ReportFiles, job: &Job) -> PageKey {
     let signer = std::fs::read(out.json())
         .ok()
         .and_then(|b| Report::from_bytes(&b).ok())
         .and_then(|r| r.signer);
     let Some(signer) = signer.filter(|_| out.sig().exists()) else {
-        return Ok(PageKey::Key(None));
+        return PageKey::Key(None);
     };
     let passphrase = job.passphrase.as_ref().map(|s| s.0.as_str());
     match sign::load_key(&job.key, passphrase) {
         Ok(key) if sign::fingerprint(key.public_key()) == signer.fingerprint => {
-            Ok(PageKey::Key(Some(key)))
+            PageKey::Key(Some(Box::new(key)))
         }
         Err(SignError::Encrypted(_) | SignError::WrongPassphrase(_)) => {
             let again = passphrase.is_some();
@@ -446,7 +446,7 @@ fn page_key(app: &mut App, out: &ReportFiles, job: &Job) -> Result<PageKey, Stri
                     "the page is signed with the key that signed the report: type its passphrase (it is not kept; Esc: do not export)"
                 },
             );
-            Ok(PageKey::Asked)
+            PageKey::Asked
         }
         _ => {
             app.say(
@@ -456,7 +456,7 @@ fn page_key(app: &mut App, out: &ReportFiles, job: &Job) -> Result<PageKey, Stri
                     job.key.display()
                 ),
             );
-            Ok(PageKey::Key(None))
+            PageKey::Key(None)
         }
     }
 }
