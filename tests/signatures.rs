@@ -513,3 +513,52 @@ fn one_byte_changes_get_the_verdicts_ssh_keygen_gives() {
     );
     assert!(report.is_empty(), "{report}");
 }
+
+#[test]
+fn one_byte_changes_to_the_armour_get_the_verdicts_ssh_keygen_gives() {
+    let lab = Lab::new();
+    let allowed = format!("ann {}\n", lab.a);
+    let text = lab.good.as_bytes();
+    let mut rng = Rng(0x0a2b_0c4d_2026_1206);
+    // Bytes that base64 readers disagree on: white space of every kind, padding, letters,
+    // a NUL, and anything at all.
+    let menu: &[u8] = b" \t\n\r\x0b\x0c=A/+-\0";
+    let mut changes: Vec<(usize, u8)> = Vec::new();
+    while changes.len() < 150 {
+        let at = rng.below(text.len());
+        let v = if rng.below(2) == 0 {
+            menu[rng.below(menu.len())]
+        } else {
+            u8::try_from(rng.below(256)).unwrap_or_default()
+        };
+        if v != text[at] && !changes.contains(&(at, v)) {
+            changes.push((at, v));
+        }
+    }
+    let mut accepted = 0;
+    let mut report = String::new();
+    for &(at, v) in &changes {
+        let mut bad = text.to_vec();
+        bad[at] = v;
+        let (ours, theirs, both) = lab.verdicts(&allowed, "ann", &bad, &lab.file);
+        if theirs {
+            accepted += 1;
+        }
+        if ours != theirs {
+            let _ = writeln!(
+                report,
+                "armour byte {at} from {:#04x} to {v:#04x}: preflight {ours}, ssh-keygen {theirs}\n{both}",
+                text[at]
+            );
+        }
+    }
+    println!(
+        "{} one-byte changes to the armoured text, {accepted} accepted by both, {} disagreements",
+        changes.len(),
+        report
+            .lines()
+            .filter(|l| l.starts_with("armour byte "))
+            .count()
+    );
+    assert!(report.is_empty(), "{report}");
+}

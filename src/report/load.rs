@@ -148,6 +148,13 @@ fn check_page(
     Ok(())
 }
 
+/// A signature file as text. Bytes that are not UTF-8 become U+FFFD: inside the armour no
+/// base64 reader takes either, and after the footer both are ignored, as ssh-keygen ignores
+/// them, so the verdict is the one ssh-keygen gives.
+fn read_signature(path: &Path) -> io::Result<String> {
+    std::fs::read(path).map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
 /// `FILE.sig`.
 #[must_use]
 pub fn sig_path(file: &Path) -> PathBuf {
@@ -169,14 +176,10 @@ impl Input {
             source,
         })?;
         let given = match signature {
-            Some(sig) => {
-                Some(
-                    std::fs::read_to_string(sig).map_err(|source| LoadError::Signature {
-                        path: sig.to_owned(),
-                        source,
-                    })?,
-                )
-            }
+            Some(sig) => Some(read_signature(sig).map_err(|source| LoadError::Signature {
+                path: sig.to_owned(),
+                source,
+            })?),
             None => None,
         };
         if html::is_html(&read) {
@@ -197,7 +200,7 @@ impl Input {
             given
         } else {
             let sig = sig_path(path);
-            match std::fs::read_to_string(&sig) {
+            match read_signature(&sig) {
                 Ok(s) => Some(s),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => None,
                 Err(source) => return Err(LoadError::Signature { path: sig, source }),

@@ -102,18 +102,24 @@ pub fn dearmor(text: &[u8]) -> Result<Vec<u8>, FormatError> {
         .windows(END.len())
         .position(|w| w == END)
         .ok_or(FormatError::NoFooter)?;
-    b64_pton(&rest[..end]).ok_or(FormatError::Base64)
+    let body = &rest[..end];
+    // `sshbuf_dup_string`: a NUL only as the last byte.
+    let body = match body.iter().position(|&c| c == 0) {
+        Some(n) if n + 1 == body.len() => &body[..n],
+        Some(_) => return Err(FormatError::Base64),
+        None => body,
+    };
+    b64_pton(body).ok_or(FormatError::Base64)
 }
 
 /// Base64 as OpenBSD's `b64_pton` reads it: white space anywhere ignored, padding required,
 /// the bits past the last byte zero, nothing but white space after the padding.
 fn b64_pton(text: &[u8]) -> Option<Vec<u8>> {
     use base64ct::Encoding as _;
-    // C's isspace: space, \t, \n, \v, \f, \r; a NUL ends the C string.
+    // C's isspace: space, \t, \n, \v, \f, \r.
     let flat: Vec<u8> = text
         .iter()
         .copied()
-        .take_while(|&c| c != 0)
         .filter(|c| !matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
         .collect();
     let flat = std::str::from_utf8(&flat).ok()?;
