@@ -166,6 +166,22 @@ fn every_committed_report_verifies_with_this_build_and_ssh_keygen() {
             );
             assert!(out.stdout.starts_with("verified: "), "{}", out.stdout);
         }
+        // This build reads the report of every earlier schema, not only its signature.
+        let bytes = fs::read(dir.join("report.json")).expect("json");
+        let report = preflight::report::Report::from_bytes(&bytes).unwrap_or_else(|e| {
+            panic!(
+                "{}: this build no longer reads the report: {e}",
+                dir.display()
+            )
+        });
+        assert!(report.schema <= preflight::report::document::SCHEMA);
+        let summary = verify(&dir, "report.html", None);
+        assert_eq!(
+            summary.stdout.lines().count(),
+            2,
+            "the page's report is summed up:\n{}",
+            summary.stdout
+        );
         let page = fs::read_to_string(dir.join("report.html")).expect("page");
         assert!(
             page.contains("id=\"preflight-page-signature\""),
