@@ -576,7 +576,17 @@ mod tests {
             dir: dir.path().join("sessions/s.report"),
         };
         assert!(files.json().exists() && files.sig().exists());
+        // The page is signed as a page with the same key: its passphrase is asked for again.
         app.update(Action::Finish(Command::Html), "t1");
+        run_effects(&mut app);
+        assert!(
+            notice(&app).contains("type its passphrase"),
+            "{}",
+            notice(&app)
+        );
+        typed(&mut app, PASS);
+        app.update(Action::Select, "t1");
+        run_effects(&mut app);
         app.update(Action::Finish(Command::Markdown), "t1");
         run_effects(&mut app);
         let written: Vec<&str> = app.finish.written.iter().map(|(w, _)| w.as_str()).collect();
@@ -584,6 +594,11 @@ mod tests {
         let md = std::fs::read_to_string(files.markdown()).expect("markdown");
         assert!(md.contains("- Signer: ana"), "{md}");
         let page = Input::read(&files.html(), None).expect("the page");
+        let html = std::fs::read_to_string(files.html()).expect("page");
+        assert!(
+            html.contains("id=\"preflight-page-signature\""),
+            "not signed as a page"
+        );
         let public = sign::load_public_key(&key.public_path).expect("public key");
         assert!(
             matches!(page.check(&Trust::Key(public)), Check::Signed(s) if s.verified.trusted),
@@ -601,6 +616,9 @@ mod tests {
         app.update(Action::ShowFinish, "t2");
         app.effects.clear();
         app.update(Action::Finish(Command::Html), "t2");
+        run_effects(&mut app);
+        typed(&mut app, PASS);
+        app.update(Action::Select, "t2");
         run_effects(&mut app);
         assert!(
             notice(&app).contains("older than the answers"),
