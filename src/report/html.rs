@@ -219,7 +219,7 @@ pub fn render_signed<E>(
     signature: &str,
     sign_page: impl FnOnce(&[u8]) -> Result<String, E>,
 ) -> Result<Result<String, E>, ExportError> {
-    let page = render(bytes, Some(signature))?;
+    let page = draw(bytes, Some(signature), true)?;
     let Some(body) = page.strip_suffix(PAGE_END) else {
         return Err(ExportError::Format(fmt::Error));
     };
@@ -276,17 +276,24 @@ pub fn page_signature(page: &[u8]) -> Result<Option<(Vec<u8>, String)>, ExtractE
 }
 
 /// Renders the page from the signed bytes alone, the same bytes always giving the same page,
-/// so `verify` can rebuild it and find any edit to the visible text. `signature` is the
-/// armoured signature over exactly `bytes`, or `None` for an unsigned page.
+/// so `verify` can rebuild a page that has no page signature and find any edit to its visible
+/// text. `signature` is the armoured signature over exactly `bytes`, or `None` for an unsigned
+/// page. Keep its output as it is: pages exported before page signatures are checked against
+/// it.
 ///
 /// # Errors
 /// When `bytes` is not a report.
 pub fn render(bytes: &[u8], signature: Option<&str>) -> Result<String, ExportError> {
+    draw(bytes, signature, false)
+}
+
+fn draw(bytes: &[u8], signature: Option<&str>, whole_signed: bool) -> Result<String, ExportError> {
     let r = Report::from_bytes(bytes)?;
     let mut o = String::with_capacity(bytes.len() * 3);
     Page {
         v: View::of(&r, signature.is_some()),
         signature,
+        whole_signed,
     }
     .write(&mut o, bytes)?;
     Ok(o)
@@ -295,6 +302,8 @@ pub fn render(bytes: &[u8], signature: Option<&str>) -> Result<String, ExportErr
 struct Page<'a> {
     v: View<'a>,
     signature: Option<&'a str>,
+    /// Whether a page signature will follow (the verification block says so).
+    whole_signed: bool,
 }
 
 impl Page<'_> {
@@ -687,10 +696,17 @@ impl Page<'_> {
                     escape(&s.public_key),
                     escape(&s.signed_at)
                 )?;
-                writeln!(
-                    o,
-                    "<p>This page embeds the signed report (the canonical JSON, base64, element <code>#{REPORT_ID}</code>) and its OpenSSH signature (base64, element <code>#{SIGNATURE_ID}</code>). The text above is drawn from the report; when the page carries a page signature too (element <code>#{PAGE_SIGNATURE_ID}</code>, the last one), it signs the whole page as it is without that element. Verify the page alone with:</p>"
-                )?;
+                if self.whole_signed {
+                    writeln!(
+                        o,
+                        "<p>This page embeds the signed report (the canonical JSON, base64, element <code>#{REPORT_ID}</code>) and its OpenSSH signature (base64, element <code>#{SIGNATURE_ID}</code>). The text above is drawn from the report, and the whole page is signed too: the page signature (element <code>#{PAGE_SIGNATURE_ID}</code>, the last one) covers every byte of the page but its own element. Verify the page alone with:</p>"
+                    )?;
+                } else {
+                    writeln!(
+                        o,
+                        "<p>This page embeds the signed report (the canonical JSON, base64, element <code>#{REPORT_ID}</code>) and its OpenSSH signature (base64, element <code>#{SIGNATURE_ID}</code>). Only the embedded report is signed; the text above is drawn from it. Verify the page alone with:</p>"
+                    )?;
+                }
                 writeln!(
                     o,
                     "<pre>preflight report verify report.html --allowed-signers allowed_signers</pre>"
