@@ -182,6 +182,25 @@ fn every_committed_report_verifies_with_this_build_and_ssh_keygen() {
             "the page's report is summed up:\n{}",
             summary.stdout
         );
+        let home = tempfile::tempdir().expect("tempdir");
+        let json = preflight(
+            home.path(),
+            &dir,
+            &[
+                "report",
+                "verify",
+                "report.html",
+                "--allowed-signers",
+                "allowed_signers",
+                "--format",
+                "json",
+            ],
+        );
+        assert!(
+            json.stdout.contains("\"page\": \"signed\""),
+            "the page is checked by its page signature, not drawn again:\n{}",
+            json.stdout
+        );
         let page = fs::read_to_string(dir.join("report.html")).expect("page");
         assert!(
             page.contains("id=\"preflight-page-signature\""),

@@ -15,7 +15,7 @@ use super::{Format, library, print_json, secret};
 use crate::paths::Dirs;
 use crate::report::Report;
 use crate::report::diff as report_diff;
-use crate::report::load::{Check, Input, LoadError, sig_path};
+use crate::report::load::{Check, Input, LoadError, PageCheck, sig_path};
 use crate::report::merge as report_merge;
 use crate::report::sign::{self, KEY_FILE, NAMESPACE, Trust};
 use crate::report::{files, html};
@@ -322,6 +322,9 @@ struct VerifyOutcome {
     trusted: bool,
     /// What failed, in words; `null` when verified.
     failure: Option<String>,
+    /// For a page: `signed` (its page signature verified) or `drawn_again` (no page
+    /// signature: it matched what this release draws); `null` for a JSON report.
+    page: Option<&'static str>,
     report: Option<ReportSummary>,
 }
 
@@ -412,6 +415,11 @@ fn verify(args: &VerifyArgs<'_>) -> Result<ExitCode> {
             outcome.fingerprint.as_deref().unwrap_or_default(),
             outcome.signed_at.as_deref().unwrap_or("an unrecorded time")
         );
+        if outcome.page == Some("drawn_again") {
+            println!(
+                "the page has no page signature: it matches what this release draws, and may not with a later one (export it again to sign it as a page)"
+            );
+        }
         if let Some(r) = &outcome.report {
             println!(
                 "{} {} for {} — {}, {}% ready, {} open blockers (built {})",
@@ -443,6 +451,7 @@ fn failed(file: &Path, report: Option<ReportSummary>, failure: String) -> Verify
         signed_at: None,
         trusted: false,
         failure: Some(failure),
+        page: None,
         report,
     }
 }
@@ -477,6 +486,10 @@ fn outcome(file: &Path, input: &Input, trust: &Trust) -> VerifyOutcome {
                 signed_at: s.signed_at.clone(),
                 trusted: s.verified.trusted,
                 failure,
+                page: s.page.map(|p| match p {
+                    PageCheck::Signed => "signed",
+                    PageCheck::DrawnAgain => "drawn_again",
+                }),
                 report,
             }
         }

@@ -63,6 +63,8 @@ pub enum CheckFailure {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signed {
     pub verified: Verified,
+    /// For a page: how its visible text was checked.
+    pub page: Option<PageCheck>,
     /// The report's own name for its signer and when it signed, counted only when the key it
     /// names is the key that signed.
     pub identity: Option<String>,
@@ -81,6 +83,16 @@ impl Signed {
             self.verified.principals.join(", ")
         }
     }
+}
+
+/// How a page's visible text was checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageCheck {
+    /// By its page signature: it verifies with any later release.
+    Signed,
+    /// Drawn again and compared (a page with no page signature): it verifies only while
+    /// preflight draws pages the same way.
+    DrawnAgain,
 }
 
 /// What checking a file's signature found.
@@ -124,13 +136,13 @@ fn check_page(
     sig: &str,
     trust: &Trust,
     report: &Verified,
-) -> Result<(), CheckFailure> {
+) -> Result<PageCheck, CheckFailure> {
     let Some((held_out, page_sig)) =
         html::page_signature(page).map_err(CheckFailure::PageDamaged)?
     else {
         let again = html::render(bytes, Some(sig)).ok();
         return if again.as_deref().map(str::as_bytes) == Some(page) {
-            Ok(())
+            Ok(PageCheck::DrawnAgain)
         } else {
             Err(CheckFailure::PageEdited)
         };
@@ -145,7 +157,7 @@ fn check_page(
             report: report.fingerprint.clone(),
         });
     }
-    Ok(())
+    Ok(PageCheck::Signed)
 }
 
 /// A signature file as text. Bytes that are not UTF-8 become U+FFFD: inside the armour no
@@ -236,16 +248,19 @@ impl Input {
             Ok(v) => v,
             Err(e) => return Check::Failed(e.into()),
         };
-        if let Some(page) = &self.page
-            && let Err(e) = check_page(page, &self.bytes, sig, trust, &verified)
-        {
-            return Check::Failed(e);
-        }
+        let page = match &self.page {
+            None => None,
+            Some(page) => match check_page(page, &self.bytes, sig, trust, &verified) {
+                Ok(how) => Some(how),
+                Err(e) => return Check::Failed(e),
+            },
+        };
         let named = Report::from_bytes(&self.bytes)
             .ok()
             .and_then(|r| r.signer)
             .filter(|s| s.fingerprint == verified.fingerprint);
         Check::Signed(Signed {
+            page,
             identity: named.as_ref().map(|s| s.identity.clone()),
             signed_at: named.map(|s| s.signed_at),
             verified,
@@ -358,7 +373,7 @@ mod tests {
         let k = key();
         let (bytes, sig) = signed(&k);
         let page = html::render(&bytes, Some(&sig)).expect("render");
-        assert!(matches!(check(&page), Check::Signed(_)));
+        assert!(matches!(check(&page), Check::Signed(s) if s.page == Some(PageCheck::DrawnAgain)));
         assert!(matches!(
             check(&page.replacen("<h2>", "<h2>X", 1)),
             Check::Failed(CheckFailure::PageEdited)
