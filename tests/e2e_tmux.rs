@@ -657,7 +657,8 @@ fn cli(tui: &Tui, args: &[&str], env: (&str, &str)) -> common::Out {
 }
 
 /// The finish screen in a real terminal: a few answers, F, sign with a key protected by a
-/// passphrase (typed masked), export HTML and Markdown; the page then verifies with the binary.
+/// passphrase (typed masked), export HTML (the passphrase typed again to sign the page) and
+/// Markdown; the page then verifies with the binary.
 #[test]
 fn the_finish_screen_signs_and_exports_a_report_that_verifies() {
     const PASS: &str = "correct horse";
@@ -694,7 +695,11 @@ fn the_finish_screen_signs_and_exports_a_report_that_verifies() {
     tui.send(&["Enter"]);
     tui.wait_for("report built and signed by tester");
     tui.wait_for("The report is up to date and signed by tester");
+    // The page is signed as a page with the same key: its passphrase is asked for again.
     tui.send(&["3"]);
+    tui.wait_for("the page is signed with the key that signed the report");
+    tui.type_text(PASS);
+    tui.send(&["Enter"]);
     tui.wait_for("HTML page written, signed");
     tui.send(&["4"]);
     let screen = tui.wait_for("Markdown written, signed");
@@ -714,6 +719,11 @@ fn the_finish_screen_signs_and_exports_a_report_that_verifies() {
     }
     let public = tui.path("config/preflight/preflight_ed25519.pub");
     let html = dir.join("report.html");
+    let page = fs::read_to_string(&html).expect("page");
+    assert!(
+        page.contains("id=\"preflight-page-signature\""),
+        "no page signature"
+    );
     let verified = cli(
         &tui,
         &[

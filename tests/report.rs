@@ -657,7 +657,8 @@ fn one_changed_byte_in_an_html_export_fails_verification_clearly() {
     let out = verify_html(&h);
     assert_eq!(out.code, 1, "{}", out.both());
     assert!(
-        out.stdout.contains("the page's visible text differs"),
+        out.stdout
+            .contains("the signed report inside is intact, but the page was edited after export"),
         "{}",
         out.stdout
     );

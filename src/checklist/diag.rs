@@ -2,11 +2,14 @@
 //!
 //! Every problem carries the file, the 1-based line and column and what was expected, and
 //! renders like a compiler message with the offending line underneath, so the author can fix
-//! a checklist without guessing.
+//! a checklist without guessing. A line that holds a secret (a password typed into a site
+//! file) is shown with its key and the value replaced, and the message never repeats the value.
 
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+
+use super::redact::{self, HIDDEN, Secret};
 
 /// One problem found in a file, with its position.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,24 +26,81 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// Builds a diagnostic for the byte range `span` of `text`.
+    ///
+    /// When the span falls inside the value of a secret-bearing key the diagnostic points at
+    /// the key instead; secret values on the shown line and in the message are replaced.
     pub fn at(file: &Path, text: &str, span: Range<usize>, message: impl Into<String>) -> Self {
+        let secrets = redact::secrets(text);
+        let mut span = span;
         let start = floor_char_boundary(text, span.start);
-        let (line, column, line_start) = line_col(text, start);
+        if let Some(s) = secrets
+            .iter()
+            .find(|s| s.value.start <= start && start < s.value.end.max(s.value.start + 1))
+        {
+            span = s.key.clone();
+        }
+        let start = floor_char_boundary(text, span.start);
+        let (line, _, line_start) = line_col(text, start);
         let line_end = text[line_start..]
             .find('\n')
             .map_or(text.len(), |n| line_start + n);
-        let source_line = text[line_start..line_end].trim_end_matches('\r').to_owned();
         let end = floor_char_boundary(text, span.end.clamp(start, line_end));
-        let width = text[start..end].chars().count().max(1);
+        let shown = |to: usize| redacted(text, line_start..to, &secrets);
+        let source_line = shown(line_end).trim_end_matches('\r').to_owned();
+        let column = shown(start).chars().count() + 1;
+        let width = (shown(end).chars().count() + 1)
+            .saturating_sub(column)
+            .max(1);
         Self {
             file: file.to_owned(),
             line,
             column,
-            message: message.into(),
+            message: scrub(message.into(), text, &secrets),
             source_line,
             width,
         }
     }
+}
+
+/// The text of `range` with every secret value in it replaced by [`HIDDEN`].
+fn redacted(text: &str, range: Range<usize>, secrets: &[Secret]) -> String {
+    let mut out = String::new();
+    let mut at = range.start;
+    for s in secrets {
+        let (a, b) = (s.value.start.max(range.start), s.value.end.min(range.end));
+        if a >= b || a < at {
+            continue;
+        }
+        out.push_str(&text[at..a]);
+        out.push_str(HIDDEN);
+        at = b;
+    }
+    if at < range.end {
+        out.push_str(&text[at..range.end]);
+    }
+    out
+}
+
+/// `message` without any secret value of the file in it (quoted or bare; a bare value of
+/// fewer than four characters is only replaced quoted, so ordinary words survive).
+fn scrub(mut message: String, text: &str, secrets: &[Secret]) -> String {
+    for s in secrets {
+        let value = &text[s.value.clone()];
+        let inner = value.trim_matches(|c| c == '"' || c == '\'').trim();
+        let mut needles = vec![value.to_owned(), format!("{inner:?}")];
+        if inner.chars().count() >= 4 {
+            needles.push(inner.to_owned());
+        }
+        for line in inner.lines().filter(|l| l.trim().chars().count() >= 4) {
+            needles.push(line.trim().to_owned());
+        }
+        for n in needles.iter().filter(|n| !n.is_empty()) {
+            if message.contains(n.as_str()) {
+                message = message.replace(n.as_str(), HIDDEN);
+            }
+        }
+    }
+    message
 }
 
 /// The nearest character boundary at or before `offset`, so a span from anywhere is safe.
@@ -189,6 +249,46 @@ mod tests {
         let text = "é = 1";
         let d = Diagnostic::at(Path::new("f.toml"), text, 1..2, "x");
         assert_eq!((d.line, d.column, d.width), (1, 1, 1));
+    }
+
+    #[test]
+    fn a_secret_value_is_never_shown_and_the_caret_is_on_its_key() {
+        let text = "user = \"sdc\"\npassword = \"Hunter2-Secret\"\n";
+        let key = text.find("password").unwrap_or_default();
+        let d = Diagnostic::at(Path::new("s.toml"), text, key..key + 8, "no passwords here");
+        assert_eq!(d.source_line, "password = <hidden>");
+        assert_eq!((d.line, d.column, d.width), (2, 1, 8));
+        // A span inside the value moves to the key; a message quoting the value is scrubbed.
+        let inside = text.find("Hunter2").unwrap_or_default();
+        let d = Diagnostic::at(
+            Path::new("s.toml"),
+            text,
+            inside..inside + 3,
+            "invalid type: string \"Hunter2-Secret\", expected a number",
+        );
+        assert_eq!((d.line, d.column, d.width), (2, 1, 8));
+        let shown = d.to_string();
+        assert!(!shown.contains("Hunter2"), "{shown}");
+        assert!(shown.contains("password = <hidden>"), "{shown}");
+    }
+
+    #[test]
+    fn a_caret_after_a_secret_on_the_same_line_stays_under_its_text() {
+        let text = "u = { password = \"p4ssw0rd\", bad = }\n";
+        let at = text.find('}').unwrap_or_default();
+        let d = Diagnostic::at(Path::new("s.toml"), text, at..at + 1, "expected a value");
+        assert_eq!(d.source_line, "u = { password = <hidden>, bad = }");
+        assert_eq!(&d.source_line[d.column - 1..], "}");
+    }
+
+    #[test]
+    fn a_multi_line_secret_points_at_its_key_line() {
+        let text = "password = \"\"\"\nline-one-secret\nline-two\n\"\"\"\nx = 1\n";
+        let at = text.find("line-two").unwrap_or_default();
+        let d = Diagnostic::at(Path::new("s.toml"), text, at..at + 1, "line-one-secret bad");
+        assert_eq!((d.line, d.column), (1, 1));
+        assert_eq!(d.source_line, "password = <hidden>");
+        assert!(!d.to_string().contains("line-"), "{d}");
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod builtin;
 pub mod condition;
 pub mod diag;
 mod raw;
+pub mod redact;
 
 use std::collections::HashMap;
 use std::fmt;

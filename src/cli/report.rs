@@ -15,7 +15,7 @@ use super::{Format, library, print_json, secret};
 use crate::paths::Dirs;
 use crate::report::Report;
 use crate::report::diff as report_diff;
-use crate::report::load::{Check, Input, LoadError, sig_path};
+use crate::report::load::{Check, Input, LoadError, PageCheck, sig_path};
 use crate::report::merge as report_merge;
 use crate::report::sign::{self, KEY_FILE, NAMESPACE, Trust};
 use crate::report::{files, html};
@@ -71,6 +71,15 @@ pub enum ReportCommand {
         /// Export a report that has no signature (FILE.sig); the export says it is unsigned.
         #[arg(long)]
         unsigned: bool,
+        /// The key that signed the report, to sign the HTML page itself (default: the one
+        /// `preflight keygen` made, when it signed the report). A signed page verifies with
+        /// every later release; one without a page signature only as long as the page is drawn
+        /// the same way.
+        #[arg(long, value_name = "PATH")]
+        key: Option<PathBuf>,
+        /// The environment variable holding the key's passphrase, if it has one.
+        #[arg(long, value_name = "VAR")]
+        passphrase_env: Option<String>,
     },
     /// Check FILE against FILE.sig (or an HTML export on its own): who signed, when, and whether anything changed.
     Verify {
@@ -199,7 +208,19 @@ pub fn run(dirs: &Dirs, command: &ReportCommand) -> Result<ExitCode> {
             format,
             out,
             unsigned,
-        } => export(file, *format, out, *unsigned),
+            key,
+            passphrase_env,
+        } => export(
+            dirs,
+            &ExportArgs {
+                file,
+                format: *format,
+                out,
+                unsigned: *unsigned,
+                key: key.as_deref(),
+                passphrase_env: passphrase_env.as_deref(),
+            },
+        ),
         ReportCommand::Verify {
             file,
             signature,
@@ -261,6 +282,26 @@ fn build(dirs: &Dirs, session: &str, out: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Opens a private key, its passphrase from `passphrase_env` or asked for at a terminal.
+fn open_key(
+    key_path: &Path,
+    passphrase_env: Option<&str>,
+    cancelled: &str,
+) -> Result<ssh_key::PrivateKey> {
+    let passphrase = match passphrase_env {
+        Some(var) => Some(secret::from_env(var).map_err(|e| eyre!(e))?),
+        None => None,
+    };
+    Ok(match sign::load_key(key_path, passphrase.as_deref()) {
+        Err(sign::SignError::Encrypted(_)) if secret::can_prompt() => {
+            let typed = secret::prompt(&format!("Passphrase for {}: ", key_path.display()))?
+                .ok_or_else(|| eyre!("cancelled; {cancelled}"))?;
+            sign::load_key(key_path, Some(&typed))?
+        }
+        other => other?,
+    })
+}
+
 fn sign_report(
     dirs: &Dirs,
     file: &Path,
@@ -275,18 +316,7 @@ fn sign_report(
             key_path.display()
         ));
     }
-    let passphrase = match passphrase_env {
-        Some(var) => Some(secret::from_env(var).map_err(|e| eyre!(e))?),
-        None => None,
-    };
-    let private = match sign::load_key(key_path, passphrase.as_deref()) {
-        Err(sign::SignError::Encrypted(_)) if secret::can_prompt() => {
-            let typed = secret::prompt(&format!("Passphrase for {}: ", key_path.display()))?
-                .ok_or_else(|| eyre!("cancelled; nothing was signed"))?;
-            sign::load_key(key_path, Some(&typed))?
-        }
-        other => other?,
-    };
+    let private = open_key(key_path, passphrase_env, "nothing was signed")?;
     let signed = files::sign_file(file, &private, &user(), &now())?;
     let (identity, sig) = (signed.signer.identity, signed.sig);
     outln!(
@@ -324,6 +354,9 @@ struct VerifyOutcome {
     trusted: bool,
     /// What failed, in words; `null` when verified.
     failure: Option<String>,
+    /// For a page: `signed` (its page signature verified) or `drawn_again` (no page
+    /// signature: it matched what this release draws); `null` for a JSON report.
+    page: Option<&'static str>,
     report: Option<ReportSummary>,
 }
 
@@ -359,10 +392,21 @@ fn trust(
 ) -> Result<Trust> {
     Ok(match (signer, allowed_signers) {
         (Some(p), _) => Trust::Key(sign::load_public_key(p)?),
-        (None, Some(p)) => Trust::AllowedSigners {
-            signers: sign::load_allowed_signers(p)?,
-            identity: identity.map(str::to_owned),
-        },
+        (None, Some(p)) => {
+            let (signers, skipped) = sign::load_allowed_signers(p)?;
+            for s in skipped {
+                eprintln!(
+                    "warning: {}, line {}: {}; the line is skipped (ssh-keygen skips it too)",
+                    p.display(),
+                    s.line,
+                    s.reason
+                );
+            }
+            Trust::AllowedSigners {
+                signers,
+                identity: identity.map(str::to_owned),
+            }
+        }
         (None, None) => Trust::Embedded,
     })
 }
@@ -403,6 +447,11 @@ fn verify(args: &VerifyArgs<'_>) -> Result<ExitCode> {
             outcome.fingerprint.as_deref().unwrap_or_default(),
             outcome.signed_at.as_deref().unwrap_or("an unrecorded time")
         );
+        if outcome.page == Some("drawn_again") {
+            println!(
+                "the page has no page signature: it matches what this release draws, and may not with a later one (export it again to sign it as a page)"
+            );
+        }
         if let Some(r) = &outcome.report {
             outln!(
                 "{} {} for {} — {}, {}% ready, {} open blockers (built {})",
@@ -434,6 +483,7 @@ fn failed(file: &Path, report: Option<ReportSummary>, failure: String) -> Verify
         signed_at: None,
         trusted: false,
         failure: Some(failure),
+        page: None,
         report,
     }
 }
@@ -468,18 +518,67 @@ fn outcome(file: &Path, input: &Input, trust: &Trust) -> VerifyOutcome {
                 signed_at: s.signed_at.clone(),
                 trusted: s.verified.trusted,
                 failure,
+                page: s.page.map(|p| match p {
+                    PageCheck::Signed => "signed",
+                    PageCheck::DrawnAgain => "drawn_again",
+                }),
                 report,
             }
         }
     }
 }
 
-fn export(file: &Path, format: ExportFormat, out: &Path, unsigned: bool) -> Result<ExitCode> {
+struct ExportArgs<'a> {
+    file: &'a Path,
+    format: ExportFormat,
+    out: &'a Path,
+    unsigned: bool,
+    key: Option<&'a Path>,
+    passphrase_env: Option<&'a str>,
+}
+
+/// The key to sign an HTML page with: the one given (which must open), else the default key
+/// when it is there and opens; `None` (with a warning) when there is none to use.
+fn page_key(dirs: &Dirs, args: &ExportArgs<'_>) -> Result<Option<ssh_key::PrivateKey>> {
+    if args.format != ExportFormat::Html || !sig_path(args.file).exists() {
+        return Ok(None);
+    }
+    if let Some(path) = args.key {
+        return open_key(path, args.passphrase_env, "nothing was exported").map(Some);
+    }
+    let default_key = dirs.config.join(KEY_FILE);
+    let why = if default_key.exists() {
+        match open_key(&default_key, args.passphrase_env, "nothing was exported") {
+            Ok(key) => {
+                let signer = std::fs::read(args.file)
+                    .ok()
+                    .and_then(|b| crate::report::Report::from_bytes(&b).ok())
+                    .and_then(|r| r.signer)
+                    .map(|s| s.fingerprint);
+                if signer.as_deref() == Some(sign::fingerprint(key.public_key()).as_str()) {
+                    return Ok(Some(key));
+                }
+                format!("{} did not sign the report", default_key.display())
+            }
+            Err(e) => format!("{} does not open ({e})", default_key.display()),
+        }
+    } else {
+        format!("there is no key at {}", default_key.display())
+    };
+    eprintln!(
+        "warning: the page is not signed as a page ({why}; give the signing key with --key): it verifies only while preflight draws it the same way"
+    );
+    Ok(None)
+}
+
+fn export(dirs: &Dirs, args: &ExportArgs<'_>) -> Result<ExitCode> {
+    let (file, format, out) = (args.file, args.format, args.out);
     let f = match format {
         ExportFormat::Html => files::Format::Html,
         ExportFormat::Md => files::Format::Markdown,
     };
-    let exported = match files::export_file(file, f, out, unsigned) {
+    let key = page_key(dirs, args)?;
+    let exported = match files::export_file(file, f, out, args.unsigned, key.as_ref()) {
         Err(e @ files::FilesError::Unsigned { .. }) => {
             return Err(eyre!(
                 "{e}; sign it with `preflight report sign {}` first, or give --unsigned to export one that says it is unsigned",

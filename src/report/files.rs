@@ -1,7 +1,7 @@
 //! The report's files and the operations the command line and the TUI's finish screen share:
 //! write a built report, sign a report file in place (the signer recorded, then the bytes
 //! signed, `FILE.sig` beside it), export one as HTML or Markdown (the signature embedded or
-//! named only when it matches). Every write is atomic; no private key or passphrase is written.
+//! named only when it matches; an HTML page also signed as a page when the key is at hand). Every write is atomic; no private key or passphrase is written.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -61,6 +61,15 @@ pub enum FilesError {
     },
     #[error(transparent)]
     Export(#[from] ExportError),
+    #[error(
+        "the key given ({given}) is not the one that signed {} ({signed}); a page is signed by the key that signed its report",
+        file.display()
+    )]
+    OtherPageKey {
+        file: PathBuf,
+        given: String,
+        signed: String,
+    },
 }
 
 /// The files of one assessment's report in a folder: `report.json` and its `.sig`,
@@ -203,20 +212,24 @@ pub struct Exported {
     pub report: Report,
     /// Whether the export carries the signature (it matched the report).
     pub signed: bool,
+    /// Whether an HTML page carries its own page signature.
+    pub page_signed: bool,
 }
 
 /// Exports the report at `file` to `out`. Its signature (`FILE.sig`), when there, must match
 /// the report; without one the export is refused unless `unsigned_ok` (the export then says it
-/// is unsigned).
+/// is unsigned). A signed HTML page is signed as a page too with `page_key`, which must be the
+/// key that signed the report.
 ///
 /// # Errors
 /// When the report cannot be read, its signature does not match, it is unsigned and
-/// `unsigned_ok` is false, or `out` cannot be written.
+/// `unsigned_ok` is false, `page_key` is another key, or `out` cannot be written.
 pub fn export_file(
     file: &Path,
     format: Format,
     out: &Path,
     unsigned_ok: bool,
+    page_key: Option<&PrivateKey>,
 ) -> Result<Exported, FilesError> {
     let bytes = read(file)?;
     let report = parse(file, &bytes)?;
@@ -224,11 +237,23 @@ pub fn export_file(
     let signature = if sig.exists() {
         let text = String::from_utf8_lossy(&read(&sig)?).into_owned();
         // Never embed a signature that does not match: the page would claim what it cannot show.
-        sign::verify(&bytes, &text, &Trust::Embedded).map_err(|source| FilesError::Mismatch {
-            sig: sig.clone(),
-            file: file.to_owned(),
-            source,
+        let signed = sign::verify(&bytes, &text, &Trust::Embedded).map_err(|source| {
+            FilesError::Mismatch {
+                sig: sig.clone(),
+                file: file.to_owned(),
+                source,
+            }
         })?;
+        if let Some(key) = page_key {
+            let given = sign::fingerprint(key.public_key());
+            if given != signed.fingerprint {
+                return Err(FilesError::OtherPageKey {
+                    file: file.to_owned(),
+                    given,
+                    signed: signed.fingerprint,
+                });
+            }
+        }
         Some(text)
     } else {
         None
@@ -240,8 +265,15 @@ pub fn export_file(
             format,
         });
     }
+    let mut page_signed = false;
     let text = match format {
-        Format::Html => html::render(&bytes, signature.as_deref())?,
+        Format::Html => match (signature.as_deref(), page_key) {
+            (Some(sig), Some(key)) => {
+                page_signed = true;
+                html::render_signed(&bytes, sig, |page| sign::sign(key, page))??
+            }
+            (sig, _) => html::render(&bytes, sig)?,
+        },
         Format::Markdown => {
             let name = file
                 .file_name()
@@ -253,5 +285,6 @@ pub fn export_file(
     Ok(Exported {
         report,
         signed: signature.is_some(),
+        page_signed,
     })
 }

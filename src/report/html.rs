@@ -3,8 +3,12 @@
 //! signature embedded exactly (base64 in `<script type="text/plain">` elements) so
 //! `preflight report verify report.html` works on the page alone.
 //!
-//! Every text taken from the report goes through [`escape`]. The page is drawn from the signed
-//! bytes alone (guidance included), so `verify` rebuilds it and catches an edited page.
+//! Every text taken from the report goes through [`escape`]. A page exported with the signing
+//! key also carries a page signature: an SSHSIG over the page's exact bytes with that one
+//! block held out, the last element before `</body></html>`. It makes the page's integrity
+//! independent of the renderer: a later release verifies it without drawing the page again,
+//! whatever that release's words and style. A page without one (exported before page
+//! signatures, or without the key) is checked by drawing it again from the signed bytes.
 
 use std::fmt::{self, Write as _};
 
@@ -22,6 +26,10 @@ pub use super::view::{
 pub const REPORT_ID: &str = "preflight-report";
 /// The id of the element holding the armoured signature, base64.
 pub const SIGNATURE_ID: &str = "preflight-signature";
+/// The id of the element holding the page signature (over the page without this element).
+pub const PAGE_SIGNATURE_ID: &str = "preflight-page-signature";
+/// How every page ends.
+const PAGE_END: &str = "</body></html>\n";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -38,6 +46,10 @@ pub enum ExtractError {
     NoReport,
     #[error("the embedded {what} is damaged: {why}")]
     Damaged { what: &'static str, why: String },
+    #[error(
+        "the page signature is not where preflight writes it (the last element, once, right before </body></html>)"
+    )]
+    MisplacedPageSignature,
 }
 
 /// What an HTML export carries for verification.
@@ -192,18 +204,97 @@ h2{break-after:avoid}.blocker,tr,.cells{break-inside:avoid}
 }
 "#;
 
+/// The opening of the page-signature element.
+fn page_signature_open() -> String {
+    format!("<script type=\"text/plain\" id=\"{PAGE_SIGNATURE_ID}\" data-encoding=\"base64\">\n")
+}
+
+/// Renders the page as [`render`] does and signs it: the page signature, over the page's bytes
+/// as they are without it, goes in as the last element. `sign_page` signs bytes (the key that
+/// signed the report).
+///
+/// # Errors
+/// When `bytes` is not a report, or signing fails.
+pub fn render_signed<E>(
+    bytes: &[u8],
+    signature: &str,
+    sign_page: impl FnOnce(&[u8]) -> Result<String, E>,
+) -> Result<Result<String, E>, ExportError> {
+    let page = draw(bytes, Some(signature), true)?;
+    let Some(body) = page.strip_suffix(PAGE_END) else {
+        return Err(ExportError::Format(fmt::Error));
+    };
+    Ok(sign_page(page.as_bytes()).map(|sig| {
+        format!(
+            "{body}{}{}\n</script>\n{PAGE_END}",
+            page_signature_open(),
+            base64_encode(sig.as_bytes())
+        )
+    }))
+}
+
+/// A page's bytes with its page signature held out, and that signature; `None` for a page
+/// without one.
+///
+/// # Errors
+/// When the block is anywhere but last, appears twice, or is not base64 of text.
+pub fn page_signature(page: &[u8]) -> Result<Option<(Vec<u8>, String)>, ExtractError> {
+    let open = page_signature_open();
+    let marker = format!("id=\"{PAGE_SIGNATURE_ID}\"");
+    let found = page
+        .windows(marker.len())
+        .filter(|w| *w == marker.as_bytes())
+        .count();
+    if found == 0 {
+        return Ok(None);
+    }
+    let start = page
+        .windows(open.len())
+        .position(|w| w == open.as_bytes())
+        .ok_or(ExtractError::MisplacedPageSignature)?;
+    let rest = &page[start + open.len()..];
+    let tail = format!("\n</script>\n{PAGE_END}");
+    if found != 1 || !rest.ends_with(tail.as_bytes()) {
+        return Err(ExtractError::MisplacedPageSignature);
+    }
+    let b64 = std::str::from_utf8(&rest[..rest.len() - tail.len()]).map_err(|_| {
+        ExtractError::Damaged {
+            what: "page signature",
+            why: "not UTF-8 text".to_owned(),
+        }
+    })?;
+    let raw = base64_decode(b64).map_err(|why| ExtractError::Damaged {
+        what: "page signature",
+        why,
+    })?;
+    let sig = String::from_utf8(raw).map_err(|_| ExtractError::Damaged {
+        what: "page signature",
+        why: "not UTF-8 text".to_owned(),
+    })?;
+    let mut held_out = page[..start].to_vec();
+    held_out.extend_from_slice(PAGE_END.as_bytes());
+    Ok(Some((held_out, sig)))
+}
+
 /// Renders the page from the signed bytes alone, the same bytes always giving the same page,
-/// so `verify` can rebuild it and find any edit to the visible text. `signature` is the
-/// armoured signature over exactly `bytes`, or `None` for an unsigned page.
+/// so `verify` can rebuild a page that has no page signature and find any edit to its visible
+/// text. `signature` is the armoured signature over exactly `bytes`, or `None` for an unsigned
+/// page. Keep its output as it is: pages exported before page signatures are checked against
+/// it.
 ///
 /// # Errors
 /// When `bytes` is not a report.
 pub fn render(bytes: &[u8], signature: Option<&str>) -> Result<String, ExportError> {
+    draw(bytes, signature, false)
+}
+
+fn draw(bytes: &[u8], signature: Option<&str>, whole_signed: bool) -> Result<String, ExportError> {
     let r = Report::from_bytes(bytes)?;
     let mut o = String::with_capacity(bytes.len() * 3);
     Page {
         v: View::of(&r, signature.is_some()),
         signature,
+        whole_signed,
     }
     .write(&mut o, bytes)?;
     Ok(o)
@@ -212,6 +303,8 @@ pub fn render(bytes: &[u8], signature: Option<&str>) -> Result<String, ExportErr
 struct Page<'a> {
     v: View<'a>,
     signature: Option<&'a str>,
+    /// Whether a page signature will follow (the verification block says so).
+    whole_signed: bool,
 }
 
 impl Page<'_> {
@@ -252,7 +345,7 @@ impl Page<'_> {
                 base64_encode(sig.as_bytes())
             )?;
         }
-        writeln!(o, "</body></html>")
+        write!(o, "{PAGE_END}")
     }
 
     fn summary(&self, o: &mut String) -> fmt::Result {
@@ -607,10 +700,17 @@ impl Page<'_> {
                     escape(&s.public_key),
                     escape(&s.signed_at)
                 )?;
-                writeln!(
-                    o,
-                    "<p>This page embeds the signed report (the canonical JSON, base64, element <code>#{REPORT_ID}</code>) and its OpenSSH signature (base64, element <code>#{SIGNATURE_ID}</code>). Only the embedded report is signed; the text above is drawn from it. Verify the page alone with:</p>"
-                )?;
+                if self.whole_signed {
+                    writeln!(
+                        o,
+                        "<p>This page embeds the signed report (the canonical JSON, base64, element <code>#{REPORT_ID}</code>) and its OpenSSH signature (base64, element <code>#{SIGNATURE_ID}</code>). The text above is drawn from the report, and the whole page is signed too: the page signature (element <code>#{PAGE_SIGNATURE_ID}</code>, the last one) covers every byte of the page but its own element. Verify the page alone with:</p>"
+                    )?;
+                } else {
+                    writeln!(
+                        o,
+                        "<p>This page embeds the signed report (the canonical JSON, base64, element <code>#{REPORT_ID}</code>) and its OpenSSH signature (base64, element <code>#{SIGNATURE_ID}</code>). Only the embedded report is signed; the text above is drawn from it. Verify the page alone with:</p>"
+                    )?;
+                }
                 writeln!(
                     o,
                     "<pre>preflight report verify report.html --allowed-signers allowed_signers</pre>"

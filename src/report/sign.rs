@@ -8,7 +8,9 @@ use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 use ssh_key::rand_core::OsRng;
-use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
+use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey};
+
+use super::sshsig;
 
 /// The SSHSIG namespace of preflight reports.
 pub const NAMESPACE: &str = "preflight-report";
@@ -36,12 +38,6 @@ pub enum SignError {
     NotEd25519 { path: PathBuf, algorithm: String },
     #[error("{} is not an OpenSSH public key: {reason}", path.display())]
     BadPublicKey { path: PathBuf, reason: String },
-    #[error("{}, line {line}: {reason}", path.display())]
-    BadAllowedSigners {
-        path: PathBuf,
-        line: usize,
-        reason: String,
-    },
     #[error("cannot make a key or signature: {0}")]
     Crypto(String),
 }
@@ -55,6 +51,26 @@ pub enum VerifyError {
     WrongNamespace(String),
     #[error("signed by a key not in allowed_signers ({0})")]
     NotAllowed(String),
+    #[error(
+        "signed by a key not in allowed_signers ({0}); its cert-authority lines vouch only for certificates, and preflight reports are signed with plain keys"
+    )]
+    OnlyCertAuthority(String),
+    #[error(
+        "allowed_signers line {line} lists the key ({fingerprint}) only until {until}; it has expired"
+    )]
+    Expired {
+        line: usize,
+        fingerprint: String,
+        until: String,
+    },
+    #[error(
+        "allowed_signers line {line} lists the key ({fingerprint}) only from {from}; it is not valid yet"
+    )]
+    NotYetValid {
+        line: usize,
+        fingerprint: String,
+        from: String,
+    },
     #[error(
         "allowed_signers lists the key ({fingerprint}) for {principals}, but not for the `{NAMESPACE}` namespace"
     )]
@@ -87,15 +103,7 @@ pub enum Trust {
     Embedded,
 }
 
-/// One line of an `allowed_signers` file (see `ssh-keygen(1)`, ALLOWED SIGNERS).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AllowedSigner {
-    /// Principal patterns (comma-separated in the file).
-    pub principals: Vec<String>,
-    /// The `namespaces="…"` patterns, if the line limits them.
-    pub namespaces: Option<Vec<String>>,
-    pub key: PublicKey,
-}
+pub use super::allowed::{AllowedSigner, Skipped};
 
 /// A signature that verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -291,167 +299,79 @@ pub fn load_public_key(path: &Path) -> Result<PublicKey, SignError> {
     })
 }
 
-/// Reads an `allowed_signers` file.
+/// Reads an `allowed_signers` file: the lines that parse, and those skipped (as
+/// `ssh-keygen -Y verify` skips them) with why.
 ///
 /// # Errors
-/// When it cannot be read, or a line is not `PRINCIPALS [OPTIONS] KEYTYPE BASE64 [COMMENT]`.
-pub fn load_allowed_signers(path: &Path) -> Result<Vec<AllowedSigner>, SignError> {
-    let text = fs::read_to_string(path).map_err(|source| SignError::Io {
+/// When it cannot be read.
+pub fn load_allowed_signers(path: &Path) -> Result<(Vec<AllowedSigner>, Vec<Skipped>), SignError> {
+    let text = fs::read(path).map_err(|source| SignError::Io {
         action: "read",
         path: path.to_owned(),
         source,
     })?;
-    parse_allowed_signers(&text).map_err(|(line, reason)| SignError::BadAllowedSigners {
-        path: path.to_owned(),
-        line,
-        reason,
-    })
+    Ok(parse_allowed_signers(&text))
 }
 
-/// Parses `allowed_signers` text; an error carries its 1-based line.
-///
-/// # Errors
-/// The first line that is not a signer.
-pub fn parse_allowed_signers(text: &str) -> Result<Vec<AllowedSigner>, (usize, String)> {
-    let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let fields = split_fields(line);
-        let mut fields = fields.iter().map(String::as_str);
-        let principals = fields.next().unwrap_or_default();
-        let mut next = fields
-            .next()
-            .ok_or((n + 1, "no key after the principals".to_owned()))?;
-        let mut namespaces = None;
-        if !looks_like_key_type(next) {
-            for opt in split_options(next) {
-                let (name, value) = opt.split_once('=').unwrap_or((opt.as_str(), ""));
-                match name.to_ascii_lowercase().as_str() {
-                    "namespaces" => {
-                        namespaces = Some(
-                            value
-                                .trim_matches('"')
-                                .split(',')
-                                .map(str::to_owned)
-                                .collect(),
-                        );
-                    }
-                    "cert-authority" => {
-                        return Err((
-                            n + 1,
-                            "cert-authority lines are not supported by preflight".to_owned(),
-                        ));
-                    }
-                    // valid-after / valid-before limit when a signature was made; SSHSIG
-                    // carries no time, so ssh-keygen checks them against now.
-                    _ => {}
-                }
-            }
-            next = fields
-                .next()
-                .ok_or((n + 1, "no key after the options".to_owned()))?;
-        }
-        let data = fields
-            .next()
-            .ok_or((n + 1, "the key has no data".to_owned()))?;
-        let key = PublicKey::from_openssh(&format!("{next} {data}"))
-            .map_err(|e| (n + 1, format!("not a public key: {e}")))?;
-        out.push(AllowedSigner {
-            principals: principals
-                .trim_matches('"')
-                .split(',')
-                .map(str::to_owned)
-                .collect(),
-            namespaces,
-            key,
-        });
-    }
-    Ok(out)
+/// Parses `allowed_signers` text (see [`super::allowed`]).
+#[must_use]
+pub fn parse_allowed_signers(text: impl AsRef<[u8]>) -> (Vec<AllowedSigner>, Vec<Skipped>) {
+    super::allowed::parse(text.as_ref())
 }
 
-fn looks_like_key_type(s: &str) -> bool {
-    s.starts_with("ssh-") || s.starts_with("ecdsa-") || s.starts_with("sk-")
+/// A time from `allowed_signers`, as a reader writes it.
+fn utc(seconds: u64) -> String {
+    i64::try_from(seconds)
+        .ok()
+        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
+            ))
+            .ok()
+        })
+        .unwrap_or_else(|| seconds.to_string())
 }
 
-/// Splits on whitespace outside double quotes.
-fn split_fields(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    for ch in line.chars() {
-        match ch {
-            '"' => {
-                quoted = !quoted;
-                cur.push(ch);
-            }
-            c if c.is_whitespace() && !quoted => {
-                if !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
-                }
-            }
-            c => cur.push(c),
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
-/// Splits an options field on commas outside double quotes.
-fn split_options(field: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    for ch in field.chars() {
-        match ch {
-            '"' => {
-                quoted = !quoted;
-                cur.push(ch);
-            }
-            ',' if !quoted => out.push(std::mem::take(&mut cur)),
-            c => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
-}
-
-/// `*` and `?` patterns, as OpenSSH matches principals and namespaces.
-fn glob(pattern: &str, text: &str) -> bool {
-    fn go(p: &[char], t: &[char]) -> bool {
-        match (p.first(), t.first()) {
-            (None, None) => true,
-            (Some('*'), _) => go(&p[1..], t) || (!t.is_empty() && go(p, &t[1..])),
-            (Some('?'), Some(_)) => go(&p[1..], &t[1..]),
-            (Some(a), Some(b)) if a == b => go(&p[1..], &t[1..]),
-            _ => false,
-        }
-    }
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    go(&p, &t)
-}
-
-/// Verifies an armoured signature over `bytes` against `trust`.
+/// Verifies an armoured signature over `bytes` against `trust`, now.
 ///
 /// # Errors
 /// Why it did not verify, in plain words.
 pub fn verify(bytes: &[u8], signature: &str, trust: &Trust) -> Result<Verified, VerifyError> {
-    let sig = SshSig::from_pem(signature.trim().as_bytes())
-        .map_err(|e| VerifyError::Damaged(e.to_string()))?;
-    if sig.namespace() != NAMESPACE {
-        return Err(VerifyError::WrongNamespace(sig.namespace().to_owned()));
+    verify_at(bytes, signature, trust, now())
+}
+
+/// Verifies as `ssh-keygen -Y verify -n preflight-report` does at `time` (seconds since the
+/// epoch): the signature file read strictly, then the first `allowed_signers` line that lists
+/// the principal (when one is asked for), is not `cert-authority`, holds the key, allows the
+/// namespace and is valid at `time`.
+///
+/// # Errors
+/// Why it did not verify, in plain words.
+pub fn verify_at(
+    bytes: &[u8],
+    signature: &str,
+    trust: &Trust,
+    time: u64,
+) -> Result<Verified, VerifyError> {
+    let damaged = |e: sshsig::FormatError| VerifyError::Damaged(e.to_string());
+    let blob = sshsig::dearmor(signature.as_bytes()).map_err(damaged)?;
+    let sig = sshsig::parse(&blob).map_err(damaged)?;
+    if sig.namespace != NAMESPACE {
+        return Err(VerifyError::WrongNamespace(sig.namespace));
     }
-    let signer = PublicKey::new(sig.public_key().clone(), "");
+    let signer = sig.public_key();
     let found = fingerprint(&signer);
     let (principals, trusted) = match trust {
         Trust::Embedded => (Vec::new(), false),
         Trust::Key(key) => {
-            if key.key_data() != sig.public_key() {
+            if key.key_data() != signer.key_data() {
                 return Err(VerifyError::OtherKey {
                     found,
                     expected: fingerprint(key),
@@ -459,56 +379,97 @@ pub fn verify(bytes: &[u8], signature: &str, trust: &Trust) -> Result<Verified, 
             }
             (Vec::new(), true)
         }
-        Trust::AllowedSigners { signers, identity } => {
-            let lines: Vec<&AllowedSigner> = signers
-                .iter()
-                .filter(|s| s.key.key_data() == sig.public_key())
-                .collect();
-            if lines.is_empty() {
-                return Err(VerifyError::NotAllowed(found));
-            }
-            let for_namespace: Vec<&AllowedSigner> = lines
-                .iter()
-                .copied()
-                .filter(|s| {
-                    s.namespaces
-                        .as_ref()
-                        .is_none_or(|ns| ns.iter().any(|n| glob(n, NAMESPACE)))
-                })
-                .collect();
-            if for_namespace.is_empty() {
-                return Err(VerifyError::NamespaceNotAllowed {
-                    fingerprint: found,
-                    principals: lines
-                        .iter()
-                        .flat_map(|s| s.principals.iter().map(String::as_str))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                });
-            }
-            let principals: Vec<String> = for_namespace
-                .iter()
-                .flat_map(|s| s.principals.iter().cloned())
-                .collect();
-            if let Some(id) = identity
-                && !principals.iter().any(|p| glob(p, id))
-            {
-                return Err(VerifyError::NotThisIdentity {
-                    identity: id.clone(),
-                    fingerprint: found,
-                });
-            }
-            (principals, true)
-        }
+        Trust::AllowedSigners { signers, identity } => (
+            allowed(signers, identity.as_deref(), &signer, &found, time)?,
+            true,
+        ),
     };
-    signer
-        .verify(NAMESPACE, bytes, &sig)
-        .map_err(|_| VerifyError::Changed)?;
+    if !sig.verifies(NAMESPACE, bytes) {
+        return Err(VerifyError::Changed);
+    }
     Ok(Verified {
         principals,
         fingerprint: found,
         trusted,
     })
+}
+
+/// The principals of the lines that allow `signer` (the first such line when `identity` is
+/// asked for, as ssh-keygen stops there), or why none does: the first refusal among the lines
+/// that hold the key.
+fn allowed(
+    signers: &[AllowedSigner],
+    identity: Option<&str>,
+    signer: &PublicKey,
+    found: &str,
+    time: u64,
+) -> Result<Vec<String>, VerifyError> {
+    use super::allowed::match_list;
+    let mut refusal = None;
+    let mut principals = Vec::new();
+    let mut any = false;
+    let mut cert_authority = false;
+    for s in signers {
+        if s.key.key_data() != signer.key_data() {
+            continue;
+        }
+        if s.cert_authority {
+            cert_authority = true;
+            continue;
+        }
+        let why = if let Some(id) = identity
+            && match_list(id, &s.principals) != 1
+        {
+            Some(VerifyError::NotThisIdentity {
+                identity: id.to_owned(),
+                fingerprint: found.to_owned(),
+            })
+        } else if s
+            .namespaces
+            .as_deref()
+            .is_some_and(|ns| match_list(NAMESPACE, ns) != 1)
+        {
+            Some(VerifyError::NamespaceNotAllowed {
+                fingerprint: found.to_owned(),
+                principals: s.names().join(", "),
+            })
+        } else if let Some(from) = s.valid_after.filter(|&a| time < a) {
+            Some(VerifyError::NotYetValid {
+                line: s.line,
+                fingerprint: found.to_owned(),
+                from: utc(from),
+            })
+        } else {
+            s.valid_before
+                .filter(|&b| time > b)
+                .map(|until| VerifyError::Expired {
+                    line: s.line,
+                    fingerprint: found.to_owned(),
+                    until: utc(until),
+                })
+        };
+        match why {
+            Some(e) => {
+                refusal.get_or_insert(e);
+            }
+            None if identity.is_some() => return Ok(s.names()),
+            None => {
+                any = true;
+                principals.extend(s.names());
+            }
+        }
+    }
+    if any {
+        principals.dedup();
+        return Ok(principals);
+    }
+    Err(refusal.unwrap_or_else(|| {
+        if cert_authority {
+            VerifyError::OnlyCertAuthority(found.to_owned())
+        } else {
+            VerifyError::NotAllowed(found.to_owned())
+        }
+    }))
 }
 
 #[cfg(test)]
@@ -533,12 +494,12 @@ mod tests {
         assert!(ok.trusted);
         assert_eq!(ok.fingerprint, fingerprint(&pubkey));
 
-        let signers = parse_allowed_signers(&format!(
+        let (signers, skipped) = parse_allowed_signers(format!(
             "# team\nbob {}\n{}\n",
             bare_openssh(other.public_key()),
             allowed_signers_line("ann@example.org", &pubkey)
-        ))
-        .expect("parses");
+        ));
+        assert!(skipped.is_empty());
         let trust = |identity: Option<&str>| Trust::AllowedSigners {
             signers: signers.clone(),
             identity: identity.map(str::to_owned),
@@ -559,7 +520,7 @@ mod tests {
         );
 
         let theirs = sign(&other, msg).expect("sign");
-        let only_ann = parse_allowed_signers(&allowed_signers_line("ann", &pubkey)).expect("ok");
+        let only_ann = parse_allowed_signers(allowed_signers_line("ann", &pubkey)).0;
         let e = verify(
             msg,
             &theirs,
@@ -584,11 +545,11 @@ mod tests {
             "{e}"
         );
 
-        let git_only = parse_allowed_signers(&format!(
+        let git_only = parse_allowed_signers(format!(
             "ann namespaces=\"git,file\" {}",
             bare_openssh(&pubkey)
         ))
-        .expect("ok");
+        .0;
         assert!(matches!(
             verify(
                 msg,
@@ -617,24 +578,85 @@ mod tests {
             format!("\"ann\" valid-after=\"20260101\",namespaces=\"a,b\" {b}"),
         ];
         for line in &ok {
-            let s = parse_allowed_signers(line).unwrap_or_else(|e| panic!("{line}: {e:?}"));
+            let (s, skipped) = parse_allowed_signers(line);
+            assert!(skipped.is_empty(), "{line}: {skipped:?}");
             assert_eq!(s.len(), 1, "{line}");
             assert_eq!(s[0].key.key_data(), k.public_key().key_data());
         }
-        let two = parse_allowed_signers(&ok[1]).expect("ok");
-        assert_eq!(two[0].principals, ["ann", "bob@x"]);
-        let three = parse_allowed_signers(&ok[2]).expect("ok");
-        assert_eq!(
-            three[0].namespaces,
-            Some(vec!["a".to_owned(), "b".to_owned()])
-        );
+        let two = parse_allowed_signers(&ok[1]).0;
+        assert_eq!(two[0].names(), ["ann", "bob@x"]);
+        let three = parse_allowed_signers(&ok[2]).0;
+        assert_eq!(three[0].namespaces.as_deref(), Some("a,b"));
         for bad in ["ann", "ann namespaces=\"x\"", "ann ssh-ed25519 notbase64!"] {
-            assert!(parse_allowed_signers(bad).is_err(), "{bad}");
+            let (s, skipped) = parse_allowed_signers(bad);
+            assert!(s.is_empty() && skipped.len() == 1, "{bad}");
         }
-        assert_eq!(
-            parse_allowed_signers(&format!("\n# c\nann cert-authority {b}")).map_err(|e| e.0),
-            Err(3)
+        let (s, _) = parse_allowed_signers(format!("\n# c\nann cert-authority {b}"));
+        assert!(s[0].cert_authority);
+        assert_eq!(s[0].line, 3);
+    }
+
+    #[test]
+    fn retired_excluded_and_cert_authority_lines_do_not_verify() {
+        let k = key();
+        let b = bare_openssh(k.public_key());
+        let msg = b"report";
+        let sig = sign(&k, msg).expect("sign");
+        // 2026-01-01 00:00:00 UTC.
+        let t = 1_767_225_600;
+        let check = |lines: &str, identity: Option<&str>| {
+            verify_at(
+                msg,
+                &sig,
+                &Trust::AllowedSigners {
+                    signers: parse_allowed_signers(lines).0,
+                    identity: identity.map(str::to_owned),
+                },
+                t,
+            )
+        };
+        assert!(check(&format!("ann {b}"), Some("ann")).is_ok());
+        assert!(matches!(
+            check(&format!("ann valid-before=\"20251231Z\" {b}"), Some("ann")),
+            Err(VerifyError::Expired { line: 1, .. })
+        ));
+        assert!(matches!(
+            check(&format!("ann valid-after=\"20260102Z\" {b}"), Some("ann")),
+            Err(VerifyError::NotYetValid { line: 1, .. })
+        ));
+        assert!(
+            check(
+                &format!("ann valid-after=\"20251231Z\",valid-before=\"20260102Z\" {b}"),
+                Some("ann")
+            )
+            .is_ok()
         );
+        assert!(matches!(
+            check(&format!("*,!ann {b}"), Some("ann")),
+            Err(VerifyError::NotThisIdentity { .. })
+        ));
+        assert!(check(&format!("*,!ann {b}"), Some("bob")).is_ok());
+        assert!(matches!(
+            check(
+                &format!("ann namespaces=\"*,!preflight-report\" {b}"),
+                Some("ann")
+            ),
+            Err(VerifyError::NamespaceNotAllowed { .. })
+        ));
+        assert!(matches!(
+            check(&format!("ann cert-authority {b}"), Some("ann")),
+            Err(VerifyError::OnlyCertAuthority(_))
+        ));
+        // A later line can still allow what an earlier one refused.
+        assert!(
+            check(
+                &format!("ann valid-before=\"20251231Z\" {b}\nann {b}\n"),
+                Some("ann")
+            )
+            .is_ok()
+        );
+        let e = check(&format!("ann valid-before=\"20251231Z\" {b}"), None).expect_err("old");
+        assert!(e.to_string().contains("2025-12-31 00:00:00 UTC"), "{e}");
     }
 
     #[test]

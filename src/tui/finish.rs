@@ -18,6 +18,7 @@ use crate::checklist::Checklist;
 use crate::report::files::{self, Format, ReportFiles};
 use crate::report::sign::{self, SignError};
 use crate::report::{Findings, Report};
+use ssh_key::PrivateKey;
 
 /// What the finish screen does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -279,8 +280,15 @@ fn on_field(app: &mut App, action: &Action) {
         }
         Action::Back => {
             if field == Field::Passphrase {
-                app.finish.pending = None;
-                app.say(Level::Info, "not signed");
+                let was = app.finish.pending.take();
+                app.say(
+                    Level::Info,
+                    if was == Some(Command::Html) {
+                        "the page was not exported"
+                    } else {
+                        "not signed"
+                    },
+                );
             }
         }
         // Up, Down and the like keep the field open.
@@ -325,8 +333,11 @@ pub fn carry_out(app: &mut App, job: &Job, now: &str) {
     let result = match job.command {
         Command::Build => build(app, &out, &report, &updated),
         Command::Sign => sign_job(app, &out, &report, &updated, job, now),
-        Command::Html => export(app, &out, &report, &updated, Format::Html),
-        Command::Markdown => export(app, &out, &report, &updated, Format::Markdown),
+        Command::Html => match page_key(app, &out, job) {
+            PageKey::Asked => Ok(()),
+            PageKey::Key(key) => export(app, &out, &report, &updated, Format::Html, key.as_deref()),
+        },
+        Command::Markdown => export(app, &out, &report, &updated, Format::Markdown, None),
         Command::KeyPath | Command::Folder => Ok(()),
     };
     if let Err(e) = result {
@@ -402,6 +413,54 @@ fn sign_job(
     Ok(())
 }
 
+/// The key to sign an HTML page with, or that its passphrase was asked for.
+enum PageKey {
+    Key(Option<Box<PrivateKey>>),
+    Asked,
+}
+
+/// The signing key for a page: the finish screen's key when it signed the report beside it
+/// (its passphrase asked for when it has one); none, with a notice, when it is not at hand.
+fn page_key(app: &mut App, out: &ReportFiles, job: &Job) -> PageKey {
+    let signer = std::fs::read(out.json())
+        .ok()
+        .and_then(|b| Report::from_bytes(&b).ok())
+        .and_then(|r| r.signer);
+    let Some(signer) = signer.filter(|_| out.sig().exists()) else {
+        return PageKey::Key(None);
+    };
+    let passphrase = job.passphrase.as_ref().map(|s| s.0.as_str());
+    match sign::load_key(&job.key, passphrase) {
+        Ok(key) if sign::fingerprint(key.public_key()) == signer.fingerprint => {
+            PageKey::Key(Some(Box::new(key)))
+        }
+        Err(SignError::Encrypted(_) | SignError::WrongPassphrase(_)) => {
+            let again = passphrase.is_some();
+            app.finish.pending = Some(Command::Html);
+            app.finish.editing = Some((Field::Passphrase, LineEditor::default()));
+            app.say(
+                if again { Level::Error } else { Level::Info },
+                if again {
+                    "that passphrase does not open the key: type it again to sign the page (Esc: do not export)"
+                } else {
+                    "the page is signed with the key that signed the report: type its passphrase (it is not kept; Esc: do not export)"
+                },
+            );
+            PageKey::Asked
+        }
+        _ => {
+            app.say(
+                Level::Warn,
+                format!(
+                    "the page is not signed as a page ({} did not sign the report): it verifies only while preflight draws it the same way",
+                    job.key.display()
+                ),
+            );
+            PageKey::Key(None)
+        }
+    }
+}
+
 /// Exports the report last written (built first if there is none).
 fn export(
     app: &mut App,
@@ -409,12 +468,14 @@ fn export(
     report: &Report,
     updated: &str,
     format: Format,
+    page_key: Option<&PrivateKey>,
 ) -> Result<(), String> {
     if !out.json().exists() {
         build(app, out, report, updated)?;
     }
     let target = out.export(format);
-    let done = files::export_file(&out.json(), format, &target, true).map_err(|e| e.to_string())?;
+    let done = files::export_file(&out.json(), format, &target, true, page_key)
+        .map_err(|e| e.to_string())?;
     let what = match format {
         Format::Html => "HTML page",
         Format::Markdown => "Markdown",
@@ -515,7 +576,17 @@ mod tests {
             dir: dir.path().join("sessions/s.report"),
         };
         assert!(files.json().exists() && files.sig().exists());
+        // The page is signed as a page with the same key: its passphrase is asked for again.
         app.update(Action::Finish(Command::Html), "t1");
+        run_effects(&mut app);
+        assert!(
+            notice(&app).contains("type its passphrase"),
+            "{}",
+            notice(&app)
+        );
+        typed(&mut app, PASS);
+        app.update(Action::Select, "t1");
+        run_effects(&mut app);
         app.update(Action::Finish(Command::Markdown), "t1");
         run_effects(&mut app);
         let written: Vec<&str> = app.finish.written.iter().map(|(w, _)| w.as_str()).collect();
@@ -523,6 +594,11 @@ mod tests {
         let md = std::fs::read_to_string(files.markdown()).expect("markdown");
         assert!(md.contains("- Signer: ana"), "{md}");
         let page = Input::read(&files.html(), None).expect("the page");
+        let html = std::fs::read_to_string(files.html()).expect("page");
+        assert!(
+            html.contains("id=\"preflight-page-signature\""),
+            "not signed as a page"
+        );
         let public = sign::load_public_key(&key.public_path).expect("public key");
         assert!(
             matches!(page.check(&Trust::Key(public)), Check::Signed(s) if s.verified.trusted),
@@ -540,6 +616,9 @@ mod tests {
         app.update(Action::ShowFinish, "t2");
         app.effects.clear();
         app.update(Action::Finish(Command::Html), "t2");
+        run_effects(&mut app);
+        typed(&mut app, PASS);
+        app.update(Action::Select, "t2");
         run_effects(&mut app);
         assert!(
             notice(&app).contains("older than the answers"),
