@@ -430,6 +430,56 @@ fn tls_scan_as_a_grid_and_a_chain() {
     both_sizes("probes_tls", &app);
 }
 
+/// A certificate file in the probes view: what it holds, each certificate as a person checks
+/// it, read from the facts the probe keeps (not as raw JSON).
+#[test]
+fn a_certificate_file_in_the_probes_view() {
+    use preflight::probe::run::Event;
+    use preflight::probe::{ProbeKind, ProbeResult, Verdict, certfile};
+    use preflight::site::Site;
+    use preflight::tui::app::Action;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = rcgen::KeyPair::generate().expect("key");
+    let cert = rcgen::CertificateParams::new(vec!["sms.example.org".to_owned()])
+        .expect("params")
+        .self_signed(&key)
+        .expect("cert");
+    let path = dir.path().join("sms.pem");
+    std::fs::write(&path, cert.pem()).expect("write");
+    let mut app = app_on("spok-mobile-4.5");
+    let site = Site::parse(
+        &format!("[[certfile]]\npath = '{}'\n", path.display()),
+        Path::new("site.toml"),
+    )
+    .expect("site");
+    if let Some(iv) = app.interview.as_mut() {
+        iv.assessment.site = site;
+    }
+    press(&mut app, &[KeyCode::Char('p')]);
+    let facts = certfile::measure(&path, None, 1_780_272_000);
+    let result = ProbeResult {
+        kind: ProbeKind::Certfile,
+        check: "file".into(),
+        target: app.probes.tasks[0].label(),
+        verdict: Verdict::Pass,
+        summary: "read".into(),
+        evidence: serde_json::json!({ "facts": facts }),
+        at: NOW.into(),
+        ms: 1,
+    };
+    app.update(Action::Probe(Event::Started(0)), NOW);
+    app.update(Action::Probe(Event::Finished(0, vec![result])), NOW);
+    app.update(Action::Probe(Event::Ended), NOW);
+    let screen = draw(&app, 160, 48);
+    assert!(
+        screen.contains("PEM · 1 certificate(s) · private key: none"),
+        "{screen}"
+    );
+    assert!(screen.contains("self-signed"), "{screen}");
+    assert!(!screen.contains("\"inspection\""), "not raw JSON: {screen}");
+}
+
 /// A SQL probe in the probes view: the server, its availability group with the asynchronous
 /// replica marked, backups, and each SQL rule of the checklist with the items it answers.
 #[test]

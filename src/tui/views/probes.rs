@@ -10,6 +10,10 @@ use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::fit;
 use crate::probe::Verdict;
+use serde::Deserialize as _;
+
+use crate::probe::ProbeKind;
+use crate::probe::certfile::CertFileFacts;
 use crate::probe::sql::SqlFacts;
 use crate::probe::tls::facts::TlsFacts;
 use crate::tui::app::App;
@@ -109,6 +113,46 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
 }
 
 /// A TLS scan as a person reads it: the protocol × suite grid, the chain as a tree, the trust.
+/// A certificate file: what it holds, each certificate as a person checks it.
+fn certfile_lines(f: &CertFileFacts) -> Vec<Line<'static>> {
+    let Some(i) = &f.inspection else {
+        return vec![Line::styled(
+            format!("  {}", f.error.as_deref().unwrap_or("not read")),
+            theme::bad(),
+        )];
+    };
+    let mut lines = vec![Line::raw(format!(
+        "  {} · {} certificate(s) · private key: {}",
+        i.format,
+        i.certificates.len(),
+        match (i.private_keys.is_empty(), i.key_matches) {
+            (true, _) => "none",
+            (false, Some(false)) => "present, not this certificate's",
+            (false, _) => "present",
+        }
+    ))];
+    for c in &i.certificates {
+        let style = if c.expired || c.not_yet_valid {
+            theme::bad()
+        } else {
+            theme::dim()
+        };
+        lines.push(Line::styled(
+            format!(
+                "  {} ← {} · {} bits {} · until {}{}",
+                c.subject,
+                c.issuer,
+                c.key.bits,
+                c.key.kind,
+                c.not_after,
+                if c.self_signed { " · self-signed" } else { "" }
+            ),
+            style,
+        ));
+    }
+    lines
+}
+
 fn tls_lines(f: &TlsFacts, evidence: &serde_json::Value, width: usize) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     if let Some(grade) = evidence
@@ -258,23 +302,21 @@ fn detail(app: &App, width: usize) -> Vec<Line<'static>> {
             ),
         ]));
         lines.push(Line::raw(r.summary.clone()));
-        if r.kind == crate::probe::ProbeKind::Sql
-            && let Some(facts) = r
-                .evidence
-                .get("facts")
-                .and_then(|f| serde_json::from_value::<SqlFacts>(f.clone()).ok())
-        {
+        // The kind says which facts a result keeps; they are read in place.
+        let facts = r.evidence.get("facts");
+        if let (ProbeKind::Sql, Some(Ok(facts))) = (r.kind, facts.map(SqlFacts::deserialize)) {
             lines.extend(super::sql::lines(
                 &facts,
                 app.current().map(|(c, _)| c),
                 width,
             ));
-        } else if let Some(facts) = r
-            .evidence
-            .get("facts")
-            .and_then(|f| serde_json::from_value::<TlsFacts>(f.clone()).ok())
+        } else if let (ProbeKind::Tls, Some(Ok(facts))) = (r.kind, facts.map(TlsFacts::deserialize))
         {
             lines.extend(tls_lines(&facts, &r.evidence, width));
+        } else if let (ProbeKind::Certfile, Some(Ok(facts))) =
+            (r.kind, facts.map(CertFileFacts::deserialize))
+        {
+            lines.extend(certfile_lines(&facts));
         } else if let Ok(pretty) = serde_json::to_string_pretty(&r.evidence) {
             for l in pretty.lines().take(40) {
                 lines.push(Line::styled(format!("  {l}"), theme::dim()));
