@@ -162,6 +162,10 @@ fn tls_lines(f: &TlsFacts, evidence: &serde_json::Value, width: usize) -> Vec<Li
     {
         lines.push(Line::styled(format!("Grade {grade}"), theme::title()));
     }
+    // Nobody answered: there is no grid or chain to draw, and the summary said why.
+    if !f.reached() {
+        return lines;
+    }
     let columns: Vec<&str> = f.protocols.iter().map(|p| p.version.as_str()).collect();
     let mut suites: Vec<&str> = Vec::new();
     for p in &f.protocols {
