@@ -50,6 +50,15 @@ impl Verdict {
         }
     }
 
+    /// The verdict as a person reads it on screen: `error` is "could not tell" (the probe could
+    /// not look), which is not a fault of the site.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Error => "could not tell",
+            other => other.name(),
+        }
+    }
+
     /// How bad a verdict is: fail > error > warn > pass > skipped.
     pub fn rank(self) -> u8 {
         match self {

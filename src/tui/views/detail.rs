@@ -187,7 +187,7 @@ fn evidence_lines<'a>(iv: &'a Interview, item: &'a Item) -> Vec<Line<'a>> {
     let (glyph, style) = super::probes::verdict_glyph(evidence.verdict);
     let mut lines = vec![Line::from(vec![
         Span::styled(
-            format!("  {glyph} {} ", evidence.verdict.name().to_uppercase()),
+            format!("  {glyph} {} ", evidence.verdict.label().to_uppercase()),
             style,
         ),
         Span::styled(

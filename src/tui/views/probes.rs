@@ -297,7 +297,7 @@ fn detail(app: &App, width: usize) -> Vec<Line<'static>> {
         let (glyph, style) = verdict_glyph(r.verdict);
         lines.push(Line::from(vec![
             Span::styled(
-                format!("{glyph} {} ", r.verdict.name().to_uppercase()),
+                format!("{glyph} {} ", r.verdict.label().to_uppercase()),
                 style,
             ),
             Span::styled(
