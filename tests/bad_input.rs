@@ -114,3 +114,96 @@ fn a_utf16_csv_with_its_mark_imports() {
     assert_eq!(out.code, 0, "{}", out.both());
     assert!(out.stdout.contains("8091"), "{}", out.both());
 }
+
+/// Values the probes refuse are refused by `site validate` first, where they stand, in the
+/// probe's own words.
+#[test]
+fn site_validate_refuses_what_the_probes_refuse() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases: [(&str, &str, &str); 7] = [
+        (
+            "[[sql]]\nserver = \"host,notaport\"\n",
+            ":2:10:",
+            "`notaport` is not a port",
+        ),
+        (
+            "[[sql]]\nserver = \"sql1\\\\\"\n",
+            ":2:10:",
+            "an instance name may not be empty",
+        ),
+        (
+            "[[sql]]\nserver = \"bad host\\\\SQL1\"\n",
+            ":2:10:",
+            "names have no spaces",
+        ),
+        (
+            "[[certfile]]\npath = \"\"\n",
+            ":2:8:",
+            "expected the certificate file's path",
+        ),
+        (
+            "[[host]]\nname = \"sms1\"\naddress = \"sms1!.example.org\"\n",
+            ":3:11:",
+            "`!` cannot be part of a name",
+        ),
+        (
+            "[[tls]]\nendpoint = \"web..example.org:443\"\n",
+            ":2:12:",
+            "two dots in a row",
+        ),
+        (
+            "[[name]]\nfqdn = \"-web.example.org\"\n",
+            ":2:8:",
+            "starts or ends with `-`",
+        ),
+    ];
+    for (i, (text, place, words)) in cases.into_iter().enumerate() {
+        let name = format!("case{i}.toml");
+        let out = validate(dir.path(), "site", &name, text.as_bytes());
+        assert_eq!(out.code, 1, "{text}: {}", out.both());
+        assert!(
+            out.stderr.contains(&format!("{name}{place}")),
+            "{text}: {}",
+            out.both()
+        );
+        assert!(out.stderr.contains(words), "{text}: {}", out.both());
+    }
+    // The forms the probes take are still accepted.
+    let good = "[[sql]]\nserver = \"sql1.example.org\\\\SPOK\"\n[[sql]]\nserver = \"10.1.2.3,1433\"\n\
+                [[sql]]\nserver = \"[fd00::5]:1433\"\n[[tls]]\nendpoint = \"[fd00::5]:443\"\n\
+                [[host]]\nname = \"a\"\naddress = \"10.1.2.3\"\n[[certfile]]\npath = \"c.pfx\"\n";
+    let out = validate(dir.path(), "site", "good.toml", good.as_bytes());
+    assert_eq!(out.code, 0, "{}", out.both());
+}
+
+#[test]
+fn site_validate_places_stray_csv_quotes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let head = "Source,Destination,Port Numbers\n";
+    let cases = [
+        ("A,B\"x,TCP 443\n", "2:4:", "a stray `\"`"),
+        ("A,B,TCP 443\"\n", "2:12:", "a stray `\"`"),
+        ("A,B,\"TCP 443\"x\n", "2:14:", "text after a cell's closing"),
+        ("\"A,B,TCP 443\nC,D,TCP 1\n", "2:1:", "never closed"),
+    ];
+    for (i, (rows, place, words)) in cases.into_iter().enumerate() {
+        let name = format!("q{i}.csv");
+        let out = validate(
+            dir.path(),
+            "site",
+            &name,
+            format!("{head}{rows}").as_bytes(),
+        );
+        assert_eq!(out.code, 1, "{rows}: {}", out.both());
+        assert!(
+            out.stderr.contains(&format!("{name}:{place}")),
+            "{rows}: {}",
+            out.both()
+        );
+        assert!(out.stderr.contains(words), "{rows}: {}", out.both());
+    }
+    // Quoted cells with doubled quotes inside are CSV as Excel writes it.
+    let ok = format!("{head}A,\"B \"\"x\"\"\",\"TCP 443,444\"\n");
+    let out = validate(dir.path(), "site", "ok.csv", ok.as_bytes());
+    assert_eq!(out.code, 0, "{}", out.both());
+}
