@@ -10,8 +10,8 @@ use super::raw;
 use super::{
     CertFile, Host, NameCheck, PortRule, Protocol, Resolvers, Site, SqlInstance, TlsEndpoint,
 };
+use crate::checklist::Diagnostics;
 use crate::checklist::diag::Collector;
-use crate::checklist::{Diagnostic, Diagnostics};
 use crate::ports::Ports;
 use crate::probe::dns;
 use crate::probe::sql::Target;
@@ -227,7 +227,6 @@ fn resolvers(cx: &mut Ctx<'_>, r: &raw::Resolvers) -> Resolvers {
 }
 
 fn hosts(cx: &mut Ctx<'_>, list: Vec<Spanned<raw::Host>>, resolvers: &Resolvers) -> Vec<Host> {
-    let (path, text) = (cx.path(), cx.text());
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut hosts = Vec::new();
     for h in list {
@@ -235,7 +234,7 @@ fn hosts(cx: &mut Ctx<'_>, list: Vec<Spanned<raw::Host>>, resolvers: &Resolvers)
         if let Err(message) = host_address(h.address.get_ref()) {
             cx.error(h.address.span(), message);
         }
-        let line = Diagnostic::at(path, text, h.name.span(), "").line;
+        let line = cx.line(h.name.span().start);
         if let Some(first) = seen.insert(h.name.get_ref().clone(), line) {
             cx.error(
                 h.name.span(),
