@@ -207,3 +207,28 @@ fn site_validate_places_stray_csv_quotes() {
     let out = validate(dir.path(), "site", "ok.csv", ok.as_bytes());
     assert_eq!(out.code, 0, "{}", out.both());
 }
+
+/// Past the stated limit a file is refused before it is read, in words.
+#[test]
+fn a_file_past_the_size_limit_is_refused_in_words() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let limit = 8 * 1024 * 1024;
+    let mut text = b"site = \"x\"\n".to_vec();
+    text.resize(limit, b'\n');
+    let out = validate(dir.path(), "site", "edge.toml", &text);
+    assert_eq!(out.code, 0, "{}", out.both());
+    text.push(b'\n');
+    for (kind, name) in [
+        ("site", "big.toml"),
+        ("site", "big.csv"),
+        ("checklist", "big.toml"),
+    ] {
+        let out = validate(dir.path(), kind, name, &text);
+        assert_eq!(out.code, 1, "{}", out.both());
+        assert!(
+            out.stderr.contains("of at most 8388608 bytes (8 MiB)"),
+            "{}",
+            out.both()
+        );
+    }
+}

@@ -10,6 +10,12 @@ use std::path::Path;
 
 use super::diag::{Diagnostic, Diagnostics};
 
+/// The largest file read: 8 MiB. A checklist, site file or port workbook a person writes is
+/// a few kilobytes; past this the file is refused before it is read, so a file that is not
+/// one (a log, a database, a disk image named by mistake) cannot hold the program for long.
+/// Validation is linear in the file's size; the largest file accepted validates in seconds.
+pub const MAX_BYTES: u64 = 8 * 1024 * 1024;
+
 /// Why a file could not be read as text.
 #[derive(Debug)]
 pub enum ReadError {
@@ -23,6 +29,21 @@ pub enum ReadError {
 /// # Errors
 /// When the file cannot be read, or is not text (positioned).
 pub fn read(path: &Path) -> Result<String, ReadError> {
+    let size = std::fs::metadata(path).map_err(ReadError::Io)?.len();
+    if size > MAX_BYTES {
+        return Err(ReadError::Encoding(Diagnostics(vec![Diagnostic {
+            file: path.to_owned(),
+            line: 1,
+            column: 1,
+            message: format!(
+                "the file is {size} bytes; preflight reads checklist, site and port workbook \
+                 files of at most {MAX_BYTES} bytes (8 MiB), far more than any real one holds: \
+                 is this the file you meant?"
+            ),
+            source_line: String::new(),
+            width: 1,
+        }])));
+    }
     let bytes = std::fs::read(path).map_err(ReadError::Io)?;
     decode(&bytes, path).map_err(ReadError::Encoding)
 }
