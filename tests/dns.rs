@@ -61,6 +61,9 @@ www       IN CNAME alias2
 alias2    IN CNAME web
 listener  IN CNAME sql1
 dangling  IN CNAME gone.example.test.
+; aliases that loop
+loopa     IN CNAME loopb
+loopb     IN CNAME loopa
 "#;
 
 const INTERNAL_REVERSE: &str = r"
@@ -240,6 +243,43 @@ async fn the_cname_chain_is_followed_and_recorded() {
         );
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_cname_loop_is_named_as_a_loop_with_its_hops() {
+    let server = TestServer::internal();
+    let r = resolver(&server.spec("internal"));
+    let hops = "loopa.example.test → loopb.example.test → loopa.example.test";
+    guarded(async {
+        for qtype in [QueryType::A, QueryType::Aaaa, QueryType::Cname] {
+            let a = r.query("loopa.example.test", qtype).await;
+            assert_eq!(a.status, Status::Error, "{qtype:?}: {a:?}");
+            let words = a.words();
+            assert!(words.contains("the aliases loop"), "{qtype:?}: {words}");
+            assert!(words.contains(hops), "{qtype:?}: {words}");
+            assert!(!words.contains("has no A record"), "{qtype:?}: {words}");
+        }
+    })
+    .await;
+}
+
+#[test]
+fn binary_names_a_cname_loop() {
+    let server = TestServer::internal();
+    let home = tempfile::tempdir().expect("tempdir");
+    let resolver = server.arg();
+    let out = preflight_dns(
+        home.path(),
+        &["loopb.example.test", "--resolver", &resolver],
+    );
+    assert_eq!(out.code, 1, "{}", out.both());
+    assert!(
+        out.stdout
+            .contains("loopb.example.test → loopa.example.test → loopb.example.test"),
+        "{}",
+        out.both()
+    );
+    assert!(!out.stdout.contains("no A record"), "{}", out.both());
 }
 
 #[tokio::test]
@@ -1060,7 +1100,7 @@ fn test_zones_parse_into_the_records_the_tests_rely_on() {
                 .expect("parses");
         records.len()
     };
-    assert_eq!(count("example.test.", INTERNAL_ZONE), 15);
+    assert_eq!(count("example.test.", INTERNAL_ZONE), 17);
     assert_eq!(count("2.1.10.in-addr.arpa.", INTERNAL_REVERSE), 7);
     assert_eq!(count("example.test.", EXTERNAL_ZONE), 5);
 }

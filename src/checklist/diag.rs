@@ -30,7 +30,13 @@ impl Diagnostic {
     /// When the span falls inside the value of a secret-bearing key the diagnostic points at
     /// the key instead; secret values on the shown line and in the message are replaced.
     pub fn at(file: &Path, text: &str, span: Range<usize>, message: impl Into<String>) -> Self {
-        let secrets = redact::secrets(text);
+        Self::at_in(file, text, &Index::new(text), span, message.into())
+    }
+
+    /// [`Diagnostic::at`] with the text's secrets and line starts found once, so a file with
+    /// many problems costs time in proportion to its size, not size times problems.
+    fn at_in(file: &Path, text: &str, index: &Index, span: Range<usize>, message: String) -> Self {
+        let secrets = &index.secrets;
         let mut span = span;
         let start = floor_char_boundary(text, span.start);
         if let Some(s) = secrets
@@ -40,12 +46,13 @@ impl Diagnostic {
             span = s.key.clone();
         }
         let start = floor_char_boundary(text, span.start);
-        let (line, _, line_start) = line_col(text, start);
+        let line = index.line(start);
+        let line_start = index.starts[line - 1];
         let line_end = text[line_start..]
             .find('\n')
             .map_or(text.len(), |n| line_start + n);
         let end = floor_char_boundary(text, span.end.clamp(start, line_end));
-        let shown = |to: usize| redacted(text, line_start..to, &secrets);
+        let shown = |to: usize| redacted(text, line_start..to, secrets);
         let source_line = shown(line_end).trim_end_matches('\r').to_owned();
         let column = shown(start).chars().count() + 1;
         let width = (shown(end).chars().count() + 1)
@@ -55,10 +62,35 @@ impl Diagnostic {
             file: file.to_owned(),
             line,
             column,
-            message: scrub(message.into(), text, &secrets),
+            message: scrub(message, text, secrets),
             source_line,
             width,
         }
+    }
+}
+
+/// What positions need of a text, found once: its secret values and where each line starts.
+pub struct Index {
+    secrets: Vec<Secret>,
+    starts: Vec<usize>,
+}
+
+impl Index {
+    #[must_use]
+    pub fn new(text: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self {
+            secrets: redact::secrets(text),
+            starts,
+        }
+    }
+
+    /// The 1-based line of byte `offset`.
+    #[must_use]
+    pub fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).max(1)
     }
 }
 
@@ -112,16 +144,6 @@ fn floor_char_boundary(text: &str, offset: usize) -> usize {
     offset
 }
 
-/// 1-based line and column (in characters) of byte `offset` (a character boundary), and the
-/// byte where its line starts.
-fn line_col(text: &str, offset: usize) -> (usize, usize, usize) {
-    let before = &text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |n| n + 1);
-    let line = before.matches('\n').count() + 1;
-    let column = text[line_start..offset].chars().count() + 1;
-    (line, column, line_start)
-}
-
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
@@ -150,6 +172,7 @@ pub struct Collector<'a> {
     path: &'a Path,
     text: &'a str,
     problems: Vec<Diagnostic>,
+    index: Option<Index>,
 }
 
 impl<'a> Collector<'a> {
@@ -158,6 +181,7 @@ impl<'a> Collector<'a> {
             path,
             text,
             problems: Vec::new(),
+            index: None,
         }
     }
 
@@ -171,8 +195,21 @@ impl<'a> Collector<'a> {
 
     /// Records a problem at the byte range `span` of the text.
     pub fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
-        self.problems
-            .push(Diagnostic::at(self.path, self.text, span, message));
+        let index = self.index.get_or_insert_with(|| Index::new(self.text));
+        self.problems.push(Diagnostic::at_in(
+            self.path,
+            self.text,
+            index,
+            span,
+            message.into(),
+        ));
+    }
+
+    /// The 1-based line of byte `offset` of the text (found in the index, built once).
+    pub fn line(&mut self, offset: usize) -> usize {
+        self.index
+            .get_or_insert_with(|| Index::new(self.text))
+            .line(offset)
     }
 
     /// How many problems so far (to tell whether a part added any).

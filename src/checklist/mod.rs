@@ -8,6 +8,7 @@
 mod build;
 pub mod builtin;
 pub mod condition;
+pub mod decode;
 pub mod diag;
 mod raw;
 pub mod redact;
@@ -213,9 +214,12 @@ impl Checklist {
     /// # Errors
     /// When the file cannot be read, or has problems (each with its line and column).
     pub fn load(path: &Path) -> Result<Self, ChecklistError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ChecklistError::Read {
-            path: path.to_owned(),
-            source,
+        let text = decode::read(path).map_err(|e| match e {
+            decode::ReadError::Io(source) => ChecklistError::Read {
+                path: path.to_owned(),
+                source,
+            },
+            decode::ReadError::Encoding(d) => ChecklistError::Invalid(d),
         })?;
         Self::parse(&text, path, Origin::File(path.to_owned()))
     }

@@ -581,9 +581,19 @@ impl Resolver {
         match result {
             Err(_) => Outcome::failed(Status::Timeout, self.silent()),
             Ok(Ok(lookup)) => {
-                let (start, chain) = follow_chain(&lookup);
+                let (start, chain, looped) = follow_chain(&lookup);
                 let records = records_of(&lookup, qtype.record_type());
                 if records.is_empty() {
+                    if let Some(words) = looped {
+                        return Outcome {
+                            status: Status::Error,
+                            detail: Some(words),
+                            chain,
+                            fqdn: Some(start),
+                            records,
+                            looped: true,
+                        };
+                    }
                     let what = chain.last().map_or(shown.to_owned(), Clone::clone);
                     return Outcome {
                         status: Status::NoAnswer,
@@ -591,6 +601,7 @@ impl Resolver {
                         chain,
                         fqdn: Some(start),
                         records,
+                        looped: false,
                     };
                 }
                 Outcome {
@@ -599,18 +610,32 @@ impl Resolver {
                     chain,
                     fqdn: Some(start),
                     detail: None,
+                    looped: false,
                 }
             }
             Ok(Err(err)) => {
                 // A failure at the end of an alias chain names the last target; the hops are
                 // asked one by one so the answer can say which alias leads nowhere.
                 let end = no_records_name(&err);
-                let chain = match &end {
-                    Some(end) if qtype != QueryType::Ptr && !names_equal(end, qname) => {
-                        self.cname_chain(qname, deadline).await.chain
+                // The name itself may be the end named when its aliases loop (the resolver
+                // drops a looping chain), so it is asked too.
+                let followed = match &end {
+                    Some(_) if qtype != QueryType::Ptr => {
+                        Some(self.cname_chain(qname, deadline).await)
                     }
-                    _ => Vec::new(),
+                    _ => None,
                 };
+                if let Some(f) = followed.as_ref().filter(|f| f.looped) {
+                    return Outcome {
+                        status: Status::Error,
+                        records: Vec::new(),
+                        chain: f.chain.clone(),
+                        fqdn: None,
+                        detail: f.detail.clone(),
+                        looped: true,
+                    };
+                }
+                let chain = followed.map(|f| f.chain).unwrap_or_default();
                 let subject = chain.last().map_or(shown.to_owned(), Clone::clone);
                 let (status, mut detail) = self.failure(&err, &subject, qtype);
                 if let Some(last) = chain.last() {
@@ -631,6 +656,7 @@ impl Resolver {
                     chain,
                     fqdn: None,
                     detail: Some(detail),
+                    looped: false,
                 }
             }
         }
@@ -642,6 +668,7 @@ impl Resolver {
         let mut chain: Vec<Name> = Vec::new();
         let mut current = qname.clone();
         let mut end: Option<(Status, String)> = None;
+        let mut looped: Option<String> = None;
         while chain.len() < MAX_CHAIN {
             let asked = tokio::time::timeout_at(
                 deadline,
@@ -679,16 +706,23 @@ impl Resolver {
                     current = n;
                 }
                 Some(n) => {
-                    end = Some((
-                        Status::Error,
-                        format!("the aliases loop back to {}", show_name(&n)),
-                    ));
+                    looped = Some(loop_words(qname, &chain, &n));
                     break;
                 }
                 None => break,
             }
         }
         let chain: Vec<String> = chain.iter().map(show_name).collect();
+        if let Some(words) = looped {
+            return Outcome {
+                status: Status::Error,
+                records: chain.first().cloned().into_iter().collect(),
+                chain,
+                fqdn: None,
+                detail: Some(words),
+                looped: true,
+            };
+        }
         match (chain.first(), end) {
             (None, Some((Status::NoAnswer, words))) => {
                 Outcome::failed(Status::NoAnswer, format!("{words}: it is not an alias"))
@@ -717,6 +751,7 @@ impl Resolver {
                     chain,
                     fqdn: None,
                     detail,
+                    looped: false,
                 }
             }
         }
@@ -818,6 +853,8 @@ struct Outcome {
     chain: Vec<String>,
     fqdn: Option<String>,
     detail: Option<String>,
+    /// The aliases led back to a name already passed (`detail` says where).
+    looped: bool,
 }
 
 impl Outcome {
@@ -828,15 +865,32 @@ impl Outcome {
             chain: Vec::new(),
             fqdn: None,
             detail: Some(detail),
+            looped: false,
         }
     }
 }
 
-/// The name a lookup answered for and the aliases from it, in order.
-fn follow_chain(lookup: &Lookup) -> (String, Vec<String>) {
+/// The words for aliases that loop: every hop from `start`, ending at the name met again
+/// (`a → b → a`), so the user sees which record closes the loop.
+fn loop_words(start: &Name, chain: &[Name], back: &Name) -> String {
+    let hops: Vec<String> = std::iter::once(start)
+        .chain(chain)
+        .chain(std::iter::once(back))
+        .map(show_name)
+        .collect();
+    format!(
+        "the aliases loop: {}; the chain never reaches an address",
+        hops.join(" → ")
+    )
+}
+
+/// The name a lookup answered for and the aliases from it, in order; when the aliases loop,
+/// the words that say where.
+fn follow_chain(lookup: &Lookup) -> (String, Vec<String>, Option<String>) {
     let start = lookup.query().name().clone();
     let mut current = start.clone();
     let mut chain: Vec<Name> = Vec::new();
+    let mut looped = None;
     while chain.len() < MAX_CHAIN {
         let next = lookup.answers().iter().find_map(|r| match &r.data {
             RData::CNAME(c) if names_equal(&r.name, &current) => Some(c.0.clone()),
@@ -847,10 +901,18 @@ fn follow_chain(lookup: &Lookup) -> (String, Vec<String>) {
                 chain.push(n.clone());
                 current = n;
             }
-            _ => break,
+            Some(n) => {
+                looped = Some(loop_words(&start, &chain, &n));
+                break;
+            }
+            None => break,
         }
     }
-    (show_name(&start), chain.iter().map(show_name).collect())
+    (
+        show_name(&start),
+        chain.iter().map(show_name).collect(),
+        looped,
+    )
 }
 
 fn records_of(lookup: &Lookup, rtype: RecordType) -> Vec<String> {

@@ -10,9 +10,11 @@ use super::raw;
 use super::{
     CertFile, Host, NameCheck, PortRule, Protocol, Resolvers, Site, SqlInstance, TlsEndpoint,
 };
+use crate::checklist::Diagnostics;
 use crate::checklist::diag::Collector;
-use crate::checklist::{Diagnostic, Diagnostics};
 use crate::ports::Ports;
+use crate::probe::dns;
+use crate::probe::sql::Target;
 use crate::rules::Os;
 
 /// Where the problems of the file being built are gathered.
@@ -69,25 +71,64 @@ pub(super) fn protocol(text: &str) -> Result<Protocol, String> {
     }
 }
 
-/// A TLS endpoint: `HOST:PORT` or `[IPv6]:PORT`.
+/// A TLS endpoint: `HOST:PORT` or `[IPv6]:PORT`, its host a name the DNS probe would ask
+/// (the probes split it with [`split_host_port`] and look the host up with the same rule).
 pub(super) fn endpoint(text: &str) -> Result<(), String> {
-    split_host_port(text).map(|_| ()).ok_or_else(|| {
+    let (host, _) = split_host_port(text).ok_or_else(|| {
         format!("invalid endpoint `{text}`: expected HOST:PORT such as spokmobile.example.org:443")
-    })
+    })?;
+    host_name(&host).map_err(|m| format!("invalid endpoint `{}`: {m}", text.trim()))
 }
 
-/// A DNS name, without its trailing dot.
+/// A host as the probes take it: an IP address or a DNS name, by the DNS probe's own rule
+/// ([`dns::check_name`]), so what a site file accepts is what a probe can ask for.
+pub(super) fn host_name(text: &str) -> Result<(), String> {
+    dns::check_name(text)
+        .map_err(|problem| format!("`{}` is not a host name or address: {problem}", text.trim()))
+}
+
+/// A DNS name, without its trailing dot, by the DNS probe's rule.
 pub(super) fn fqdn(text: &str) -> Result<String, String> {
     let t = text.trim();
-    if t.is_empty() || t.contains(char::is_whitespace) {
+    if t.is_empty() {
         return Err("expected a DNS name such as spokmobile.example.org".to_owned());
     }
+    dns::check_name(t).map_err(|problem| {
+        format!("expected a DNS name such as spokmobile.example.org, not `{t}`: {problem}")
+    })?;
     Ok(t.trim_end_matches('.').to_owned())
+}
+
+/// A SQL server as the SQL probe reads it ([`Target::parse`]), its host by [`host_name`].
+pub(super) fn sql_server(text: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err(SQL_SERVER.to_owned());
+    }
+    let target =
+        Target::parse(text).map_err(|e| format!("invalid SQL server: {e}; {SQL_SERVER}"))?;
+    host_name(&target.host).map_err(|m| format!("invalid SQL server `{}`: {m}", text.trim()))
+}
+
+/// A host's address: an IP address or a DNS name.
+pub(super) fn host_address(text: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err(HOST_ADDRESS.to_owned());
+    }
+    host_name(text)
+}
+
+/// A certificate file's path: not empty.
+pub(super) fn cert_path(text: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err(CERT_PATH.to_owned());
+    }
+    Ok(())
 }
 
 pub(super) const HOST_ADDRESS: &str = "expected the host's DNS name or IP address";
 pub(super) const OUTSIDE_WITHOUT_EXTERNAL: &str = "an outside host resolves names through the site's external resolvers, and the site lists none: add them under [resolvers] as external = [\"IP\"] (what a phone on a carrier network asks)";
 pub(super) const SQL_SERVER: &str = "expected HOST, HOST:PORT or HOST\\INSTANCE";
+pub(super) const CERT_PATH: &str = "expected the certificate file's path";
 
 pub(super) fn missing_role(field: &str) -> String {
     format!("expected the `{field}` role of this port rule")
@@ -143,8 +184,11 @@ pub(super) fn build(text: &str, path: &Path) -> Result<Site, Diagnostics> {
         .into_iter()
         .map(|c| {
             let c = c.into_inner();
+            if let Err(message) = cert_path(c.path.get_ref()) {
+                cx.error(c.path.span(), message);
+            }
             CertFile {
-                path: c.path.into(),
+                path: c.path.into_inner().into(),
                 purpose: c.purpose,
                 role: c.role,
             }
@@ -183,15 +227,14 @@ fn resolvers(cx: &mut Ctx<'_>, r: &raw::Resolvers) -> Resolvers {
 }
 
 fn hosts(cx: &mut Ctx<'_>, list: Vec<Spanned<raw::Host>>, resolvers: &Resolvers) -> Vec<Host> {
-    let (path, text) = (cx.path(), cx.text());
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut hosts = Vec::new();
     for h in list {
         let h = h.into_inner();
-        if h.address.get_ref().trim().is_empty() {
-            cx.error(h.address.span(), HOST_ADDRESS);
+        if let Err(message) = host_address(h.address.get_ref()) {
+            cx.error(h.address.span(), message);
         }
-        let line = Diagnostic::at(path, text, h.name.span(), "").line;
+        let line = cx.line(h.name.span().start);
         if let Some(first) = seen.insert(h.name.get_ref().clone(), line) {
             cx.error(
                 h.name.span(),
@@ -262,9 +305,14 @@ fn tls_endpoint(cx: &mut Ctx<'_>, t: raw::Tls) -> TlsEndpoint {
     if let Err(message) = endpoint(t.endpoint.get_ref()) {
         cx.error(t.endpoint.span(), message);
     }
+    if let Some(sni) = &t.sni
+        && let Err(message) = host_name(sni.get_ref())
+    {
+        cx.error(sni.span(), format!("invalid sni: {message}"));
+    }
     TlsEndpoint {
         endpoint: t.endpoint.into_inner(),
-        sni: t.sni,
+        sni: t.sni.map(Spanned::into_inner),
         role: t.role,
         tds: t.tds,
         os: t.os.as_ref().and_then(|o| os(cx, o)),
@@ -272,8 +320,8 @@ fn tls_endpoint(cx: &mut Ctx<'_>, t: raw::Tls) -> TlsEndpoint {
 }
 
 fn sql_instance(cx: &mut Ctx<'_>, s: raw::Sql) -> SqlInstance {
-    if s.server.get_ref().trim().is_empty() {
-        cx.error(s.server.span(), SQL_SERVER);
+    if let Err(message) = sql_server(s.server.get_ref()) {
+        cx.error(s.server.span(), message);
     }
     SqlInstance {
         server: s.server.into_inner(),

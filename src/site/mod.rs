@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::checklist::Diagnostics;
+use crate::checklist::{Diagnostics, decode};
 use crate::rules::Os;
 
 #[derive(Debug, thiserror::Error)]
@@ -205,9 +205,12 @@ impl Site {
     /// # Errors
     /// When the file cannot be read or has problems (each with its line and column).
     pub fn load(path: &Path) -> Result<Self, SiteError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SiteError::Read {
-            path: path.to_owned(),
-            source,
+        let text = decode::read(path).map_err(|e| match e {
+            decode::ReadError::Io(source) => SiteError::Read {
+                path: path.to_owned(),
+                source,
+            },
+            decode::ReadError::Encoding(d) => SiteError::Invalid(d),
         })?;
         if path
             .extension()

@@ -84,7 +84,7 @@ pub struct Port {
 pub struct Tls {
     pub endpoint: Spanned<String>,
     #[serde(default)]
-    pub sni: Option<String>,
+    pub sni: Option<Spanned<String>>,
     #[serde(default)]
     pub role: Option<String>,
     #[serde(default)]
@@ -110,7 +110,7 @@ pub struct Sql {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CertFile {
-    pub path: String,
+    pub path: Spanned<String>,
     #[serde(default)]
     pub purpose: String,
     #[serde(default)]

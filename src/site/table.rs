@@ -318,16 +318,17 @@ impl Table {
                 })
             }
             Table::Sql => Row::Sql(SqlInstance {
-                server: t.required(0, build::SQL_SERVER)?,
+                server: {
+                    t.check(0, build::sql_server(t.text(0)))?;
+                    t.text(0).to_owned()
+                },
                 database: t.optional(1),
                 user: t.optional(2),
                 trust_server_certificate: t.check(3, yes_no(t.text(3)))?,
                 role: t.optional(4),
             }),
             Table::CertFiles => Row::CertFile(CertFile {
-                path: t
-                    .required(0, "expected the certificate file's path")?
-                    .into(),
+                path: t.required(0, build::CERT_PATH)?.into(),
                 purpose: t.text(1).to_owned(),
                 role: t.optional(2),
             }),
@@ -391,7 +392,10 @@ fn host(t: &Typed<'_>, site: &Site, editing: Option<usize>) -> Result<Host, Fiel
     }
     Ok(Host {
         name,
-        address: t.required(1, build::HOST_ADDRESS)?,
+        address: {
+            t.check(1, build::host_address(t.text(1)))?;
+            t.text(1).to_owned()
+        },
         roles: roles(t.text(2)),
         os: t.optional(3).map(|o| Os::parse(&o)),
         outside: t.check(4, yes_no(t.text(4)))?,

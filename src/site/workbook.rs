@@ -37,6 +37,15 @@ pub fn parse(text: &str, path: &Path) -> Result<Vec<PortRule>, Diagnostics> {
     let err = |problems: &mut Vec<Diagnostic>, at: usize, message: String| {
         problems.push(Diagnostic::at(path, text, at..at + 1, message));
     };
+    // The CSV reader takes a stray quote as text (or reads to the end of the file after an
+    // unclosed one), so quotes are checked first, each problem where it stands.
+    let quotes = stray_quotes(text_no_bom);
+    if !quotes.is_empty() {
+        for (at, message) in quotes {
+            err(&mut problems, offset + at, message.to_owned());
+        }
+        return Err(Diagnostics(problems));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -102,6 +111,65 @@ pub fn parse(text: &str, path: &Path) -> Result<Vec<PortRule>, Diagnostics> {
     } else {
         Err(Diagnostics(problems))
     }
+}
+
+const STRAY_QUOTE: &str = "a stray `\"` inside a cell that does not start with one: quote the \
+    whole cell and double the quote inside (\"TCP 443 \"\"web\"\"\"), or remove it";
+const AFTER_CLOSING: &str = "text after a cell's closing `\"`: a quoted cell ends at its closing \
+    quote; double a quote meant inside it (\"\"), or move the text inside";
+const UNCLOSED: &str = "this quote is never closed: the cell would run to the end of the file; \
+    close it with `\"` where the cell ends";
+
+/// Every quote the CSV rules (RFC 4180, as Excel writes them) do not allow, with its byte
+/// offset: one inside an unquoted cell, text after a closing quote, a quote never closed.
+fn stray_quotes(text: &str) -> Vec<(usize, &'static str)> {
+    let bytes = text.as_bytes();
+    let mut problems = Vec::new();
+    let mut i = 0;
+    let mut cell_start = true;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' if cell_start => {
+                let open = i;
+                i += 1;
+                loop {
+                    match bytes.get(i) {
+                        None => {
+                            problems.push((open, UNCLOSED));
+                            return problems;
+                        }
+                        Some(b'"') if bytes.get(i + 1) == Some(&b'"') => i += 2,
+                        Some(b'"') => break,
+                        Some(_) => i += 1,
+                    }
+                }
+                i += 1;
+                match bytes.get(i) {
+                    None | Some(b',' | b'\r' | b'\n') => {}
+                    Some(_) => {
+                        problems.push((i, AFTER_CLOSING));
+                        while i < bytes.len() && !matches!(bytes[i], b',' | b'\n') {
+                            i += 1;
+                        }
+                    }
+                }
+                cell_start = false;
+            }
+            b'"' => {
+                problems.push((i, STRAY_QUOTE));
+                i += 1;
+            }
+            b',' | b'\n' => {
+                cell_start = true;
+                i += 1;
+            }
+            _ => {
+                cell_start = false;
+                i += 1;
+            }
+        }
+    }
+    problems
 }
 
 /// One row as a port rule; `None` for a blank row. Errors carry the byte offset of the bad
