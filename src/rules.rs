@@ -1004,6 +1004,38 @@ impl Scope {
 mod tests {
     use super::*;
 
+    /// The registry and the typed checks are one vocabulary: every check the loader accepts
+    /// has a typed form the evaluators judge.
+    #[test]
+    fn every_registered_check_builds_its_typed_form() {
+        for spec in CHECKS {
+            let expect: BTreeMap<String, ParamValue> = spec
+                .params
+                .iter()
+                .filter(|p| p.required)
+                .map(|p| {
+                    let v = match p.ty {
+                        ParamType::Int => ParamValue::Int(1),
+                        ParamType::Str([first, ..]) => ParamValue::Str((*first).to_owned()),
+                        ParamType::Str([]) if p.name == "ports" => ParamValue::Str("443".into()),
+                        ParamType::Str([]) => ParamValue::Str("x".into()),
+                        ParamType::StrList([first, ..]) => {
+                            ParamValue::StrList(vec![(*first).to_owned()])
+                        }
+                        ParamType::StrList([]) => ParamValue::StrList(vec!["x".into()]),
+                    };
+                    (p.name.to_owned(), v)
+                })
+                .collect();
+            assert!(
+                Check::build(spec, &expect).is_ok(),
+                "{}.{} has no typed form",
+                spec.kind,
+                spec.name
+            );
+        }
+    }
+
     #[test]
     fn every_kind_has_checks_and_names_are_unique() {
         for kind in ProbeKind::ALL {
