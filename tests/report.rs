@@ -14,54 +14,17 @@ use std::process::{Command, Stdio};
 
 mod common;
 
+use common::home::Home;
 use common::{Out, run_with_watchdog};
 use preflight::assessment::{Assessment, Response, Value};
 use preflight::checklist::builtin;
 use preflight::report::Report;
 use preflight::report::document::ResponseDoc;
-use tempfile::TempDir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_preflight");
 const CHECKLIST: &str = "activesync-device-trust";
 
-struct Home {
-    dir: TempDir,
-}
-
 impl Home {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        for sub in ["data", "config", "home"] {
-            fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
-        }
-        Self { dir }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn run(&self, args: &[&str]) -> Out {
-        let mut cmd = Command::new(BIN);
-        cmd.args(args)
-            .current_dir(self.dir.path())
-            .env("XDG_DATA_HOME", self.path("data"))
-            .env("XDG_CONFIG_HOME", self.path("config"))
-            .env("HOME", self.path("home"))
-            .env("PREFLIGHT_USER", "tester")
-            .env_remove("RUST_BACKTRACE")
-            .env_remove("RUST_LIB_BACKTRACE")
-            .stdin(Stdio::null());
-        run_with_watchdog(cmd, &format!("preflight {}", args.join(" ")))
-    }
-
-    fn ok(&self, args: &[&str]) -> Out {
-        let out = self.run(args);
-        assert_eq!(out.code, 0, "preflight {}:\n{}", args.join(" "), out.both());
-        out
-    }
-
-    /// A session with a few answers, built into `report.json`.
     fn report(&self) -> PathBuf {
         self.ok(&["session", "new", "site", "--checklist", CHECKLIST]);
         self.ok(&[
@@ -93,7 +56,7 @@ impl Home {
 
     fn ssh_keygen(&self, args: &[&str]) -> Out {
         let mut cmd = Command::new(ssh_keygen());
-        cmd.args(args).current_dir(self.dir.path());
+        cmd.args(args).current_dir(self.root());
         run_with_watchdog(cmd, &format!("ssh-keygen {}", args.join(" ")))
     }
 }
@@ -180,7 +143,7 @@ fn keygen_sign_and_verify_round_trip_and_ssh_keygen_agrees() {
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
         .arg("ssh-keygen -Y verify -f allowed_signers -I ann@example.org -n preflight-report -s report.json.sig < report.json")
-        .current_dir(h.dir.path());
+        .current_dir(h.root());
     let ssh = run_with_watchdog(cmd, "ssh-keygen -Y verify");
     assert_eq!(ssh.code, 0, "ssh-keygen -Y verify:\n{}", ssh.both());
     assert!(
@@ -280,7 +243,7 @@ fn a_signature_made_by_ssh_keygen_verifies_with_preflight() {
         "--passphrase-env",
         "PF_PASS",
     ])
-    .current_dir(h.dir.path())
+    .current_dir(h.root())
     .env("XDG_DATA_HOME", h.path("data"))
     .env("XDG_CONFIG_HOME", h.path("config"))
     .env("PF_PASS", "s3cret-pass")
@@ -518,7 +481,7 @@ fn an_html_export_verifies_on_its_own_and_embeds_the_signed_bytes_exactly() {
         .replace("&amp;", "&");
     ssh_keygen();
     let mut cmd = Command::new("sh");
-    cmd.arg("-c").arg(&script).current_dir(h.dir.path());
+    cmd.arg("-c").arg(&script).current_dir(h.root());
     let ssh = run_with_watchdog(cmd, "the page's OpenSSH instructions");
     assert_eq!(ssh.code, 0, "{script}\n{}", ssh.both());
     assert!(
@@ -829,7 +792,7 @@ fn a_markdown_export_says_what_the_page_says_and_its_commands_verify() {
     let mut cmd = Command::new("sh");
     cmd.arg("-ec")
         .arg(script.replace("preflight report", &format!("{BIN} report")))
-        .current_dir(h.dir.path())
+        .current_dir(h.root())
         .env("XDG_CONFIG_HOME", h.path("config"))
         .env("XDG_DATA_HOME", h.path("data"));
     let both = run_with_watchdog(cmd, "the Markdown's commands");
@@ -1687,7 +1650,7 @@ fn keygen_protects_the_key_with_a_passphrase_from_the_environment() {
     let with_env = |args: &[&str], var: &str, value: &str| {
         let mut cmd = Command::new(BIN);
         cmd.args(args)
-            .current_dir(h.dir.path())
+            .current_dir(h.root())
             .env("XDG_DATA_HOME", h.path("data"))
             .env("XDG_CONFIG_HOME", h.path("config"))
             .env("HOME", h.path("home"))

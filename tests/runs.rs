@@ -9,72 +9,23 @@
 //! directory and a watchdog; the only network is a listener on loopback.
 
 use std::fs;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{Out, WATCHDOG, run_with_watchdog};
+use common::home::Home;
+use common::{Out, WATCHDOG};
 use preflight::assessment::{Assessment, Response, Value};
 use preflight::checklist::{Checklist, builtin};
 use preflight::probe::{ProbeKind, ProbeResult, Verdict};
 use preflight::report::Report;
 use preflight::report::document::ResponseDoc;
-use tempfile::TempDir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_preflight");
 const CHECKLIST: &str = "activesync-device-trust";
 
-struct Home {
-    dir: TempDir,
-}
-
 impl Home {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        for sub in ["data", "config", "home"] {
-            fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
-        }
-        Self { dir }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
-        cmd.args(args)
-            .current_dir(self.dir.path())
-            .env("XDG_DATA_HOME", self.path("data"))
-            .env("XDG_CONFIG_HOME", self.path("config"))
-            .env("HOME", self.path("home"))
-            .env("PREFLIGHT_USER", "tester")
-            .env_remove("RUST_BACKTRACE")
-            .env_remove("RUST_LIB_BACKTRACE")
-            .stdin(Stdio::null());
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Out {
-        run_with_watchdog(self.command(args), &format!("preflight {}", args.join(" ")))
-    }
-
-    fn ok(&self, args: &[&str]) -> Out {
-        let out = self.run(args);
-        assert_eq!(out.code, 0, "preflight {}:\n{}", args.join(" "), out.both());
-        out
-    }
-
-    fn json(&self, args: &[&str]) -> serde_json::Value {
-        let out = self.ok(args);
-        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout))
-    }
-
-    /// Runs the binary with stdout and stderr pipes whose reading ends are closed before it
-    /// writes a byte (`cmd 2>&1 | head -0`); returns its exit code, failing on a signal (a
-    /// panic that aborts is SIGABRT).
     fn closed_pipes(&self, args: &[&str]) -> i32 {
         let mut child = self
             .command(args)

@@ -6,6 +6,7 @@
 )]
 
 pub mod dns_server;
+pub mod home;
 #[cfg(target_os = "linux")]
 pub mod netns;
 pub mod sql_site;
