@@ -219,11 +219,18 @@ struct Subject {
     to: Option<String>,
     #[serde(default)]
     ports: Option<String>,
+    /// The entry a hosts check looked for.
     #[serde(default)]
-    expected: Option<Json>,
+    expected: Option<ExpectedEntry>,
     /// Seen from a vantage outside the site's firewall.
     #[serde(default)]
     outside: bool,
+}
+
+/// The `NAME=IP` a hosts check looked for, as its evidence keeps it.
+#[derive(Debug, Deserialize)]
+struct ExpectedEntry {
+    address: std::net::IpAddr,
 }
 
 impl Subject {
@@ -283,10 +290,7 @@ fn answers(binding: &ProbeBinding, r: &ProbeResult) -> bool {
         }
         Check::Hosts(HostsCheck::EntryPresent {
             address: Some(want),
-        }) => subject
-            .expected
-            .as_ref()
-            .is_some_and(|e| e.to_string().contains(&want.to_string())),
+        }) => subject.expected.is_some_and(|e| e.address == *want),
         // `names` and `name` pick the DNS and hosts results of those names; for the other kinds
         // `name` is what the rule compares with (a certificate's name, a file's name).
         Check::Dns(_) | Check::Hosts(_) => match binding.expect.get("names") {
@@ -1027,7 +1031,7 @@ probe = { kind = "tls", check = "protocol_offered", pass_means = "no", expect = 
                 kind,
                 check,
                 verdict,
-                serde_json::json!({ "name": role, "role": role, "expected": [{ "address": "127.0.0.1" }] }),
+                serde_json::json!({ "name": role, "role": role, "expected": { "name": role, "address": "127.0.0.1" } }),
             )
         };
         let a = with(&[

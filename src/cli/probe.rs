@@ -157,8 +157,16 @@ fn env_of(
         },
     )
     .wrap_err("cannot set up the run")?;
-    if tasks.iter().any(|t| matches!(t, plan::Task::Tls { .. })) {
-        env.tls_required = super::library(dirs)?.get(checklist)?.required_suites();
+    // What the checklist's rules need of the probes: the suites it requires (a weak one among
+    // them is said as a conflict) and the permissions and databases its SQL rules name.
+    if tasks
+        .iter()
+        .any(|t| matches!(t, plan::Task::Tls { .. } | plan::Task::Sql { .. }))
+    {
+        let lib = super::library(dirs)?;
+        let c = lib.get(checklist)?;
+        env.tls_required = c.required_suites();
+        env.sql.checks = c.sql_checks();
     }
     if let Some(pfx) = tasks.iter().find_map(|t| match t {
         plan::Task::Certfile { file } if needs_password(&file.path) => Some(file.path.clone()),
@@ -167,7 +175,6 @@ fn env_of(
         env.pfx_password = super::cert::password_if_given(&pfx)?;
     }
     if tasks.iter().any(|t| matches!(t, plan::Task::Sql { .. })) {
-        env.sql.checks = super::library(dirs)?.get(checklist)?.sql_checks();
         env.sql.password = super::sql::password_if_given(
             site.sql
                 .iter()

@@ -63,16 +63,7 @@ pub fn judge(
     }
     let lib = library(dirs)?;
     let checklist = lib.get(id)?;
-    Ok(judge_checklist(checklist, kind, evaluate))
-}
-
-/// Every rule of `kind` in a checklist, judged by `evaluate`.
-fn judge_checklist(
-    checklist: &crate::checklist::Checklist,
-    kind: ProbeKind,
-    evaluate: impl Fn(&Rule) -> Option<(Verdict, String)>,
-) -> Vec<Check> {
-    checklist
+    Ok(checklist
         .rules(kind)
         .into_iter()
         .filter_map(|rule| {
@@ -85,5 +76,5 @@ fn judge_checklist(
                 summary,
             })
         })
-        .collect()
+        .collect())
 }

@@ -125,22 +125,22 @@ pub fn plan(site: &Site, vantage: &Vantage, only: &[ProbeKind]) -> Vec<Task> {
     if wanted(ProbeKind::Tcp)
         && let Vantage::Role(role) = vantage
     {
-        for rule in site.ports.iter().filter(|r| same_role(&r.from, role)) {
+        for rule in site
+            .ports
+            .iter()
+            .filter(|r| Scope::same_role(&r.from, role))
+        {
             tasks.extend(port_tasks(site, rule));
         }
     }
     tasks
 }
 
-fn same_role(a: &str, b: &str) -> bool {
-    Scope::same_role(a, b)
-}
-
 /// A name as this vantage's hosts file must carry it: an entry the site requires only on some
 /// roles' machines is not required (nor expected) elsewhere.
 fn hosts_here(name: &NameCheck, vantage: &Vantage) -> NameCheck {
     let here = name.hosts_on.is_empty()
-        || matches!(vantage, Vantage::Role(role) if name.hosts_on.iter().any(|r| same_role(r, role)));
+        || matches!(vantage, Vantage::Role(role) if name.hosts_on.iter().any(|r| Scope::same_role(r, role)));
     NameCheck {
         hosts_entry: name.hosts_entry.filter(|_| here),
         ..name.clone()
@@ -158,7 +158,7 @@ fn endpoint_os(site: &Site, endpoint: &TlsEndpoint) -> Option<Os> {
             let role = endpoint.role.as_deref()?;
             site.hosts
                 .iter()
-                .find(|h| h.roles.iter().any(|r| same_role(r, role)))
+                .find(|h| h.roles.iter().any(|r| Scope::same_role(r, role)))
         })
         .and_then(|h| h.os.clone())
 }
@@ -196,7 +196,7 @@ pub fn destinations(site: &Site, to: &str) -> Vec<String> {
     let by_role: Vec<String> = site
         .hosts
         .iter()
-        .filter(|h| h.roles.iter().any(|r| same_role(r, to)))
+        .filter(|h| h.roles.iter().any(|r| Scope::same_role(r, to)))
         .map(|h| h.address.clone())
         .collect();
     if !by_role.is_empty() {
