@@ -2,9 +2,13 @@
 
 use std::fmt;
 
-/// A parsed port list, in the order written, without duplicates.
+/// A parsed port list, in the order written, without duplicates; it remembers how it was
+/// written, so a list is shown (and stored) in the words of the person who wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ports(Vec<u16>);
+pub struct Ports {
+    list: Vec<u16>,
+    written: String,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid port list `{text}` at character {column}: {problem}")]
@@ -72,26 +76,48 @@ impl Ports {
         }
         let mut seen = std::collections::HashSet::new();
         ports.retain(|p| seen.insert(*p));
-        Ok(Self(ports))
+        Ok(Self {
+            list: ports,
+            written: text.trim().to_owned(),
+        })
+    }
+
+    /// The list as it was written (trimmed).
+    pub fn written(&self) -> &str {
+        &self.written
     }
 
     pub fn as_slice(&self) -> &[u16] {
-        &self.0
+        &self.list
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.list.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.list.is_empty()
     }
 }
 
 impl fmt::Display for Ports {
     /// Writes the list back compactly, consecutive ports as ranges.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&compact(&self.0))
+        f.write_str(&compact(&self.list))
+    }
+}
+
+/// Stored as written (`443,20000-20009`), and read back through [`Ports::parse`].
+impl serde::Serialize for Ports {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.written)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Ports {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Ports::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 

@@ -485,7 +485,7 @@ async fn resolves_compares_every_resolver_with_the_expected_addresses() {
             "{}",
             results[2].summary
         );
-        let answers = results[0].evidence["answers"].as_array().expect("answers");
+        let answers = results[0].evidence.seen()["answers"].as_array().expect("answers");
         assert_eq!(answers.len(), 4, "A and AAAA through two resolvers");
 
         let silent = Resolver::new(
@@ -567,8 +567,8 @@ async fn a_dead_resolver_is_said_once_and_hides_nothing() {
             "{}",
             up[1].summary
         );
-        assert_eq!(up[1].evidence["asked"], 6);
-        assert_eq!(up[1].evidence["answered"], 0);
+        assert_eq!(up[1].evidence.seen()["asked"], 6);
+        assert_eq!(up[1].evidence.seen()["answered"], 0);
 
         // mail: the site expects 203.0.113.99 outside; the live external resolver says
         // otherwise, and that is the finding.
@@ -620,7 +620,7 @@ async fn a_dead_resolver_is_said_once_and_hides_nothing() {
         );
         for r in [&mail, &sql1, &web] {
             assert!(!r.summary.contains("did not answer"), "{}", r.summary);
-            assert_eq!(r.evidence["down"], serde_json::json!(["internal 2"]));
+            assert_eq!(r.evidence.seen()["down"], serde_json::json!(["internal 2"]));
         }
         let reverse = round.reverse(&int, &names[1..2], 16).await;
         assert_eq!(reverse[0].verdict, Verdict::Pass, "{}", reverse[0].summary);
@@ -694,7 +694,7 @@ async fn split_horizon_shows_both_views() {
         );
         assert_eq!(results[0].check, "split_horizon");
         assert_eq!(
-            results[0].evidence["external"][0]["records"][0],
+            results[0].evidence.seen()["external"][0]["records"][0],
             "203.0.113.25"
         );
     })
@@ -750,7 +750,7 @@ async fn reverse_matches_forward_then_ptr() {
         );
         assert_eq!(got[4].0, Verdict::Fail);
         assert!(got[4].1.contains("does not exist"), "{}", got[4].1);
-        assert_eq!(results[0].evidence["ptr"][0]["records"][0], "sql1.example.test");
+        assert_eq!(results[0].evidence.seen()["ptr"][0]["records"][0], "sql1.example.test");
     })
     .await;
 }

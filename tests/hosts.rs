@@ -240,8 +240,11 @@ fn checks_give_probe_results_in_plain_words() {
     assert_eq!(result.check, "entry_present");
     assert_eq!(result.verdict, Verdict::Pass, "{}", result.summary);
     assert_eq!(result.summary, "line 8 maps DB2.example.org to 10.0.0.7");
-    assert_eq!(result.evidence["found"]["line"], 8);
-    assert_eq!(result.evidence["found"]["address"], "10.0.0.7");
+    let preflight::probe::Facts::Seen(seen) = &result.evidence.facts else {
+        panic!("a hosts check records what it saw");
+    };
+    assert_eq!(seen["found"]["line"], 8);
+    assert_eq!(seen["found"]["address"], "10.0.0.7");
     assert!(result.at.ends_with('Z'), "{}", result.at);
 
     // A line the resolver skips is named as the likely reason an entry is missing.
@@ -267,7 +270,10 @@ fn checks_give_probe_results_in_plain_words() {
         "{}",
         result.summary
     );
-    assert_eq!(result.evidence["disagreeing"][0]["line"], 7);
+    let preflight::probe::Facts::Seen(seen) = &result.evidence.facts else {
+        panic!("a hosts check records what it saw");
+    };
+    assert_eq!(seen["disagreeing"][0]["line"], 7);
     let result = consistent_with_dns(
         &file,
         "db1.example.org",

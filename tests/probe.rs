@@ -214,8 +214,14 @@ fn find<'a>(results: &'a [Value], check: &str, key: &str, value: &str) -> &'a Va
     results
         .iter()
         .find(|r| {
+            let subject = &r["evidence"]["subject"];
+            let about = if key == "ports" {
+                &subject["row"]["ports"]
+            } else {
+                &subject[key]
+            };
             r["check"] == check
-                && (r["evidence"][key].as_str() == Some(value)
+                && (about.as_str() == Some(value)
                     || (key == "name" && r["target"].as_str() == Some(value)))
         })
         .unwrap_or_else(|| panic!("no {check} result for {value}: {results:#?}"))
@@ -241,7 +247,7 @@ fn a_site_is_probed_from_its_vantage_and_the_findings_say_why() {
         &format!("{},{}", w.open, w.closed),
     );
     assert_eq!(both["verdict"], "fail", "{both:#}");
-    let states: Vec<&str> = both["evidence"]["outcomes"]
+    let states: Vec<&str> = both["evidence"]["facts"]["tcp"]["outcomes"]
         .as_array()
         .expect("outcomes")
         .iter()
@@ -462,7 +468,7 @@ fn by_target<'a>(results: &'a [Value], check: &str, target: &str) -> &'a Value {
 }
 
 fn first_outcome(r: &Value) -> (&str, &str) {
-    let o = &r["evidence"]["outcomes"][0];
+    let o = &r["evidence"]["facts"]["tcp"]["outcomes"][0];
     (
         o["state"].as_str().expect("state"),
         o["address"].as_str().unwrap_or_default(),
@@ -630,7 +636,7 @@ fn connections_resolve_through_the_runs_hosts_file_and_resolvers() {
     let at = format!("127.0.0.31:{}", b.port);
     assert_eq!(first_outcome(sms), ("open", at.as_str()), "{sms:#}");
     assert_eq!(
-        sms["evidence"]["resolved"]["source"],
+        sms["evidence"]["subject"]["resolved"]["source"],
         format!("internal 2 ({})", b.internal.addr)
     );
     let files = by_target(results, "reachable", "files.box.test");
@@ -638,7 +644,7 @@ fn connections_resolve_through_the_runs_hosts_file_and_resolvers() {
     assert_eq!(first_outcome(files), ("open", at.as_str()), "{files:#}");
     let db = by_target(results, "probe", "sql.box.test");
     assert_eq!(
-        db["evidence"]["facts"]["connection_error"],
+        db["evidence"]["facts"]["sql"]["facts"]["connection_error"],
         Value::Null,
         "{db:#}"
     );
@@ -677,7 +683,7 @@ fn the_outside_vantage_connects_where_a_phone_on_the_street_would() {
         results
             .iter()
             .filter(|r| r["check"] == "resolver_up")
-            .all(|r| r["evidence"]["side"] == "external"),
+            .all(|r| r["evidence"]["facts"]["seen"]["side"] == "external"),
         "{results:#?}"
     );
 

@@ -139,8 +139,13 @@ fn listen(ip: IpAddr) -> std::net::TcpListener {
     std::net::TcpListener::bind((ip, 0)).expect("listener")
 }
 
-fn outcome(result: &ProbeResult) -> &Value {
-    &result.evidence["outcomes"][0]
+fn outcome(result: &ProbeResult) -> Value {
+    evidence(result)["facts"]["tcp"]["outcomes"][0].clone()
+}
+
+/// A result's evidence as it is stored.
+fn evidence(result: &ProbeResult) -> Value {
+    serde_json::to_value(&result.evidence).expect("evidence is JSON")
 }
 
 #[test]
@@ -204,7 +209,7 @@ ports = "443"
             Some(true)
         );
         assert_eq!(
-            sms.evidence["resolved"]["source"],
+            evidence(sms)["subject"]["resolved"]["source"],
             format!("internal 2 ({})", world.internal.addr)
         );
 
@@ -217,7 +222,7 @@ ports = "443"
             Some(true)
         );
         assert_eq!(
-            files.evidence["resolved"]["source"],
+            evidence(files)["subject"]["resolved"]["source"],
             format!("the hosts file {}", world.hosts().display())
         );
 
@@ -225,7 +230,8 @@ ports = "443"
         let ghost = &results[2];
         assert_eq!(ghost.verdict, Verdict::Fail);
         assert_eq!(outcome(ghost)["state"], "name_error");
-        let detail = outcome(ghost)["detail"].as_str().expect("detail");
+        let ghost_outcome = outcome(ghost);
+        let detail = ghost_outcome["detail"].as_str().expect("detail");
         assert!(
             detail.contains(&format!(
                 "the hosts file {}: no entry",
@@ -309,7 +315,7 @@ fn tls_scans_the_address_the_runs_dns_gives_with_the_name_as_sni() {
             endpoint: site.tls[0].clone(),
         };
         let result = execute(&task, &env).await.remove(0);
-        let facts = &result.evidence["facts"];
+        let facts = evidence(&result)["facts"]["tls"]["facts"].clone();
         assert_eq!(facts["errors"], serde_json::json!([]), "{}", result.summary);
         assert_eq!(facts["sni"], "tls.box.test");
         assert_eq!(facts["certificate"]["hostname_match"], true);
@@ -322,7 +328,7 @@ fn tls_scans_the_address_the_runs_dns_gives_with_the_name_as_sni() {
             "{facts}"
         );
         assert_eq!(
-            result.evidence["resolved"],
+            evidence(&result)["subject"]["resolved"],
             serde_json::json!({
                 "name": "tls.box.test",
                 "addresses": ["127.0.0.22"],
@@ -342,7 +348,7 @@ fn tls_scans_the_address_the_runs_dns_gives_with_the_name_as_sni() {
             endpoint: site.tls[0].clone(),
         };
         let result = execute(&task, &env).await.remove(0);
-        let errors = result.evidence["facts"]["errors"].to_string();
+        let errors = evidence(&result)["facts"]["tls"]["facts"]["errors"].to_string();
         assert!(
             errors.contains("nowhere.box.test does not resolve: asked the hosts file"),
             "{errors}"
@@ -373,7 +379,7 @@ trust_server_certificate = true
     };
     guarded(async {
         let result = execute(&task, &env).await.remove(0);
-        let facts = &result.evidence["facts"];
+        let facts = evidence(&result)["facts"]["sql"]["facts"].clone();
         assert_eq!(facts["connection_error"], Value::Null, "{}", result.summary);
         assert_eq!(
             facts["address"]
@@ -383,7 +389,7 @@ trust_server_certificate = true
             "{facts}"
         );
         assert_eq!(
-            result.evidence["resolved"]["source"],
+            evidence(&result)["subject"]["resolved"]["source"],
             format!("internal 2 ({})", world.internal.addr)
         );
     });
@@ -401,13 +407,13 @@ trust_server_certificate = true
     guarded(async {
         let result = execute(&task, &env).await.remove(0);
         assert_eq!(
-            result.evidence["facts"]["connection_error"],
+            evidence(&result)["facts"]["sql"]["facts"]["connection_error"],
             Value::Null,
             "{}",
             result.summary
         );
         assert_eq!(
-            result.evidence["resolved"]["source"],
+            evidence(&result)["subject"]["resolved"]["source"],
             format!("the hosts file {}", world.hosts().display())
         );
     });
@@ -475,7 +481,7 @@ fn an_outside_vantage_resolves_through_the_external_resolvers_only() {
             "the outside run connects to the public address"
         );
         assert_eq!(
-            out.evidence["resolved"]["source"],
+            evidence(&out)["subject"]["resolved"]["source"],
             format!("external 1 ({})", world.external.addr)
         );
         let ins = execute(&task("Console"), &inside).await.remove(0);

@@ -216,7 +216,7 @@ fn sql_result(verdict: Verdict, at: &str, summary: &str) -> ProbeResult {
         target: "db.example.test".into(),
         verdict,
         summary: summary.into(),
-        evidence: serde_json::Value::Null,
+        evidence: preflight::probe::Evidence::none(),
         at: at.into(),
         ms: 5,
     }

@@ -827,7 +827,7 @@ fn a_sites_sql_port_among_its_tls_endpoints_is_scanned_inside_tds() {
             .is_some_and(|t| t.ends_with("(inside TDS)")),
         "{result}"
     );
-    let offered: Vec<&str> = result["evidence"]["facts"]["protocols"]
+    let offered: Vec<&str> = result["evidence"]["facts"]["tls"]["facts"]["protocols"]
         .as_array()
         .expect("protocols")
         .iter()

@@ -192,7 +192,7 @@ ports = "135-139"
         target: target.into(),
         verdict,
         summary: summary.into(),
-        evidence: serde_json::json!({}),
+        evidence: preflight::probe::Evidence::none(),
         at: NOW.into(),
         ms: 3,
     };
@@ -321,7 +321,11 @@ fn site_row_form_with_a_refused_field() {
     let form = app.site.form.as_ref().expect("the form stays open");
     assert_eq!(form.error.as_ref().map(|e| e.field), Some("ports"));
     let (_, iv) = app.current().expect("interview");
-    assert_eq!(iv.assessment.site.ports[0].ports, "1433", "nothing changed");
+    assert_eq!(
+        iv.assessment.site.ports[0].ports.written(),
+        "1433",
+        "nothing changed"
+    );
     both_sizes("site_form", &app);
 }
 
@@ -416,7 +420,11 @@ fn tls_scan_as_a_grid_and_a_chain() {
         target: app.probes.tasks[0].label(),
         verdict: Verdict::Fail,
         summary: "grade T: not trusted".into(),
-        evidence: serde_json::json!({ "facts": facts, "grade": { "grade": "T", "score": 80, "caps": [] } }),
+        // As a session file stores it.
+        evidence: preflight::probe::Evidence::read(
+            ProbeKind::Tls,
+            serde_json::json!({ "facts": facts, "grade": { "grade": "T", "score": 80, "caps": [] } }),
+        ),
         at: NOW.into(),
         ms: 640,
     };
@@ -464,7 +472,12 @@ fn a_certificate_file_in_the_probes_view() {
         target: app.probes.tasks[0].label(),
         verdict: Verdict::Pass,
         summary: "read".into(),
-        evidence: serde_json::json!({ "facts": facts }),
+        evidence: preflight::probe::Evidence::of(preflight::probe::Facts::Certfile(Box::new(
+            preflight::probe::evidence::CertfileEvidence {
+                facts,
+                findings: Vec::new(),
+            },
+        ))),
         at: NOW.into(),
         ms: 1,
     };
@@ -543,7 +556,11 @@ fn sql_probe_with_its_rules_and_items() {
         target: app.probes.tasks[0].label(),
         verdict: Verdict::Fail,
         summary: "SQL2 in SPOKAG is ASYNCHRONOUS_COMMIT".into(),
-        evidence: serde_json::json!({ "facts": facts, "findings": [] }),
+        // As a session file stores it.
+        evidence: preflight::probe::Evidence::read(
+            ProbeKind::Sql,
+            serde_json::json!({ "facts": facts, "findings": [] }),
+        ),
         at: NOW.into(),
         ms: 41,
     };

@@ -10,20 +10,14 @@
 //! - a suggestion is made only when the evidence answers the item's question: its good answer
 //!   on a pass, another answer on a fail; a warning or "could not tell" suggests nothing.
 
-use serde::Deserialize;
-use serde_json::Value as Json;
-
 use super::{Assessment, Value};
 use crate::checklist::{AnswerKind, Item, ProbeBinding};
-use crate::ports::Ports;
-use crate::probe::certfile::{self, CertFileFacts};
-use crate::probe::sql::{self, SqlFacts};
-use crate::probe::tcp::State;
-use crate::probe::tls::facts::{self, TlsFacts};
-use crate::probe::{ProbeResult, Verdict};
-use crate::rules::{
-    Check, HostsCheck, Os, ParamValue, PortAnswer, Scope, Side, TcpCheck, param_str,
-};
+use crate::probe::certfile;
+use crate::probe::sql;
+use crate::probe::tcp::{Outcome, State};
+use crate::probe::tls::facts;
+use crate::probe::{Facts, ProbeResult, Subject, Verdict};
+use crate::rules::{Check, HostsCheck, ParamValue, PortAnswer, Scope, Side, TcpCheck, param_str};
 
 /// What the probes say about one item.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,7 +81,7 @@ impl Assessment {
         for to in &scope.to {
             if !answering
                 .iter()
-                .any(|(_, r)| Subject::of(r).is_target(binding, to))
+                .any(|(_, r)| is_target(&r.evidence.subject, binding, to))
             {
                 results.push(Found {
                     vantage: "",
@@ -203,51 +197,15 @@ fn is_good(item: &Item, answer: &Value) -> bool {
     }
 }
 
-/// What a result is about, as its probe recorded it: the role and OS of the target, the name,
-/// and for a port row its source and destination.
-#[derive(Debug, Default, Deserialize)]
-struct Subject {
-    #[serde(default)]
-    role: Option<String>,
-    #[serde(default)]
-    os: Option<Os>,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    from: Option<String>,
-    #[serde(default)]
-    to: Option<String>,
-    #[serde(default)]
-    ports: Option<String>,
-    /// The entry a hosts check looked for.
-    #[serde(default)]
-    expected: Option<ExpectedEntry>,
-    /// Seen from a vantage outside the site's firewall.
-    #[serde(default)]
-    outside: bool,
-}
-
-/// The `NAME=IP` a hosts check looked for, as its evidence keeps it.
-#[derive(Debug, Deserialize)]
-struct ExpectedEntry {
-    address: std::net::IpAddr,
-}
-
-impl Subject {
-    fn of(r: &ProbeResult) -> Self {
-        Subject::deserialize(&r.evidence).unwrap_or_default()
-    }
-
-    /// Whether this result is about the scope target `to` (a port row's destination, or the
-    /// role of a name, endpoint, instance or file).
-    fn is_target(&self, binding: &ProbeBinding, to: &str) -> bool {
-        let field = if matches!(binding.check, Check::Tcp(_)) {
-            &self.to
-        } else {
-            &self.role
-        };
-        field.as_deref().is_some_and(|r| Scope::same_role(r, to))
-    }
+/// Whether a result is about the scope target `to` (a port row's destination, or the role of
+/// a name, endpoint, instance or file).
+fn is_target(subject: &Subject, binding: &ProbeBinding, to: &str) -> bool {
+    let field = if matches!(binding.check, Check::Tcp(_)) {
+        subject.row.as_ref().map(|r| &r.to)
+    } else {
+        subject.role.as_ref()
+    };
+    field.is_some_and(|r| Scope::same_role(r, to))
 }
 
 /// Whether a result answers a binding: the same kind and check (a TLS scan and a SQL probe
@@ -260,9 +218,9 @@ fn answers(binding: &ProbeBinding, r: &ProbeResult) -> bool {
     if !whole && r.check != binding.spec.name {
         return false;
     }
-    let subject = Subject::of(r);
+    let subject = &r.evidence.subject;
     let scope = &binding.scope;
-    if !scope.to.is_empty() && !scope.to.iter().any(|to| subject.is_target(binding, to)) {
+    if !scope.to.is_empty() && !scope.to.iter().any(|to| is_target(subject, binding, to)) {
         return false;
     }
     if let Some(os) = &scope.os
@@ -276,21 +234,19 @@ fn answers(binding: &ProbeBinding, r: &ProbeResult) -> bool {
         return false;
     }
     match &binding.check {
-        Check::Tcp(TcpCheck::Reachable { ports, .. }) => {
-            scope.from.as_deref().is_none_or(|f| {
-                subject
-                    .from
-                    .as_deref()
-                    .is_some_and(|g| Scope::same_role(f, g))
-            }) && subject
-                .ports
+        Check::Tcp(TcpCheck::Reachable { ports, .. }) => subject.row.as_ref().is_some_and(|row| {
+            scope
+                .from
                 .as_deref()
-                .and_then(|p| Ports::parse(p).ok())
-                .is_some_and(|got| ports.as_slice().iter().all(|p| got.as_slice().contains(p)))
-        }
+                .is_none_or(|f| Scope::same_role(f, &row.from))
+                && ports
+                    .as_slice()
+                    .iter()
+                    .all(|p| row.ports.as_slice().contains(p))
+        }),
         Check::Hosts(HostsCheck::EntryPresent {
             address: Some(want),
-        }) => subject.expected.is_some_and(|e| e.address == *want),
+        }) => subject.expected == Some(*want),
         // `names` and `name` pick the DNS and hosts results of those names; for the other kinds
         // `name` is what the rule compares with (a certificate's name, a file's name).
         Check::Dns(_) | Check::Hosts(_) => match binding.expect.get("names") {
@@ -319,50 +275,42 @@ fn applied(binding: &ProbeBinding, r: &ProbeResult) -> (Verdict, String) {
             format!("{}: could not tell ({})", r.target, r.summary),
         )
     };
-    // Read in place: a scan's facts are large, and every item of its kind reads them.
-    let facts = r.evidence.get("facts");
-    match &binding.check {
-        Check::Tls(check) => facts
-            .and_then(|f| TlsFacts::deserialize(f).ok())
-            .map_or_else(unreadable, |f| facts::evaluate(check, &f)),
-        Check::Sql(check) => facts
-            .and_then(|f| SqlFacts::deserialize(f).ok())
-            .map_or_else(unreadable, |f| sql::checks::evaluate(check, &f)),
-        Check::Certfile(check) => facts
-            .and_then(|f| CertFileFacts::deserialize(f).ok())
-            .map_or_else(unreadable, |f| certfile::evaluate(check, &f)),
-        Check::Tcp(check) => ports_verdict(check, r),
-        Check::Dns(_) | Check::Hosts(_) => (r.verdict, r.summary.clone()),
+    match (&binding.check, &r.evidence.facts) {
+        (Check::Tls(check), Facts::Tls(t)) => facts::evaluate(check, &t.facts),
+        (Check::Sql(check), Facts::Sql(s)) => sql::checks::evaluate(check, &s.facts),
+        (Check::Certfile(check), Facts::Certfile(c)) => certfile::evaluate(check, &c.facts),
+        (Check::Tcp(check), Facts::Tcp(t)) => ports_verdict(check, r, &t.outcomes),
+        (Check::Dns(_) | Check::Hosts(_), _) => (r.verdict, r.summary.clone()),
+        // Nothing was measured: the probe's own words say why (not probed, could not start);
+        // with no facts it can never pass.
+        (_, Facts::None)
+            if r.verdict.rank() >= Verdict::Error.rank() || r.verdict == Verdict::Skipped =>
+        {
+            (r.verdict, r.summary.clone())
+        }
+        // The probe measured nothing (its summary says why), or another build stored facts
+        // this one cannot read.
+        (_, Facts::Unread { why, .. }) => (
+            Verdict::Error,
+            format!(
+                "{}: could not tell: the stored facts could not be read ({why}); probe again",
+                r.target
+            ),
+        ),
+        _ => unreadable(),
     }
-}
-
-#[derive(Deserialize)]
-struct PortOutcome {
-    port: u16,
-    state: State,
 }
 
 /// A port row judged on the item's ports: with `answer = "firewall"` a refusal proves the
 /// path is open (the host itself answered); with `"service"` only an open port passes. A port
 /// that could not be tried (the name did not resolve, no route) is "could not tell". The
 /// guide's "2000x" ports are those the site's row lists beyond the item's fixed ones.
-#[expect(
-    clippy::too_many_lines,
-    reason = "one question per port state, each with its own words"
-)]
-fn ports_verdict(check: &TcpCheck, r: &ProbeResult) -> (Verdict, String) {
+fn ports_verdict(check: &TcpCheck, r: &ProbeResult, outcomes: &[Outcome]) -> (Verdict, String) {
     let TcpCheck::Reachable {
         ports,
         answer,
         site_ports,
     } = check;
-    let Some(outcomes) = r
-        .evidence
-        .get("outcomes")
-        .and_then(|o| Vec::<PortOutcome>::deserialize(o).ok())
-    else {
-        return (r.verdict, r.summary.clone());
-    };
     let fixed = ports.as_slice();
     let extra: Vec<u16> = if site_ports.is_some() {
         outcomes
@@ -375,10 +323,12 @@ fn ports_verdict(check: &TcpCheck, r: &ProbeResult) -> (Verdict, String) {
     };
     let host = r
         .evidence
-        .get("host")
-        .and_then(Json::as_str)
+        .subject
+        .row
+        .as_ref()
+        .and_then(|row| row.host.as_deref())
         .unwrap_or(&r.target);
-    let mine: Vec<&PortOutcome> = outcomes
+    let mine: Vec<&Outcome> = outcomes
         .iter()
         .filter(|o| fixed.contains(&o.port) || extra.contains(&o.port))
         .collect();
@@ -394,7 +344,7 @@ fn ports_verdict(check: &TcpCheck, r: &ProbeResult) -> (Verdict, String) {
     };
     let unknown = list(&[State::NameError, State::Unreachable]);
     let good = list(passing);
-    let bad: Vec<&PortOutcome> = mine
+    let bad: Vec<&Outcome> = mine
         .iter()
         .filter(|o| !passing.contains(&o.state) && !unknown.contains(&o.port))
         .copied()
@@ -464,7 +414,10 @@ mod tests {
     use super::*;
     use crate::assessment::VantageRun;
     use crate::checklist::{Checklist, Origin};
-    use crate::probe::ProbeKind;
+    use crate::ports::Ports;
+    use crate::probe::sql::SqlFacts;
+    use crate::probe::{Evidence, ProbeKind};
+    use serde_json::Value as Json;
 
     const TEXT: &str = r#"
 [checklist]
@@ -496,6 +449,8 @@ source = "s"
 probe = { kind = "dns", check = "resolves", expect = { names = ["sql1.example.org"] } }
 "#;
 
+    /// A result whose evidence is written as earlier builds stored it (read as a session file
+    /// is).
     fn result(kind: ProbeKind, check: &str, verdict: Verdict, evidence: Json) -> ProbeResult {
         ProbeResult {
             kind,
@@ -503,7 +458,7 @@ probe = { kind = "dns", check = "resolves", expect = { names = ["sql1.example.or
             target: "t".into(),
             verdict,
             summary: "s".into(),
-            evidence,
+            evidence: Evidence::read(kind, evidence),
             at: "now".into(),
             ms: 1,
         }
@@ -513,13 +468,14 @@ probe = { kind = "dns", check = "resolves", expect = { names = ["sql1.example.or
     fn results_are_matched_by_subject_and_add_up_to_the_worst() {
         let c = Checklist::parse(TEXT, Path::new("t.toml"), Origin::Builtin).expect("valid");
         let mut a = Assessment::new("s", &c, "now");
-        let tcp = |from: &str, ports: &str, v| {
-            result(
-                ProbeKind::Tcp,
-                "reachable",
-                v,
-                serde_json::json!({ "from": from, "to": "SQL", "ports": ports }),
-            )
+        let tcp = |from: &str, ports: &str, state: &str| {
+            let states: Vec<(u16, &str)> = Ports::parse(ports)
+                .expect("ports")
+                .as_slice()
+                .iter()
+                .map(|p| (*p, state))
+                .collect();
+            port_row(from, "SQL", ports, &states)
         };
         a.runs.insert(
             "Console".into(),
@@ -528,8 +484,8 @@ probe = { kind = "dns", check = "resolves", expect = { names = ["sql1.example.or
                 host: "cws1".into(),
                 at: "now".into(),
                 results: vec![
-                    tcp("Console", "1433,5022", Verdict::Pass),
-                    tcp("Other", "1433", Verdict::Fail),
+                    tcp("Console", "1433,5022", "open"),
+                    tcp("Other", "1433", "filtered"),
                     result(
                         ProbeKind::Dns,
                         "resolves",
@@ -564,7 +520,7 @@ probe = { kind = "dns", check = "resolves", expect = { names = ["sql1.example.or
                 role: "Console".into(),
                 host: "cws2".into(),
                 at: "now".into(),
-                results: vec![tcp("Console", "1433", Verdict::Fail)],
+                results: vec![tcp("Console", "1433", "filtered")],
             },
         );
         let sql = a
@@ -1070,9 +1026,7 @@ probe = { kind = "tls", check = "protocol_offered", pass_means = "no", expect = 
         // The console reached the Spok endpoint; a phone outside could not. The phone's
         // "could not tell" is shown but does not sink the item.
         let mut phone = tls("Spok", None, unreached_tls());
-        if let Json::Object(m) = &mut phone.evidence {
-            m.insert("outside".into(), Json::Bool(true));
-        }
+        phone.evidence.subject.outside = true;
         let a = with(&[
             (
                 "Console",
@@ -1119,13 +1073,15 @@ probe = { kind = "tls", check = "protocol_offered", pass_means = "no", expect = 
     fn port_row(from: &str, to: &str, ports: &str, states: &[(u16, &str)]) -> ProbeResult {
         let outcomes: Vec<Json> = states
             .iter()
-            .map(|(p, s)| serde_json::json!({ "port": p, "state": s }))
+            .map(|(p, s)| {
+                serde_json::json!({ "host": to, "port": p, "state": s, "ms": 1, "detail": "" })
+            })
             .collect();
         result(
             ProbeKind::Tcp,
             "reachable",
             Verdict::Fail,
-            serde_json::json!({ "from": from, "to": to, "ports": ports, "host": to, "outcomes": outcomes }),
+            serde_json::json!({ "from": from, "to": to, "ports": ports, "host": to, "outcomes": outcomes, "timeout_ms": 3000 }),
         )
     }
 

@@ -194,7 +194,7 @@ fn result(kind: crate::probe::ProbeKind, check: &str, target: &str, at: &str) ->
         target: target.into(),
         verdict: crate::probe::Verdict::Fail,
         summary: format!("{check} on {target} at {at}"),
-        evidence: serde_json::Value::Null,
+        evidence: crate::probe::Evidence::none(),
         at: at.into(),
         ms: 1,
     }

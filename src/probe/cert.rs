@@ -29,7 +29,7 @@ use x509_parser::extensions::GeneralName;
 use x509_parser::prelude::{FromDer as _, X509Certificate};
 use x509_parser::public_key::PublicKey;
 
-use super::{ProbeKind, ProbeResult, Verdict};
+use super::{Evidence, Facts, ProbeKind, ProbeResult, Verdict};
 
 /// A certificate that cannot be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -1129,7 +1129,7 @@ pub fn stamp(
         target: target.to_owned(),
         verdict: j.verdict,
         summary: j.summary,
-        evidence: j.evidence,
+        evidence: Evidence::of(Facts::Seen(j.evidence)),
         at,
         ms: u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
     }

@@ -36,7 +36,7 @@ use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{ProbeKind, ProbeResult, Verdict};
+use super::{Evidence, Facts, ProbeKind, ProbeResult, Verdict};
 
 /// How long one query may take before it counts as unanswered.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -1677,7 +1677,7 @@ fn stamp(check: &str, target: &str, j: Judgement, at: &str, ms: u64) -> ProbeRes
         target: target.to_owned(),
         verdict: j.verdict,
         summary: j.summary,
-        evidence: j.evidence,
+        evidence: Evidence::of(Facts::Seen(j.evidence)),
         at: at.to_owned(),
         ms,
     }

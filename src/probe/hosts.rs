@@ -26,7 +26,7 @@ use std::time::Instant;
 use serde::Serialize;
 use serde_json::json;
 
-use super::{ProbeKind, ProbeResult, Verdict};
+use super::{Evidence, Facts, ProbeKind, ProbeResult, Subject, Verdict};
 
 /// The hosts file everywhere but Windows (Linux, the BSDs, macOS).
 pub const UNIX_PATH: &str = "/etc/hosts";
@@ -906,12 +906,19 @@ pub fn entry_present(file: &HostsFile, expected: &Expectation) -> ProbeResult {
         target: format!("{} in {}", expected.name, file.path.display()),
         verdict: check.verdict,
         summary: check.summary.clone(),
-        evidence: json!({
-            "file": file.path.display().to_string(),
-            "expected": check.expected,
-            "found": check.found,
-            "matches": check.matches,
-        }),
+        evidence: Evidence {
+            subject: Subject {
+                name: Some(expected.name.clone()),
+                expected: Some(expected.address),
+                ..Subject::default()
+            },
+            facts: Facts::Seen(json!({
+                "file": file.path.display().to_string(),
+                "expected": check.expected,
+                "found": check.found,
+                "matches": check.matches,
+            })),
+        },
         at,
         ms: ms_since(start),
     }
@@ -986,13 +993,19 @@ pub fn consistent_with_dns(file: &HostsFile, name: &str, dns: &[IpAddr]) -> Prob
         target: format!("{name} in {}", file.path.display()),
         verdict,
         summary,
-        evidence: json!({
-            "file": file.path.display().to_string(),
-            "name": name,
-            "hosts": hosts,
-            "dns": dns,
-            "disagreeing": off,
-        }),
+        evidence: Evidence {
+            subject: Subject {
+                name: Some(name.to_owned()),
+                ..Subject::default()
+            },
+            facts: Facts::Seen(json!({
+                "file": file.path.display().to_string(),
+                "name": name,
+                "hosts": hosts,
+                "dns": dns,
+                "disagreeing": off,
+            })),
+        },
         at,
         ms: ms_since(start),
     }
@@ -1361,12 +1374,21 @@ mod tests {
                 check.summary
             );
             let result = entry_present(&file, &expect);
-            assert_eq!(result.kind, ProbeKind::Hosts);
-            assert_eq!(result.check, "entry_present");
-            assert_eq!(result.verdict, *verdict);
+            let what = (result.kind, result.check.as_str(), result.verdict);
+            assert_eq!(what, (ProbeKind::Hosts, "entry_present", *verdict));
             assert_eq!(result.summary, check.summary);
-            assert_eq!(result.evidence["found"]["line"], serde_json::json!(line));
+            let seen = result.evidence.seen();
+            assert_eq!(seen["found"]["line"], serde_json::json!(line));
         }
+    }
+
+    #[test]
+    fn an_entry_check_says_which_entry_it_is_about() {
+        let file = parse("127.0.0.1 sms.example.org\n");
+        let expect = Expectation::new("sms.example.org", IpAddr::from([127, 0, 0, 1]));
+        let subject = entry_present(&file, &expect).evidence.subject;
+        assert_eq!(subject.name.as_deref(), Some("sms.example.org"));
+        assert_eq!(subject.expected, Some(expect.address));
     }
 
     #[test]

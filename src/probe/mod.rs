@@ -10,6 +10,7 @@
 pub mod cert;
 pub mod certfile;
 pub mod dns;
+pub mod evidence;
 pub mod hosts;
 pub mod plan;
 pub mod resolve;
@@ -22,6 +23,7 @@ pub mod tls;
 use serde::{Deserialize, Serialize};
 
 pub use crate::rules::ProbeKind;
+pub use evidence::{Evidence, Facts, Subject};
 
 /// How a probe ended, as the report and the TUI show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -119,6 +121,7 @@ impl Finding {
 
 /// One probe's result, as the assessment keeps it by vantage and the report shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "StoredResult")]
 pub struct ProbeResult {
     pub kind: ProbeKind,
     /// The checklist check this result answers (`reachable`, `resolves`, …).
@@ -128,11 +131,41 @@ pub struct ProbeResult {
     pub verdict: Verdict,
     /// One line, plain words: what was found and, on failure, what to change.
     pub summary: String,
-    /// The structured facts behind the verdict (per-port states, DNS answers, …).
-    pub evidence: serde_json::Value,
+    /// What the result is about and the facts behind the verdict.
+    pub evidence: Evidence,
     /// When the probe started (RFC 3339) and how long it took.
     pub at: String,
     pub ms: u64,
+}
+
+/// A result as stored: its evidence is read by kind ([`Evidence::read`]), in today's shape or
+/// an earlier build's.
+#[derive(Deserialize)]
+struct StoredResult {
+    kind: ProbeKind,
+    check: String,
+    target: String,
+    verdict: Verdict,
+    summary: String,
+    #[serde(default)]
+    evidence: serde_json::Value,
+    at: String,
+    ms: u64,
+}
+
+impl From<StoredResult> for ProbeResult {
+    fn from(r: StoredResult) -> Self {
+        ProbeResult {
+            evidence: Evidence::read(r.kind, r.evidence),
+            kind: r.kind,
+            check: r.check,
+            target: r.target,
+            verdict: r.verdict,
+            summary: r.summary,
+            at: r.at,
+            ms: r.ms,
+        }
+    }
 }
 
 #[cfg(test)]

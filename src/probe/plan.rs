@@ -150,10 +150,10 @@ fn hosts_here(name: &NameCheck, vantage: &Vantage) -> NameCheck {
 /// The OS of the server behind a TLS endpoint: that of the site host whose address is the
 /// endpoint's host, else of a host playing the endpoint's role.
 fn endpoint_os(site: &Site, endpoint: &TlsEndpoint) -> Option<Os> {
-    let (host, _) = crate::site::split_host_port(&endpoint.endpoint)?;
+    let host = endpoint.endpoint.host();
     site.hosts
         .iter()
-        .find(|h| h.address.eq_ignore_ascii_case(&host))
+        .find(|h| h.address.eq_ignore_ascii_case(host))
         .or_else(|| {
             let role = endpoint.role.as_deref()?;
             site.hosts

@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 
 use super::dns::{self, Answer, QueryType, Resolver, Status};
@@ -117,7 +117,7 @@ impl fmt::Debug for Lookup {
 }
 
 /// A name's addresses and the source that gave them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resolved {
     pub name: String,
     pub addresses: Vec<IpAddr>,
@@ -126,7 +126,7 @@ pub struct Resolved {
 }
 
 /// One source asked about a name, and what it said.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Asked {
     pub source: String,
     pub said: String,

@@ -12,6 +12,9 @@ use serde_json::json;
 use tokio::sync::{OnceCell, mpsc};
 
 use super::dns::{self, Expectation, Horizon, HorizonExpectation, QueryOptions};
+use super::evidence::{
+    CertfileEvidence, Evidence, Facts, NameResolution, Row, SqlEvidence, Subject, TlsEvidence,
+};
 use super::hosts::{self, HostsFile};
 use super::plan::Task;
 use super::resolve::{Lookup, Resolution, Resolve};
@@ -20,7 +23,6 @@ use super::tcp;
 use super::tls::{self, facts};
 use super::{Finding, ProbeKind, ProbeResult, Verdict};
 use super::{cert, certfile};
-use crate::ports::Ports;
 use crate::rules::{Os, SqlCheck};
 use crate::site::{CertFile, NameCheck, PortRule, Site, SqlInstance, TlsEndpoint};
 
@@ -216,18 +218,22 @@ impl Env {
 
     /// Where the run's connections resolve names, for a result's evidence: the source that
     /// answered and the addresses, or every source asked.
-    async fn resolved(&self, host: &str) -> serde_json::Value {
+    async fn resolved(&self, host: &str) -> Option<NameResolution> {
         let bare = host
             .strip_prefix('[')
             .and_then(|h| h.strip_suffix(']'))
             .unwrap_or(host);
         if bare.parse::<std::net::IpAddr>().is_ok() {
-            return serde_json::Value::Null;
+            return None;
         }
-        match self.resolution.lookup(bare).await {
-            Ok(r) => json!({ "name": r.name, "addresses": r.addresses, "source": r.source }),
-            Err(e) => json!({ "name": e.name, "error": e.to_string(), "asked": e.asked }),
-        }
+        Some(match self.resolution.lookup(bare).await {
+            Ok(r) => NameResolution::Found(r),
+            Err(e) => NameResolution::Unresolved {
+                error: e.to_string(),
+                name: e.name,
+                asked: e.asked,
+            },
+        })
     }
 }
 
@@ -268,9 +274,7 @@ pub async fn execute(task: &Task, env: &Env) -> Vec<ProbeResult> {
     // machines see (internal resolution) does not take a phone's answer.
     if env.outside {
         for r in &mut results {
-            if let serde_json::Value::Object(map) = &mut r.evidence {
-                map.insert("outside".into(), json!(true));
-            }
+            r.evidence.subject.outside = true;
         }
     }
     results
@@ -305,49 +309,45 @@ fn certfile_task(file: &CertFile, env: &Env) -> ProbeResult {
         target: Task::Certfile { file: file.clone() }.label(),
         verdict,
         summary,
-        evidence: json!({ "facts": facts, "findings": findings, "role": file.role }),
+        evidence: Evidence {
+            subject: Subject {
+                role: file.role.clone(),
+                ..Subject::default()
+            },
+            facts: Facts::Certfile(Box::new(CertfileEvidence { facts, findings })),
+        },
         at,
         ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     }
 }
 
-/// The facts that tie a TCP result to its port rule (and so to checklist items).
-fn rule_evidence(
-    rule: &PortRule,
-    host: Option<&str>,
-) -> serde_json::Map<String, serde_json::Value> {
-    let mut m = serde_json::Map::new();
-    m.insert("from".into(), json!(rule.from));
-    m.insert("to".into(), json!(rule.to));
-    m.insert("protocol".into(), json!(rule.protocol.to_string()));
-    m.insert("ports".into(), json!(rule.ports));
-    m.insert("purpose".into(), json!(rule.purpose));
-    if let Some(h) = host {
-        m.insert("host".into(), json!(h));
+/// What ties a TCP result to its port rule (and so to checklist items).
+fn row_subject(rule: &PortRule, host: Option<&str>) -> Subject {
+    Subject {
+        row: Some(Row {
+            from: rule.from.clone(),
+            to: rule.to.clone(),
+            protocol: rule.protocol.to_string(),
+            ports: rule.ports.clone(),
+            purpose: rule.purpose.clone(),
+            host: host.map(str::to_owned),
+        }),
+        ..Subject::default()
     }
-    m
 }
 
 async fn tcp_task(rule: &PortRule, host: &str, env: &Env) -> ProbeResult {
     let at = crate::stamp::now();
     let started = Instant::now();
-    let ports = Ports::parse(&rule.ports)
-        .map(|p| p.as_slice().to_vec())
-        .unwrap_or_default();
-    let targets = tcp::targets(host, &ports);
+    let targets = tcp::targets(host, rule.ports.as_slice());
     let through: Arc<dyn tcp::Resolve> = Arc::clone(&env.resolution) as Arc<dyn tcp::Resolve>;
     let outcomes = tcp::probe(&targets, &env.tcp, through, |_, _| {}).await;
     let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let mut result = tcp::probe_result(host, &outcomes, env.tcp.timeout, at, ms);
-    let mut evidence = rule_evidence(rule, Some(host));
-    if let serde_json::Value::Object(probe) = std::mem::take(&mut result.evidence) {
-        evidence.extend(probe);
-    }
-    let resolved = env.resolved(host).await;
-    if !resolved.is_null() {
-        evidence.insert("resolved".into(), resolved);
-    }
-    result.evidence = serde_json::Value::Object(evidence);
+    result.evidence.subject = Subject {
+        resolved: env.resolved(host).await,
+        ..row_subject(rule, Some(host))
+    };
     result.target = Task::Tcp {
         rule: rule.clone(),
         host: host.to_owned(),
@@ -367,7 +367,10 @@ fn untestable(rule: &PortRule, why: &str) -> ProbeResult {
         .label(),
         verdict: Verdict::Skipped,
         summary: format!("not probed: {why}"),
-        evidence: serde_json::Value::Object(rule_evidence(rule, None)),
+        evidence: Evidence {
+            subject: row_subject(rule, None),
+            facts: Facts::None,
+        },
         at: crate::stamp::now(),
         ms: 0,
     }
@@ -443,22 +446,11 @@ async fn tls_task(endpoint: &TlsEndpoint, env: &Env) -> ProbeResult {
         endpoint: endpoint.clone(),
     }
     .label();
-    let Some((host, port)) = crate::site::split_host_port(&endpoint.endpoint) else {
-        return ProbeResult {
-            kind: ProbeKind::Tls,
-            check: "scan".to_owned(),
-            target: label,
-            verdict: Verdict::Error,
-            summary: format!("`{}` is not HOST:PORT", endpoint.endpoint),
-            evidence: json!({}),
-            at,
-            ms: 0,
-        };
-    };
+    let (host, port) = (endpoint.endpoint.host(), endpoint.endpoint.port());
     let sni = endpoint.sni.clone().or_else(|| {
         host.parse::<std::net::IpAddr>()
             .is_err()
-            .then(|| host.clone())
+            .then(|| host.to_owned())
     });
     let options = tls::Options {
         transport: if endpoint.tds {
@@ -468,7 +460,7 @@ async fn tls_task(endpoint: &TlsEndpoint, env: &Env) -> ProbeResult {
         },
         ..env.tls.clone()
     };
-    let (facts, scan) = facts::measure(&host, port, sni.as_deref(), &options, &env.anchors).await;
+    let (facts, scan) = facts::measure(host, port, sni.as_deref(), &options, &env.anchors).await;
     let findings = facts::findings(&facts, &env.tls_required);
     let grade = facts::grade(&facts);
     let verdict = Finding::worst(&findings);
@@ -481,14 +473,19 @@ async fn tls_task(endpoint: &TlsEndpoint, env: &Env) -> ProbeResult {
     } else {
         format!("grade {}: {}", grade.grade, bad.join("; "))
     };
-    let mut evidence = json!({
-        "facts": facts, "findings": findings, "grade": grade,
-        "role": endpoint.role, "os": endpoint.os,
-    });
-    let resolved = env.resolved(&host).await;
-    if !resolved.is_null() {
-        evidence["resolved"] = resolved;
-    }
+    let evidence = Evidence {
+        subject: Subject {
+            role: endpoint.role.clone(),
+            os: endpoint.os.clone(),
+            resolved: env.resolved(host).await,
+            ..Subject::default()
+        },
+        facts: Facts::Tls(Box::new(TlsEvidence {
+            facts,
+            findings,
+            grade,
+        })),
+    };
     ProbeResult {
         kind: ProbeKind::Tls,
         check: "scan".to_owned(),
@@ -509,16 +506,15 @@ fn about(
     role: Option<&str>,
     os: Option<&Os>,
 ) -> ProbeResult {
-    if let serde_json::Value::Object(map) = &mut result.evidence {
-        if let Some(name) = name {
-            map.entry("name").or_insert_with(|| json!(name));
-        }
-        if let Some(role) = role {
-            map.insert("role".into(), json!(role));
-        }
-        if let Some(os) = os {
-            map.insert("os".into(), json!(os));
-        }
+    let subject = &mut result.evidence.subject;
+    if let Some(name) = name {
+        subject.name.get_or_insert_with(|| name.to_owned());
+    }
+    if let Some(role) = role {
+        subject.role = Some(role.to_owned());
+    }
+    if let Some(os) = os {
+        subject.os = Some(os.clone());
     }
     result
 }
@@ -533,7 +529,13 @@ async fn hosts_task(names: &[NameCheck], env: &Env) -> Vec<ProbeResult> {
             summary: "not probed: a vantage outside the site reads no hosts file (a phone on the \
                       street has none to edit)"
                 .to_owned(),
-            evidence: json!({ "outside": true }),
+            evidence: Evidence {
+                subject: Subject {
+                    outside: true,
+                    ..Subject::default()
+                },
+                facts: Facts::None,
+            },
             at: crate::stamp::now(),
             ms: 0,
         }];
@@ -547,7 +549,7 @@ async fn hosts_task(names: &[NameCheck], env: &Env) -> Vec<ProbeResult> {
                 target: path.display().to_string(),
                 verdict: Verdict::Error,
                 summary: e.to_string(),
-                evidence: json!({ "file": path }),
+                evidence: Evidence::of(Facts::Seen(json!({ "file": path }))),
                 at: crate::stamp::now(),
                 ms: 0,
             }];
@@ -588,7 +590,9 @@ async fn hosts_task(names: &[NameCheck], env: &Env) -> Vec<ProbeResult> {
                     "could not compare the hosts file with DNS for {}: no resolver answered ({e})",
                     name.fqdn
                 ),
-                evidence: json!({ "file": file.path, "name": name.fqdn, "asked": e.asked }),
+                evidence: Evidence::of(Facts::Seen(
+                    json!({ "file": file.path, "name": name.fqdn, "asked": e.asked }),
+                )),
                 at: crate::stamp::now(),
                 ms: 0,
             },
@@ -606,7 +610,7 @@ fn sql_not_run(label: String, at: String, why: String) -> ProbeResult {
         target: label,
         verdict: Verdict::Error,
         summary: why,
-        evidence: json!({}),
+        evidence: Evidence::none(),
         at,
         ms: 0,
     }
@@ -660,18 +664,22 @@ async fn sql_task(instance: &SqlInstance, env: &Env) -> ProbeResult {
         }
         _ => bad.join("; "),
     };
-    let mut evidence = json!({ "facts": facts, "findings": findings, "role": instance.role });
-    let resolved = env.resolved(&target.host).await;
-    if !resolved.is_null() {
-        evidence["resolved"] = resolved;
-    }
+    let ms = facts.ms;
+    let evidence = Evidence {
+        subject: Subject {
+            role: instance.role.clone(),
+            resolved: env.resolved(&target.host).await,
+            ..Subject::default()
+        },
+        facts: Facts::Sql(Box::new(SqlEvidence { facts, findings })),
+    };
     ProbeResult {
         kind: ProbeKind::Sql,
         check: "probe".to_owned(),
         target: label,
         verdict,
         summary,
-        ms: facts.ms,
+        ms,
         evidence,
         at,
     }

@@ -27,8 +27,9 @@ use tokio::sync::{OnceCell, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, timeout_at};
 
+use super::evidence::TcpEvidence;
 use super::responder::Identity;
-use super::{ProbeKind, ProbeResult, Verdict};
+use super::{Evidence, Facts, ProbeKind, ProbeResult, Verdict};
 pub use crate::ports::compact;
 
 /// Time one connection attempt waits for an answer.
@@ -708,10 +709,10 @@ pub fn probe_result(
         target: format!("{shown_host}:{}", compact(&ports)),
         verdict,
         summary: summary(host, outcomes, timeout),
-        evidence: serde_json::json!({
-            "timeout_ms": millis(timeout),
-            "outcomes": outcomes,
-        }),
+        evidence: Evidence::of(Facts::Tcp(TcpEvidence {
+            timeout_ms: millis(timeout),
+            outcomes: outcomes.to_vec(),
+        })),
         at,
         ms,
     }
@@ -841,8 +842,11 @@ mod tests {
         assert_eq!(r.kind, ProbeKind::Tcp);
         assert_eq!(r.check, "reachable");
         assert_eq!(r.target, "[::1]:443,8091");
-        assert_eq!(r.evidence["outcomes"][1]["state"], "open");
-        assert_eq!(r.evidence["timeout_ms"], 3000);
+        let Facts::Tcp(t) = &r.evidence.facts else {
+            panic!("a port probe keeps its outcomes")
+        };
+        assert_eq!(t.outcomes[1].state, State::Open);
+        assert_eq!(t.timeout_ms, 3000);
 
         for bad in State::ALL.into_iter().filter(|s| *s != State::Open) {
             let r = probe_result(

@@ -458,7 +458,9 @@ impl Report {
                             target: r.target.clone(),
                             verdict: r.verdict.name().to_owned(),
                             summary: r.summary.clone(),
-                            evidence: r.evidence.clone(),
+                            // Evidence always converts: typed values, strings and numbers.
+                            evidence: serde_json::to_value(&r.evidence)
+                                .unwrap_or(serde_json::Value::Null),
                             at: r.at.clone(),
                             ms: r.ms,
                         })

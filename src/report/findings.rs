@@ -754,7 +754,10 @@ when = { item = "db.ag", is = "yes" }
                     target: "sql1:1433".into(),
                     verdict: Verdict::Fail,
                     summary: "sql1:1433 filtered: a firewall drops it".into(),
-                    evidence: serde_json::json!({ "from": "Console", "to": "SQL", "ports": "1433" }),
+                    evidence: crate::probe::Evidence::read(
+                        ProbeKind::Tcp,
+                        serde_json::json!({ "from": "Console", "to": "SQL", "ports": "1433" }),
+                    ),
                     at: "now".into(),
                     ms: 3000,
                 }],

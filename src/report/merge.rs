@@ -40,7 +40,7 @@ use super::document::{
 use super::view::{answer_text, given_text, site_name};
 use crate::assessment::{Assessment, ChecklistRef, Entry, Response, Value, VantageRun};
 use crate::checklist::{Checklist, ProbeKind};
-use crate::probe::{ProbeResult, Verdict};
+use crate::probe::{Evidence, ProbeResult, Verdict};
 use crate::site::{Site, changes};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -726,14 +726,15 @@ fn probe_result(p: &ProbeDoc) -> Result<ProbeResult, String> {
     .into_iter()
     .find(|v| v.name() == p.verdict)
     .ok_or_else(|| format!("unknown verdict `{}`", p.verdict))?;
+    let kind =
+        ProbeKind::parse(&p.kind).ok_or_else(|| format!("unknown probe kind `{}`", p.kind))?;
     Ok(ProbeResult {
-        kind: ProbeKind::parse(&p.kind)
-            .ok_or_else(|| format!("unknown probe kind `{}`", p.kind))?,
+        kind,
         check: p.check.clone(),
         target: p.target.clone(),
         verdict,
         summary: p.summary.clone(),
-        evidence: p.evidence.clone(),
+        evidence: Evidence::read(kind, p.evidence.clone()),
         at: p.at.clone(),
         ms: p.ms,
     })

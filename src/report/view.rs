@@ -13,12 +13,12 @@
 //! probe results, merge sources, verification.
 
 use super::document::{
-    AnswerDoc, ConflictDoc, CountsDoc, GivenDoc, ItemDoc, MergeDoc, Report, ResponseDoc,
+    AnswerDoc, ConflictDoc, CountsDoc, GivenDoc, ItemDoc, MergeDoc, ProbeDoc, Report, ResponseDoc,
     SectionDoc, SetAsideDoc, SignerDoc, SiteConflictDoc, VantageDoc,
 };
-use crate::probe::sql::SqlFacts;
 use crate::probe::sql::tables as sql_tables;
 use crate::probe::tls::facts::TlsFacts;
+use crate::probe::{Evidence, Facts, ProbeKind};
 
 /// Said of a report whose answers were given against another text of the checklist.
 pub const CHECKLIST_CHANGED: &str = "the installed checklist differs from the one answered against";
@@ -324,46 +324,49 @@ pub struct PortRow {
     pub summary: String,
 }
 
+/// A result's evidence as the report stored it, read the one way every stored result is read
+/// ([`Evidence::read`]: today's shape or an earlier build's).
+fn evidence_of(p: &ProbeDoc) -> Option<Evidence> {
+    ProbeKind::parse(&p.kind).map(|kind| Evidence::read(kind, p.evidence.clone()))
+}
+
 /// The port matrix rows of every vantage, from the TCP results' evidence.
 #[must_use]
 pub fn port_rows(r: &Report) -> Vec<PortRow> {
-    let s = |e: &serde_json::Value, k: &str| {
-        e.get(k)
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
     let mut rows = Vec::new();
     for v in &r.vantages {
         for p in v.results.iter().filter(|p| p.kind == "tcp") {
-            let e = &p.evidence;
-            let cells = e
-                .get("outcomes")
-                .and_then(serde_json::Value::as_array)
-                .map(|os| {
-                    os.iter()
-                        .map(|o| {
-                            (
-                                o.get("port")
-                                    .and_then(serde_json::Value::as_u64)
-                                    .unwrap_or_default(),
-                                s(o, "state"),
-                                s(o, "detail"),
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let Some(e) = evidence_of(p) else { continue };
+            let cells = match &e.facts {
+                Facts::Tcp(t) => t
+                    .outcomes
+                    .iter()
+                    .map(|o| {
+                        (
+                            u64::from(o.port),
+                            o.state.name().to_owned(),
+                            o.detail.clone(),
+                        )
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let row = e.subject.row.as_ref();
             rows.push(PortRow {
                 vantage: v.name.clone(),
-                rule: format!(
-                    "{} → {} {} {}",
-                    s(e, "from"),
-                    s(e, "to"),
-                    s(e, "protocol"),
-                    s(e, "ports")
+                rule: row.map_or_else(
+                    || " →   ".to_owned(),
+                    |row| {
+                        format!(
+                            "{} → {} {} {}",
+                            row.from,
+                            row.to,
+                            row.protocol,
+                            row.ports.written()
+                        )
+                    },
                 ),
-                host: s(e, "host"),
+                host: row.and_then(|r| r.host.clone()).unwrap_or_default(),
                 cells,
                 summary: p.summary.clone(),
             });
@@ -378,12 +381,8 @@ pub fn tls_endpoints(r: &Report) -> Vec<(String, TlsFacts)> {
     let mut out = Vec::new();
     for v in &r.vantages {
         for p in v.results.iter().filter(|p| p.kind == "tls") {
-            if let Some(f) = p
-                .evidence
-                .get("facts")
-                .and_then(|f| serde_json::from_value::<TlsFacts>(f.clone()).ok())
-            {
-                out.push((v.name.clone(), f));
+            if let Some(Facts::Tls(t)) = evidence_of(p).map(|e| e.facts) {
+                out.push((v.name.clone(), t.facts));
             }
         }
     }
@@ -396,16 +395,13 @@ pub fn sql_servers(r: &Report) -> Vec<SqlView> {
     let mut out = Vec::new();
     for v in &r.vantages {
         for p in v.results.iter().filter(|p| p.kind == "sql") {
-            if let Some(f) = p
-                .evidence
-                .get("facts")
-                .and_then(|f| serde_json::from_value::<SqlFacts>(f.clone()).ok())
-            {
+            if let Some(Facts::Sql(s)) = evidence_of(p).map(|e| e.facts) {
+                let f = &s.facts;
                 out.push(SqlView {
                     vantage: v.name.clone(),
                     server: f.server.clone(),
-                    overview: sql_tables::overview(&f),
-                    tables: sql_tables::tables(&f),
+                    overview: sql_tables::overview(f),
+                    tables: sql_tables::tables(f),
                 });
             }
         }

@@ -8,7 +8,8 @@ use toml::Spanned;
 
 use super::raw;
 use super::{
-    CertFile, Host, NameCheck, PortRule, Protocol, Resolvers, Site, SqlInstance, TlsEndpoint,
+    CertFile, Endpoint, Host, NameCheck, PortRule, Protocol, Resolvers, Site, SqlInstance,
+    TlsEndpoint,
 };
 use crate::checklist::Diagnostics;
 use crate::checklist::diag::Collector;
@@ -73,11 +74,16 @@ pub(super) fn protocol(text: &str) -> Result<Protocol, String> {
 
 /// A TLS endpoint: `HOST:PORT` or `[IPv6]:PORT`, its host a name the DNS probe would ask
 /// (the probes split it with [`split_host_port`] and look the host up with the same rule).
-pub(super) fn endpoint(text: &str) -> Result<(), String> {
-    let (host, _) = split_host_port(text).ok_or_else(|| {
+pub(super) fn endpoint(text: &str) -> Result<Endpoint, String> {
+    let (host, port) = split_host_port(text).ok_or_else(|| {
         format!("invalid endpoint `{text}`: expected HOST:PORT such as spokmobile.example.org:443")
     })?;
-    host_name(&host).map_err(|m| format!("invalid endpoint `{}`: {m}", text.trim()))
+    host_name(&host).map_err(|m| format!("invalid endpoint `{}`: {m}", text.trim()))?;
+    Ok(Endpoint {
+        host,
+        port,
+        written: text.trim().to_owned(),
+    })
 }
 
 /// A host as the probes take it: an IP address or a DNS name, by the DNS probe's own rule
@@ -164,13 +170,13 @@ pub(super) fn build(text: &str, path: &Path) -> Result<Site, Diagnostics> {
     let ports = file
         .port
         .into_iter()
-        .map(|p| port_rule(&mut cx, p.into_inner()))
+        .filter_map(|p| port_rule(&mut cx, p.into_inner()))
         .collect();
 
     let tls = file
         .tls
         .into_iter()
-        .map(|t| tls_endpoint(&mut cx, t.into_inner()))
+        .filter_map(|t| tls_endpoint(&mut cx, t.into_inner()))
         .collect();
 
     let sql = file
@@ -301,22 +307,29 @@ fn os(cx: &mut Ctx<'_>, text: &Spanned<String>) -> Option<Os> {
     Some(parsed)
 }
 
-fn tls_endpoint(cx: &mut Ctx<'_>, t: raw::Tls) -> TlsEndpoint {
-    if let Err(message) = endpoint(t.endpoint.get_ref()) {
-        cx.error(t.endpoint.span(), message);
-    }
+/// A TLS endpoint; none when its `endpoint` does not parse (the error is said, and the site
+/// refused).
+fn tls_endpoint(cx: &mut Ctx<'_>, t: raw::Tls) -> Option<TlsEndpoint> {
+    let parsed = match endpoint(t.endpoint.get_ref()) {
+        Ok(e) => Some(e),
+        Err(message) => {
+            cx.error(t.endpoint.span(), message);
+            None
+        }
+    };
     if let Some(sni) = &t.sni
         && let Err(message) = host_name(sni.get_ref())
     {
         cx.error(sni.span(), format!("invalid sni: {message}"));
     }
-    TlsEndpoint {
-        endpoint: t.endpoint.into_inner(),
+    let os = t.os.as_ref().and_then(|o| os(cx, o));
+    Some(TlsEndpoint {
+        endpoint: parsed?,
         sni: t.sni.map(Spanned::into_inner),
         role: t.role,
         tds: t.tds,
-        os: t.os.as_ref().and_then(|o| os(cx, o)),
-    }
+        os,
+    })
 }
 
 fn sql_instance(cx: &mut Ctx<'_>, s: raw::Sql) -> SqlInstance {
@@ -332,7 +345,8 @@ fn sql_instance(cx: &mut Ctx<'_>, s: raw::Sql) -> SqlInstance {
     }
 }
 
-fn port_rule(cx: &mut Ctx<'_>, p: raw::Port) -> PortRule {
+/// A port row; none when its ports do not parse (the error is said, and the site refused).
+fn port_rule(cx: &mut Ctx<'_>, p: raw::Port) -> Option<PortRule> {
     let protocol = match &p.protocol {
         None => Protocol::Tcp,
         Some(s) => protocol(s.get_ref()).unwrap_or_else(|message| {
@@ -340,24 +354,28 @@ fn port_rule(cx: &mut Ctx<'_>, p: raw::Port) -> PortRule {
             Protocol::Tcp
         }),
     };
-    if let Err(e) = Ports::parse(p.ports.get_ref()) {
-        // Point at the bad part inside the string (after its opening quote).
-        let start = p.ports.span().start + 1 + byte_of_char(p.ports.get_ref(), e.column - 1);
-        cx.error(start..start + 1, e.to_string());
-    }
     for (field, value) in [("from", &p.from), ("to", &p.to)] {
         if value.get_ref().trim().is_empty() {
             cx.error(value.span(), missing_role(field));
         }
     }
-    PortRule {
+    let ports = match Ports::parse(p.ports.get_ref()) {
+        Ok(ports) => ports,
+        Err(e) => {
+            // Point at the bad part inside the string (after its opening quote).
+            let start = p.ports.span().start + 1 + byte_of_char(p.ports.get_ref(), e.column - 1);
+            cx.error(start..start + 1, e.to_string());
+            return None;
+        }
+    };
+    Some(PortRule {
         from: p.from.into_inner(),
         to: p.to.into_inner(),
         protocol,
-        ports: p.ports.into_inner(),
+        ports,
         purpose: p.purpose,
         outbound: p.outbound,
-    }
+    })
 }
 
 fn byte_of_char(s: &str, chars: usize) -> usize {

@@ -135,7 +135,7 @@ pub fn template_ports(checklist: &Checklist) -> Vec<PortRule> {
                 from: from.clone(),
                 to: to.clone(),
                 protocol: Protocol::Tcp,
-                ports: ports.to_string(),
+                ports: ports.clone(),
                 purpose: match site_ports {
                     Some(words) => format!(
                         "{} (add the site's \"{words}\" ports: the guide does not list them)",

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::checklist::{Diagnostics, decode};
+use crate::ports::Ports;
 use crate::rules::Os;
 
 #[derive(Debug, thiserror::Error)]
@@ -138,8 +139,9 @@ pub struct PortRule {
     pub from: String,
     pub to: String,
     pub protocol: Protocol,
-    /// A port list as people write it (`443,8091,20000-20009`), validated on load.
-    pub ports: String,
+    /// A port list as people write it (`443,8091,20000-20009`), parsed on load and kept as
+    /// written.
+    pub ports: Ports,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub purpose: String,
     /// Whether the rule crosses the firewall outbound to the internet.
@@ -147,10 +149,54 @@ pub struct PortRule {
     pub outbound: bool,
 }
 
+/// A TLS endpoint, `HOST:PORT` or `[IPv6]:PORT`, its host a name the DNS probe would ask:
+/// parsed on load, and kept (and stored) as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    host: String,
+    port: u16,
+    written: String,
+}
+
+impl Endpoint {
+    /// # Errors
+    /// When the text is not `HOST:PORT` with a host the probes can look up, in words.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        build::endpoint(text)
+    }
+
+    /// The host, without the brackets of an IPv6 address.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.written)
+    }
+}
+
+impl Serialize for Endpoint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.written)
+    }
+}
+
+impl<'de> Deserialize<'de> for Endpoint {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Endpoint::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TlsEndpoint {
-    /// `host:port`.
-    pub endpoint: String,
+    pub endpoint: Endpoint,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sni: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

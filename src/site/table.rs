@@ -308,9 +308,8 @@ impl Table {
                 Row::Resolver(which, t.check(1, build::resolver(t.text(1)))?)
             }
             Table::Tls => {
-                t.check(0, build::endpoint(t.text(0)))?;
                 Row::Tls(TlsEndpoint {
-                    endpoint: t.text(0).to_owned(),
+                    endpoint: t.check(0, build::endpoint(t.text(0)))?,
                     sni: t.optional(1),
                     role: t.optional(2),
                     tds: t.check(3, yes_no(t.text(3)))?,
@@ -409,12 +408,12 @@ fn port(t: &Typed<'_>) -> Result<PortRule, FieldError> {
         "" => super::Protocol::Tcp,
         text => t.check(2, build::protocol(text))?,
     };
-    t.check(3, Ports::parse(t.text(3)).map_err(|e| e.to_string()))?;
+    let ports = t.check(3, Ports::parse(t.text(3)).map_err(|e| e.to_string()))?;
     Ok(PortRule {
         from,
         to,
         protocol,
-        ports: t.text(3).to_owned(),
+        ports,
         purpose: t.text(4).to_owned(),
         outbound: t.check(5, yes_no(t.text(5)))?,
     })
@@ -438,9 +437,9 @@ impl Row {
         match self {
             Row::Host(h) => h.name.clone(),
             Row::Name(n) => n.fqdn.clone(),
-            Row::Port(p) => format!("{} → {} {} {}", p.from, p.to, p.protocol, p.ports),
+            Row::Port(p) => format!("{} → {} {} {}", p.from, p.to, p.protocol, p.ports.written()),
             Row::Resolver(..) => self.texts().join(" "),
-            Row::Tls(t) => t.endpoint.clone(),
+            Row::Tls(t) => t.endpoint.to_string(),
             Row::Sql(s) => s.server.clone(),
             Row::CertFile(c) => c.path.display().to_string(),
         }
@@ -477,7 +476,7 @@ impl Row {
                 p.from.clone(),
                 p.to.clone(),
                 p.protocol.to_string().to_ascii_lowercase(),
-                p.ports.clone(),
+                p.ports.written().to_owned(),
                 p.purpose.clone(),
                 yes_no(p.outbound),
             ],
@@ -495,7 +494,7 @@ impl Row {
                 },
             ],
             Row::Tls(t) => vec![
-                t.endpoint.clone(),
+                t.endpoint.to_string(),
                 t.sni.clone().unwrap_or_default(),
                 t.role.clone().unwrap_or_default(),
                 yes_no(t.tds),
@@ -740,7 +739,7 @@ mod tests {
             panic!("a port row: {row:?}");
         };
         assert_eq!(
-            (p.from.as_str(), p.protocol, p.ports.as_str(), p.outbound),
+            (p.from.as_str(), p.protocol, p.ports.written(), p.outbound),
             ("cws", super::super::Protocol::Udp, "1433, 1434", true)
         );
         let defaulted = Table::Ports

@@ -270,7 +270,7 @@ fn find_columns(header: &csv::StringRecord) -> Option<Columns> {
 }
 
 /// Reads a port cell: an optional protocol, then ports separated by `,`, `/`, `or` or `and`.
-fn port_cell(cell: &str) -> Result<(Protocol, String), String> {
+fn port_cell(cell: &str) -> Result<(Protocol, Ports), String> {
     let mut rest = cell.trim();
     let mut protocol = Protocol::Tcp;
     for (word, p) in [("tcp", Protocol::Tcp), ("udp", Protocol::Udp)] {
@@ -293,8 +293,8 @@ fn port_cell(cell: &str) -> Result<(Protocol, String), String> {
         parts.push(expand(token).map_err(|m| format!("in `{cell}`: {m}"))?);
     }
     let list = parts.join(",");
-    Ports::parse(&list).map_err(|e| format!("in `{cell}`: {}", e.problem))?;
-    Ok((protocol, list))
+    let parsed = Ports::parse(&list).map_err(|e| format!("in `{cell}`: {}", e.problem))?;
+    Ok((protocol, parsed))
 }
 
 /// The Spok guide's ports that carry its footnote 1 ("The application is set to use this port
@@ -372,7 +372,11 @@ mod tests {
             ("TCP 90911", Protocol::Tcp, "9091"),
         ];
         for (cell, protocol, ports) in ok {
-            assert_eq!(port_cell(cell), Ok((protocol, ports.to_owned())), "{cell}");
+            assert_eq!(
+                port_cell(cell),
+                Ok((protocol, Ports::parse(ports).expect("ports"))),
+                "{cell}"
+            );
         }
         for (cell, want) in [
             (
@@ -417,7 +421,7 @@ Mobile User,Apple Push Server,TCP 5223,Maybe,APNS\r\n";
         let rules = parse(&good, Path::new("ports.csv")).expect("good rows");
         assert_eq!(rules.len(), 3);
         assert_eq!(rules[1].from, "Console Web Server - 1");
-        assert_eq!(rules[1].ports, "20000,20001");
+        assert_eq!(rules[1].ports.written(), "20000,20001");
         assert_eq!(rules[1].purpose, "Send messages");
         assert_eq!(rules[2].from, "Care Connect Server, Primary");
         assert_eq!(rules[2].protocol, Protocol::Udp);
@@ -451,7 +455,7 @@ Care Connect Speech,PBX / VoIP system,TCP 50601 or 5061,No,SIP traffic\n\
         let rules = parse(&written, Path::new("ports.csv")).expect("the site's ports");
         let ports: Vec<(&str, Protocol, &str)> = rules
             .iter()
-            .map(|r| (r.from.as_str(), r.protocol, r.ports.as_str()))
+            .map(|r| (r.from.as_str(), r.protocol, r.ports.written()))
             .collect();
         assert_eq!(
             ports,

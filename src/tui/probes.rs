@@ -235,7 +235,7 @@ mod tests {
             target: target.into(),
             verdict: Verdict::Fail,
             summary: String::new(),
-            evidence: serde_json::Value::Null,
+            evidence: crate::probe::Evidence::none(),
             at: at.into(),
             ms: 1,
         }

@@ -428,7 +428,7 @@ mod tests {
             from: from.into(),
             to: to.into(),
             protocol: Protocol::Tcp,
-            ports: ports.into(),
+            ports: crate::ports::Ports::parse(ports).expect("ports"),
             purpose: purpose.into(),
             outbound: false,
         }
@@ -504,7 +504,7 @@ mod tests {
         press(&mut app, &[Char('u')]);
         assert_eq!(app.effects, [Effect::Save]);
         assert_eq!(assessment(&app).site.ports.len(), 2);
-        assert_eq!(assessment(&app).site.ports[0].ports, "1433,1434");
+        assert_eq!(assessment(&app).site.ports[0].ports.written(), "1433,1434");
         assert_eq!(app.site.cursor(assessment(&app)), 0);
         app.effects.clear();
         press(&mut app, &[Char('u')]);

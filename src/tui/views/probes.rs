@@ -10,12 +10,10 @@ use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::fit;
 use crate::probe::Verdict;
-use serde::Deserialize as _;
+use crate::probe::evidence::TlsEvidence;
 
-use crate::probe::ProbeKind;
+use crate::probe::Facts;
 use crate::probe::certfile::CertFileFacts;
-use crate::probe::sql::SqlFacts;
-use crate::probe::tls::facts::TlsFacts;
 use crate::tui::app::App;
 use crate::tui::probes::{Asked, TaskStatus};
 use crate::tui::theme;
@@ -153,15 +151,12 @@ fn certfile_lines(f: &CertFileFacts) -> Vec<Line<'static>> {
     lines
 }
 
-fn tls_lines(f: &TlsFacts, evidence: &serde_json::Value, width: usize) -> Vec<Line<'static>> {
-    let mut lines = Vec::new();
-    if let Some(grade) = evidence
-        .get("grade")
-        .and_then(|g| g.get("grade"))
-        .and_then(|g| g.as_str())
-    {
-        lines.push(Line::styled(format!("Grade {grade}"), theme::title()));
-    }
+fn tls_lines(tls: &TlsEvidence, width: usize) -> Vec<Line<'static>> {
+    let f = &tls.facts;
+    let mut lines = vec![Line::styled(
+        format!("Grade {}", tls.grade.grade),
+        theme::title(),
+    )];
     // Nobody answered: there is no grid or chain to draw, and the summary said why.
     if !f.reached() {
         return lines;
@@ -306,24 +301,21 @@ fn detail(app: &App, width: usize) -> Vec<Line<'static>> {
             ),
         ]));
         lines.push(Line::raw(r.summary.clone()));
-        // The kind says which facts a result keeps; they are read in place.
-        let facts = r.evidence.get("facts");
-        if let (ProbeKind::Sql, Some(Ok(facts))) = (r.kind, facts.map(SqlFacts::deserialize)) {
-            lines.extend(super::sql::lines(
-                &facts,
+        match &r.evidence.facts {
+            Facts::Sql(s) => lines.extend(super::sql::lines(
+                &s.facts,
                 app.current().map(|(c, _)| c),
                 width,
-            ));
-        } else if let (ProbeKind::Tls, Some(Ok(facts))) = (r.kind, facts.map(TlsFacts::deserialize))
-        {
-            lines.extend(tls_lines(&facts, &r.evidence, width));
-        } else if let (ProbeKind::Certfile, Some(Ok(facts))) =
-            (r.kind, facts.map(CertFileFacts::deserialize))
-        {
-            lines.extend(certfile_lines(&facts));
-        } else if let Ok(pretty) = serde_json::to_string_pretty(&r.evidence) {
-            for l in pretty.lines().take(40) {
-                lines.push(Line::styled(format!("  {l}"), theme::dim()));
+            )),
+            Facts::Tls(t) => lines.extend(tls_lines(t, width)),
+            Facts::Certfile(c) => lines.extend(certfile_lines(&c.facts)),
+            Facts::None => {}
+            other => {
+                if let Ok(pretty) = serde_json::to_string_pretty(other) {
+                    for l in pretty.lines().take(40) {
+                        lines.push(Line::styled(format!("  {l}"), theme::dim()));
+                    }
+                }
             }
         }
         lines.push(Line::raw(""));
