@@ -858,6 +858,18 @@ probe = { kind = "tls", check = "protocol_offered", pass_means = "no", expect = 
     }
 
     #[test]
+    fn facts_another_build_stored_are_could_not_tell_never_a_pass() {
+        // A scan whose facts this build cannot read (a field of another shape), from a result
+        // that passed when it was made.
+        let mut old = tls("Spok", None, serde_json::json!({ "host": 7 }));
+        old.verdict = Verdict::Pass;
+        let a = with(&[("Console", "Console", vec![old])]);
+        let (v, s, words) = says(&a, "s.tls_self").expect("evidence");
+        assert_eq!((v, s), (Verdict::Error, None), "{words}");
+        assert!(words.contains("could not be read"), "{words}");
+    }
+
+    #[test]
     fn an_unreached_endpoint_is_could_not_tell_for_every_tls_and_sql_rule() {
         let facts = serde_json::to_value(SqlFacts::unreachable(
             "sql1",

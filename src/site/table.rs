@@ -307,15 +307,13 @@ impl Table {
                 };
                 Row::Resolver(which, t.check(1, build::resolver(t.text(1)))?)
             }
-            Table::Tls => {
-                Row::Tls(TlsEndpoint {
-                    endpoint: t.check(0, build::endpoint(t.text(0)))?,
-                    sni: t.optional(1),
-                    role: t.optional(2),
-                    tds: t.check(3, yes_no(t.text(3)))?,
-                    os: t.optional(4).map(|o| Os::parse(&o)),
-                })
-            }
+            Table::Tls => Row::Tls(TlsEndpoint {
+                endpoint: t.check(0, build::endpoint(t.text(0)))?,
+                sni: t.optional(1),
+                role: t.optional(2),
+                tds: t.check(3, yes_no(t.text(3)))?,
+                os: t.optional(4).map(|o| Os::parse(&o)),
+            }),
             Table::Sql => Row::Sql(SqlInstance {
                 server: {
                     t.check(0, build::sql_server(t.text(0)))?;
