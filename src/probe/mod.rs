@@ -2,11 +2,10 @@
 //!
 //! Each kind lives in its own module and knows nothing of checklists: `tcp` (reachability and
 //! the responder), `dns`, `hosts`, `tls`, `sql`, `certfile` (with `cert` for certificates
-//! themselves), planned by `plan`, run by `run`, names resolved by `resolve`; what a result rests on is typed in
-//! `evidence`. The vocabulary of
-//! checks they judge is the leaf `crate::rules`. A probe run produces [`ProbeResult`]s; the
-//! assessment matches them back to the checklist items whose bindings, within their scope,
-//! asked for them.
+//! themselves), planned by `plan`, run by `run`, names resolved by `resolve`. What a result
+//! rests on is typed in `evidence`. The vocabulary of checks they judge is the leaf
+//! `crate::rules`. A probe run produces [`ProbeResult`]s; the assessment matches them back to
+//! the checklist items whose bindings, within their scope, asked for them.
 
 pub mod cert;
 pub mod certfile;
