@@ -165,10 +165,14 @@ impl Evidence {
         if current {
             return match Evidence::deserialize(&value) {
                 Ok(e) => e,
-                Err(e) => Evidence::of(Facts::Unread {
-                    why: e.to_string(),
-                    raw: value,
-                }),
+                // The subject still says what the result is about, so its items see it.
+                Err(e) => Evidence {
+                    subject: key(&value, "subject").unwrap_or_default(),
+                    facts: Facts::Unread {
+                        why: e.to_string(),
+                        raw: value,
+                    },
+                },
             };
         }
         let subject = flat_subject(&value);
@@ -406,5 +410,10 @@ mod tests {
         // Saved again and read again, it is still the same.
         let again = Evidence::read(ProbeKind::Tls, serde_json::to_value(&e).expect("json"));
         assert_eq!(again, e);
+        // Today's shape with facts of another shape keeps its subject too.
+        let odd = json!({ "subject": { "role": "SQL" }, "facts": { "sql": { "facts": 1 } } });
+        let e = Evidence::read(ProbeKind::Sql, odd);
+        assert!(matches!(e.facts, Facts::Unread { .. }), "{e:?}");
+        assert_eq!(e.subject.role.as_deref(), Some("SQL"));
     }
 }
