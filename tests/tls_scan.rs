@@ -16,6 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use preflight::probe::budget::{Budgets, Policy};
 use preflight::probe::tls::scan::ChainSource;
 use preflight::probe::tls::wire::KeyExchange;
 use preflight::probe::tls::{self, Group, Options, Preference, ScanReport, Version};
@@ -39,11 +40,9 @@ fn run<F: Future>(body: F) -> F::Output {
     })
 }
 
-/// Loopback servers answer at once: a faster pace than the production default keeps the
-/// tests short, while still going through the same rate and concurrency machinery.
+/// The production budget, with shorter timeouts to keep the tests short.
 fn options() -> Options {
     Options {
-        rate: 200,
         read_timeout: Duration::from_secs(3),
         connect_timeout: Duration::from_secs(3),
         limit: Duration::from_secs(60),
@@ -501,9 +500,11 @@ fn quick() -> Options {
     Options {
         read_timeout: Duration::from_millis(500),
         connect_timeout: Duration::from_millis(500),
-        backoff: Duration::from_millis(20),
-        max_backoff: Duration::from_millis(100),
-        rate: 200,
+        budget: Budgets::new(Policy {
+            backoff: Duration::from_millis(20),
+            max_backoff: Duration::from_millis(100),
+            ..Policy::default()
+        }),
         limit: Duration::from_secs(20),
         ..Options::default()
     }
@@ -788,9 +789,10 @@ fn answer_once_then_stall(first_only: bool) -> u16 {
 #[test]
 fn an_incomplete_scan_is_not_graded_and_never_succeeds() {
     for first_only in [true, false] {
-        let port = answer_once_then_stall(first_only);
         let home = tempfile::tempdir().expect("home");
         let run = |format: &str| {
+            // A server of its own for each run: the first answer is the first run's.
+            let port = answer_once_then_stall(first_only);
             let mut cmd = Command::new(env!("CARGO_BIN_EXE_preflight"));
             cmd.args([
                 "tls",
