@@ -412,6 +412,13 @@ fn limited_words(answered: u32) -> String {
     )
 }
 
+/// A connection and its place in the server's budget. The stream is declared first so it is
+/// closed before the slot is given back: the server never sees more than the budget allows.
+struct Conn {
+    stream: TcpStream,
+    _slot: Slot,
+}
+
 /// The state every task of a scan shares.
 struct Ctx {
     addr: SocketAddr,
@@ -449,7 +456,7 @@ impl Ctx {
     /// A new connection to the server, within its budget (the slot is held as long as the
     /// connection is wanted). Until one connection has gone through they go one at a time,
     /// and once the first failed the rest fail with its words at once.
-    async fn connect(&self) -> Result<(TcpStream, Slot), Outcome> {
+    async fn connect(&self) -> Result<Conn, Outcome> {
         if let Some(&n) = self.limited.get() {
             return Err(Outcome::Limited(n));
         }
@@ -483,7 +490,10 @@ impl Ctx {
             Ok(Ok(stream)) => {
                 self.reached.store(true, Ordering::Release);
                 let _ = stream.set_nodelay(true);
-                return Ok((stream, slot));
+                return Ok(Conn {
+                    stream,
+                    _slot: slot,
+                });
             }
             Ok(Err(e)) => e.to_string(),
             Err(_) if until == self.limit_at => return Err(Outcome::Limit),
@@ -564,16 +574,16 @@ impl Ctx {
     /// its own that counts as one of the scan's. When there is nothing to scan, the words say
     /// why, with the server's answer when it gave one.
     async fn tds_check(&self) -> Result<tds::Prelogin, (Option<tds::Prelogin>, String)> {
-        let (mut stream, slot) = match self.connect().await {
-            Ok(opened) => opened,
+        let mut conn = match self.connect().await {
+            Ok(conn) => conn,
             Err(outcome) => return Err((None, outcome.words(self.opts.read_timeout))),
         };
+        let stream = &mut conn.stream;
         let until = (Instant::now() + self.opts.read_timeout).min(self.limit_at);
-        let opened = tds::open(&mut stream, Encryption::Off, until).await;
+        let opened = tds::open(stream, Encryption::Off, until).await;
         let _ = stream.set_zero_linger();
-        drop(stream);
         // The handshake below takes a slot of its own.
-        drop(slot);
+        drop(conn);
         let failed = match opened {
             Ok(o) if o.prelogin.encryption == Encryption::NotSupported => {
                 return Err((Some(o.prelogin), no_encryption(Encryption::Off)));
@@ -672,18 +682,19 @@ impl Ctx {
     /// Connects, sends `hello`, reads the server's first flight; says too whether the server
     /// answered PRELOGIN on the connection (through TDS).
     async fn attempt(&self, hello: &ClientHello, transport: Transport) -> (Outcome, bool) {
-        let (mut stream, _slot) = match self.connect().await {
-            Ok(opened) => opened,
+        let mut conn = match self.connect().await {
+            Ok(conn) => conn,
             Err(outcome) => return (outcome, false),
         };
+        let stream = &mut conn.stream;
         // Whether the server answered PRELOGIN on this connection before the hello went out.
         let mut answered = false;
         let outcome = match transport {
-            Transport::Direct => self.exchange(&mut stream, &hello.encode(), None).await,
-            Transport::Tds => match self.tds_open(&mut stream).await {
+            Transport::Direct => self.exchange(stream, &hello.encode(), None).await,
+            Transport::Tds => match self.tds_open(stream).await {
                 Ok(mut opened) => {
                     answered = true;
-                    self.exchange(&mut stream, &hello.encode(), Some(&mut opened))
+                    self.exchange(stream, &hello.encode(), Some(&mut opened))
                         .await
                 }
                 Err(outcome) => outcome,
@@ -1405,13 +1416,14 @@ async fn rustls_chain(ctx: &Ctx) -> Result<Vec<Vec<u8>>, String> {
     };
     let mut conn =
         rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| e.to_string())?;
-    let (mut stream, _slot) = ctx
+    let mut opened = ctx
         .connect()
         .await
         .map_err(|o| o.words(ctx.opts.read_timeout))?;
+    let stream = &mut opened.stream;
     let mut tds = match ctx.opts.transport {
         Transport::Direct => None,
-        Transport::Tds => match ctx.tds_open(&mut stream).await {
+        Transport::Tds => match ctx.tds_open(stream).await {
             Ok(opened) => Some(opened),
             Err(outcome) => {
                 let _ = stream.set_zero_linger();
