@@ -118,6 +118,8 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
             "errors": f.errors,
             "complete": f.complete,
             "handshakes": report.handshakes,
+            // Most connections open to the server at once (the budget's own count).
+            "peak_connections": report.address.map(|a| options.budget.server(a.ip()).peak()),
             "ms": report.ms,
         }))?;
     } else {
