@@ -172,13 +172,7 @@ fn totals(rows: &[Row]) {
 }
 
 /// Scans one server with every program, prints its table, and gives its summary line.
-fn bench_server(
-    spec: &ServerSpec,
-    server: &Server,
-    peers: &Peers,
-    dir: &Path,
-    home: &Path,
-) -> Row {
+fn bench_server(spec: &ServerSpec, server: &Server, peers: &Peers, dir: &Path, home: &Path) -> Row {
     let port = server.port;
     println!("127.0.0.1:{port}");
 
@@ -216,22 +210,7 @@ fn bench_server(
         println!("  warning: preflight {u}");
     }
 
-    let outcomes = [
-        peers
-            .sslyze
-            .as_ref()
-            .map_or(Outcome::NotInstalled, |_| run_sslyze(port, dir)),
-        peers
-            .testssl
-            .as_ref()
-            .map_or(Outcome::NotInstalled, |(program, _)| {
-                run_testssl(program, port, dir)
-            }),
-        peers
-            .nmap
-            .as_ref()
-            .map_or(Outcome::NotInstalled, |_| run_nmap(port)),
-    ];
+    let outcomes = run_peers(peers, port, dir);
     let names = ["sslyze", "testssl.sh", "nmap ssl-enum-ciphers"];
 
     println!(
@@ -283,6 +262,26 @@ fn bench_server(
         floor,
         peak,
     }
+}
+
+/// Each peer's scan of the server at `port`, in the order sslyze, testssl.sh, nmap.
+fn run_peers(peers: &Peers, port: u16, dir: &Path) -> [Outcome; 3] {
+    [
+        peers
+            .sslyze
+            .as_ref()
+            .map_or(Outcome::NotInstalled, |_| run_sslyze(port, dir)),
+        peers
+            .testssl
+            .as_ref()
+            .map_or(Outcome::NotInstalled, |(program, _)| {
+                run_testssl(program, port, dir)
+            }),
+        peers
+            .nmap
+            .as_ref()
+            .map_or(Outcome::NotInstalled, |_| run_nmap(port)),
+    ]
 }
 
 /// Prints a peer's row and gathers its differences; gives its summary cell.
@@ -522,7 +521,11 @@ fn servers() -> Vec<ServerSpec> {
         openssl(
             "DHE only (TLS 1.2)",
             Cert::Rsa,
-            &["-cipher", "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-SHA256:DHE-RSA-AES128-SHA", "-tls1_2"],
+            &[
+                "-cipher",
+                "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-SHA256:DHE-RSA-AES128-SHA",
+                "-tls1_2",
+            ],
         ),
         openssl("served chain (leaf + intermediate)", Cert::Chain, &[]),
         openssl("wildcard (*.localhost)", Cert::Wildcard, &[]),
@@ -567,6 +570,31 @@ struct CertFiles {
     chain: Option<PathBuf>,
 }
 
+/// A self-signed 1024-bit RSA certificate for `localhost` signed with SHA-1, by `openssl req`.
+fn sha1_rsa1024(cert: &Path, key: &Path) {
+    let made = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:1024", "-sha1", "-nodes", "-days", "30",
+        ])
+        .args([
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+        ])
+        .arg("-keyout")
+        .arg(key)
+        .arg("-out")
+        .arg(cert)
+        .output()
+        .expect("openssl req");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+}
+
 /// Writes the files of `kind` under `dir`.
 fn write_cert(dir: &Path, kind: Cert) -> CertFiles {
     use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
@@ -577,8 +605,9 @@ fn write_cert(dir: &Path, kind: Cert) -> CertFiles {
             .expect("an RSA key")
     };
     let params = |names: &[&str]| {
-        let mut p = CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
-            .expect("certificate params");
+        let mut p =
+            CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
+                .expect("certificate params");
         p.not_before = now - day * 30;
         p.not_after = now + day * 365;
         p
@@ -589,17 +618,12 @@ fn write_cert(dir: &Path, kind: Cert) -> CertFiles {
     let mut chain = None;
     let (pem, key) = match kind {
         Cert::Sha1Rsa1024 => {
-            let made = Command::new("openssl")
-                .args(["req", "-x509", "-newkey", "rsa:1024", "-sha1", "-nodes", "-days", "30"])
-                .args(["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"])
-                .arg("-keyout")
-                .arg(&key_file)
-                .arg("-out")
-                .arg(&cert)
-                .output()
-                .expect("openssl req");
-            assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
-            return CertFiles { cert, key: key_file, chain };
+            sha1_rsa1024(&cert, &key_file);
+            return CertFiles {
+                cert,
+                key: key_file,
+                chain,
+            };
         }
         Cert::Rsa | Cert::Expired | Cert::WrongName | Cert::Wildcard => {
             let key = rsa();
@@ -616,7 +640,13 @@ fn write_cert(dir: &Path, kind: Cert) -> CertFiles {
         }
         Cert::Ecdsa => {
             let key = KeyPair::generate().expect("an ECDSA key");
-            (params(&["localhost"]).self_signed(&key).expect("certificate").pem(), key)
+            (
+                params(&["localhost"])
+                    .self_signed(&key)
+                    .expect("certificate")
+                    .pem(),
+                key,
+            )
         }
         Cert::Leaf | Cert::Chain => {
             let ca = |parent: Option<(&CertificateParams, &KeyPair)>| {
@@ -646,7 +676,11 @@ fn write_cert(dir: &Path, kind: Cert) -> CertFiles {
     };
     std::fs::write(&cert, pem).expect("write the certificate");
     std::fs::write(&key_file, key.serialize_pem()).expect("write the key");
-    CertFiles { cert, key: key_file, chain }
+    CertFiles {
+        cert,
+        key: key_file,
+        chain,
+    }
 }
 
 /// A server process, killed when dropped.

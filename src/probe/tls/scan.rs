@@ -463,10 +463,8 @@ impl Ctx {
         if Instant::now() >= self.limit_at {
             return Err(Outcome::Limit);
         }
-        let Ok(slot) = timeout_at(self.limit_at, self.opts.budget.slot(self.addr.ip())).await
-        else {
-            return Err(Outcome::Limit);
-        };
+        // Waited for before a slot is taken: a scan's tasks waiting on its first connection
+        // hold none of the server's budget, which other scans of the run may use meanwhile.
         let _first = if self.reached.load(Ordering::Acquire) {
             None
         } else {
@@ -478,6 +476,10 @@ impl Ctx {
         if let Some(words) = self.unreachable.get() {
             return Err(Outcome::ConnectFailed(words.clone()));
         }
+        let Ok(slot) = timeout_at(self.limit_at, self.opts.budget.slot(self.addr.ip())).await
+        else {
+            return Err(Outcome::Limit);
+        };
         if let Some(&n) = self.limited.get() {
             return Err(Outcome::Limited(n));
         }
