@@ -1144,14 +1144,9 @@ pub async fn scan(host: &str, port: u16, sni: Option<&str>, options: &Options) -
         transport: options.transport,
         prelogin: None,
     };
-    let addr = match resolve(
-        &options.lookup,
-        host,
-        port,
-        limit_at.min(start + options.connect_timeout),
-    )
-    .await
-    {
+    // Bounded by the scan's limit only: the lookup asks resolvers one after another, each
+    // with its own timeout, which together may well pass one connection's.
+    let addr = match resolve(&options.lookup, host, port, limit_at).await {
         Ok(a) => a,
         Err(words) => {
             report.errors.push(words);
