@@ -164,6 +164,12 @@ fn a_run_with_dead_parts_ends_in_about_its_slowest_timeout() {
     // Timeouts overlap: the nine dead parts (three names, three filtered or dead ports, three
     // TLS endpoints) would take at least 7 s one after another; at once they take about one
     // timeout. The bound: two timeouts and a second for the binary's start on a debug build.
+    let sum: u64 = results.iter().filter_map(|r| r["ms"].as_u64()).sum();
+    println!(
+        "a run of {} results took {} ms; its probes' times add up to {sum} ms",
+        results.len(),
+        took.as_millis()
+    );
     let bound = TIMEOUT * 2 + Duration::from_secs(1);
     assert!(
         took <= bound,
