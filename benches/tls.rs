@@ -53,6 +53,9 @@ use std::time::{Duration, Instant};
 
 use preflight::probe::tls::suites;
 
+#[path = "../tests/common/sha1_cert.rs"]
+mod sha1_cert;
+
 /// Measured runs of preflight at its defaults defaults, per server (each a few seconds).
 const DEFAULT_RUNS: usize = 3;
 /// Measured runs of preflight at `--concurrency 16 --rate 1000`, per server.
@@ -570,31 +573,6 @@ struct CertFiles {
     chain: Option<PathBuf>,
 }
 
-/// A self-signed 1024-bit RSA certificate for `localhost` signed with SHA-1, by `openssl req`.
-fn sha1_rsa1024(cert: &Path, key: &Path) {
-    let made = Command::new("openssl")
-        .args([
-            "req", "-x509", "-newkey", "rsa:1024", "-sha1", "-nodes", "-days", "30",
-        ])
-        .args([
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=DNS:localhost",
-        ])
-        .arg("-keyout")
-        .arg(key)
-        .arg("-out")
-        .arg(cert)
-        .output()
-        .expect("openssl req");
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
-}
-
 /// Writes the files of `kind` under `dir`.
 fn write_cert(dir: &Path, kind: Cert) -> CertFiles {
     use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
@@ -618,7 +596,7 @@ fn write_cert(dir: &Path, kind: Cert) -> CertFiles {
     let mut chain = None;
     let (pem, key) = match kind {
         Cert::Sha1Rsa1024 => {
-            sha1_rsa1024(&cert, &key_file);
+            sha1_cert::sha1_rsa1024(&cert, &key_file);
             return CertFiles {
                 cert,
                 key: key_file,
