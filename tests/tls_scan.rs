@@ -879,17 +879,26 @@ struct Seen {
     open: AtomicUsize,
     /// Most relayed connections open at once.
     peak: AtomicUsize,
-    /// When each connection the relay reset arrived.
-    resets: std::sync::Mutex<Vec<Instant>>,
+    /// When each connection the relay refused (after it tripped) arrived.
+    refused: std::sync::Mutex<Vec<Instant>>,
+}
+
+/// How a [`relays`] refuses connections once it has tripped.
+#[derive(Debug, Clone, Copy)]
+enum Trip {
+    /// A TCP reset at once.
+    Reset,
+    /// A fatal `internal_error` alert, which the server behind never sends.
+    Alert,
 }
 
 /// TCP relays on `count` ports of their own in front of `upstream`, counting into `seen` what
-/// the server sees through all of them. From the `reset_after`th connection on, every
-/// connection is reset at once instead of relayed: a server whose connection-rate limit
+/// the server sees through all of them. From the `trip`'s `.0`th connection on, every
+/// connection is refused its way instead of relayed: a server whose connection-rate limit
 /// tripped. All the relays' sockets are served by one thread's event loop, so a client's close
 /// is counted before a connection the client opened after it; the thread lives as long as the
 /// test process.
-fn relays(upstream: u16, count: usize, reset_after: Option<usize>) -> (Vec<u16>, Arc<Seen>) {
+fn relays(upstream: u16, count: usize, trip: Option<(usize, Trip)>) -> (Vec<u16>, Arc<Seen>) {
     let listeners: Vec<StdListener> = (0..count)
         .map(|_| {
             let l = StdListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind the relay");
@@ -910,7 +919,7 @@ fn relays(upstream: u16, count: usize, reset_after: Option<usize>) -> (Vec<u16>,
             .expect("relay runtime");
         let local = tokio::task::LocalSet::new();
         for listener in listeners {
-            local.spawn_local(relay(listener, upstream, Arc::clone(&counted), reset_after));
+            local.spawn_local(relay(listener, upstream, Arc::clone(&counted), trip));
         }
         rt.block_on(local);
     });
@@ -918,18 +927,26 @@ fn relays(upstream: u16, count: usize, reset_after: Option<usize>) -> (Vec<u16>,
 }
 
 /// One relay's accept loop (see [`relays`]).
-async fn relay(listener: StdListener, upstream: u16, seen: Arc<Seen>, reset_after: Option<usize>) {
+async fn relay(listener: StdListener, upstream: u16, seen: Arc<Seen>, trip: Option<(usize, Trip)>) {
     {
         {
             let listener = TcpListener::from_std(listener).expect("listener");
-            while let Ok((client, _)) = listener.accept().await {
+            while let Ok((mut client, _)) = listener.accept().await {
                 // An accept can find a connection the client opened after closing another whose
                 // close this thread has not read yet: let the reading tasks see it first.
                 tokio::task::yield_now().await;
                 let n = seen.accepted.fetch_add(1, Ordering::SeqCst);
-                if reset_after.is_some_and(|r| n >= r) {
-                    let _ = client.set_zero_linger();
-                    seen.resets.lock().expect("resets").push(Instant::now());
+                if let Some((_, how)) = trip.filter(|&(after, _)| n >= after) {
+                    seen.refused.lock().expect("refused").push(Instant::now());
+                    match how {
+                        Trip::Reset => {
+                            let _ = client.set_zero_linger();
+                        }
+                        // A whole record: fatal (2), internal_error (80).
+                        Trip::Alert => {
+                            let _ = client.write_all(&[0x15, 3, 3, 0, 2, 2, 80]).await;
+                        }
+                    }
                     drop(client);
                     continue;
                 }
@@ -974,56 +991,60 @@ fn preflight_json(args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
     (out.status.code(), json, what)
 }
 
-/// Issue 13: a server that starts resetting every connection after answering N handshakes is
-/// backed off from (a handful of connections, spaced by growing pauses, then none) and the scan
-/// says it is inconclusive after N handshakes; nothing it did not get to ask is "not offered".
+/// Issue 13: a server that starts resetting every connection after answering N handshakes, or
+/// answering each with an alert it never sent before, is backed off from (a handful of
+/// connections, spaced by growing pauses, then none) and the scan says it is inconclusive after
+/// N handshakes; nothing it did not get to ask is "not offered".
 #[test]
-fn a_server_that_starts_resetting_is_backed_off_from_and_reported_inconclusive() {
+fn a_server_that_starts_refusing_is_backed_off_from_and_reported_inconclusive() {
     const N: usize = 12;
     let server = openssl("ALL:@SECLEVEL=0", &["-min_protocol", "TLSv1.2"]);
-    let (ports, seen) = relays(server.port, 1, Some(N));
-    let endpoint = format!("127.0.0.1:{}", ports[0]);
-    let (code, json, what) = preflight_json(&[
-        "tls",
-        &endpoint,
-        "--sni",
-        "localhost",
-        "--checklist",
-        "none",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code, Some(1), "an inconclusive scan never succeeds\n{what}");
-    assert_eq!(json["complete"], false, "{what}");
-    let words = format!("inconclusive: the server started refusing after {N} handshakes");
-    let errors = json["errors"].to_string();
-    assert!(errors.contains(&words), "{what}");
-    assert!(
-        json["findings"][0]["text"]
-            .as_str()
-            .is_some_and(|t| t.contains(&words)),
-        "{what}"
-    );
-    assert_eq!(json["grade"]["grade"], "incomplete", "{what}");
-    for p in json["protocols"].as_array().expect("protocols") {
-        let note = p["note"].as_str().unwrap_or_default();
+    for trip in [Trip::Reset, Trip::Alert] {
+        let (ports, seen) = relays(server.port, 1, Some((N, trip)));
+        let endpoint = format!("127.0.0.1:{}", ports[0]);
+        let (code, json, what) = preflight_json(&[
+            "tls",
+            &endpoint,
+            "--sni",
+            "localhost",
+            "--checklist",
+            "none",
+            "--format",
+            "json",
+        ]);
+        let what = format!("{trip:?}\n{what}");
+        assert_eq!(code, Some(1), "an inconclusive scan never succeeds\n{what}");
+        assert_eq!(json["complete"], false, "{what}");
+        let words = format!("inconclusive: the server started refusing after {N} handshakes");
+        assert!(json["errors"].to_string().contains(&words), "{what}");
         assert!(
-            !(note.contains("not offered") && note.contains("reset")),
-            "a reset read as a refusal: {p}\n{what}"
+            json["findings"][0]["text"]
+                .as_str()
+                .is_some_and(|t| t.contains(&words)),
+            "{what}"
         );
+        assert_eq!(json["grade"]["grade"], "incomplete", "{what}");
+        for p in json["protocols"].as_array().expect("protocols") {
+            let note = p["note"].as_str().unwrap_or_default();
+            assert!(
+                !(note.contains("not offered")
+                    && (note.contains("reset") || note.contains("internal_error"))),
+                "a limit read as a refusal: {p}\n{what}"
+            );
+        }
+        // Backed off: the connections after the limit tripped are few, and spaced out by the
+        // pauses (250 ms, doubling while nothing is answered), and then they stop.
+        let refused = seen.refused.lock().expect("refused").clone();
+        assert!(
+            (1..=12).contains(&refused.len()),
+            "{} connections after the server started refusing\n{what}",
+            refused.len()
+        );
+        let spread = *refused.last().expect("a refusal") - refused[0];
+        assert!(spread >= Duration::from_millis(700), "{spread:?}\n{what}");
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(seen.accepted.load(Ordering::SeqCst), N + refused.len());
     }
-    // Backed off: the connections after the limit tripped are few, and spaced out by the
-    // pauses (250 ms, doubling while nothing is answered), and then they stop.
-    let resets = seen.resets.lock().expect("resets").clone();
-    assert!(
-        (1..=12).contains(&resets.len()),
-        "{} connections after the server started resetting\n{what}",
-        resets.len()
-    );
-    let spread = *resets.last().expect("a reset") - resets[0];
-    assert!(spread >= Duration::from_millis(700), "{spread:?}\n{what}");
-    std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(seen.accepted.load(Ordering::SeqCst), N + resets.len());
 }
 
 /// Issue 13: four names on four ports of one server, scanned in one `preflight probe` run,

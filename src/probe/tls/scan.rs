@@ -428,8 +428,12 @@ struct Ctx {
     /// The server's budget, shared with every other scan of the run on its address.
     server: Arc<Server>,
     handshakes: AtomicU32,
-    /// Handshakes the server answered (a ServerHello or an alert).
+    /// Handshakes the server answered: ServerHellos, and alerts known as its refusals.
     answered: AtomicU32,
+    /// The alert descriptions known as the server's refusals (sent before anything else was
+    /// answered, or checked): another is checked like a reset, as an overloaded server may
+    /// start answering with an alert it did not send before.
+    alerts: Mutex<Vec<u8>>,
     /// A hello the server answered with a ServerHello: the question asked again to tell a
     /// refusal from a server that stopped answering.
     known_good: Mutex<Option<(ClientHello, Transport)>>,
@@ -641,15 +645,36 @@ impl Ctx {
             o if o.is_limiting_sign() && self.answered.load(Ordering::Relaxed) > 0 => {
                 return self.confirm(hello, transport, outcome).await;
             }
+            // Alerts the server gave before it answered anything are how it refuses.
+            Outcome::Alert(a) if self.answered.load(Ordering::Relaxed) == 0 => self.known(*a),
+            Outcome::Alert(a) if self.is_known(*a) => {
+                self.answered.fetch_add(1, Ordering::Relaxed);
+            }
+            Outcome::Alert(_) => return self.confirm(hello, transport, outcome).await,
             _ => {}
         }
         outcome
     }
 
-    /// After a sign of limiting: asks the server a question it answered before. An answer
-    /// means the sign was its answer to `hello` (IIS resets on a protocol it refuses); no
-    /// answer means it is limiting us, so the budget narrows and pauses and the question is
-    /// asked again, up to `limit_checks` times, before the scan stops as inconclusive.
+    /// Notes an alert as one of the server's refusals, and counts it as an answer.
+    fn known(&self, alert: super::wire::Alert) {
+        let mut known = Self::lock(&self.alerts);
+        if !known.contains(&alert.description) {
+            known.push(alert.description);
+        }
+        self.answered.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn is_known(&self, alert: super::wire::Alert) -> bool {
+        Self::lock(&self.alerts).contains(&alert.description)
+    }
+
+    /// After a sign of limiting: asks the server a question it answered before with a
+    /// ServerHello. The same answer means the sign was its answer to `hello` (IIS resets on a
+    /// protocol it refuses; an alert so checked is known from then on); any other means it is
+    /// limiting us, so the budget narrows and pauses and the question is asked again, up to
+    /// `limit_checks` times, before the scan stops as inconclusive after the handshakes it
+    /// answered (ServerHellos and known alerts).
     async fn confirm(&self, hello: &ClientHello, transport: Transport, first: Outcome) -> Outcome {
         let Ok(_checking) = timeout_at(self.limit_at, self.checking.lock()).await else {
             return Outcome::Limit;
@@ -657,20 +682,33 @@ impl Ctx {
         if let Some(&n) = self.limited.get() {
             return Outcome::Limited(n);
         }
-        let Some((good, good_transport)) = Self::lock(&self.known_good).clone() else {
+        // The same alert another task checked while this one waited.
+        if let Outcome::Alert(a) = &first
+            && self.is_known(*a)
+        {
+            self.answered.fetch_add(1, Ordering::Relaxed);
             return first;
+        }
+        let genuine = |first: Outcome| {
+            if let Outcome::Alert(a) = &first {
+                self.known(*a);
+            }
+            first
+        };
+        let Some((good, good_transport)) = Self::lock(&self.known_good).clone() else {
+            return genuine(first);
         };
         for check in 0..=self.opts.limit_checks {
             if check > 0 {
                 // The pause is kept by the budget: the next connection waits it out.
                 self.server.limited();
             }
+            // The question had a ServerHello for an answer: anything else now is not the
+            // server's answer to it.
             match self.attempt(&good, good_transport).await.0 {
-                Outcome::Hello(_) | Outcome::Alert(_) if check == 0 => return first,
+                Outcome::Hello(_) if check == 0 => return genuine(first),
                 // It answers again after the pause: ask the question it did not answer.
-                Outcome::Hello(_) | Outcome::Alert(_) => {
-                    return self.attempt(hello, transport).await.0;
-                }
+                Outcome::Hello(_) => return self.attempt(hello, transport).await.0,
                 Outcome::Limit => return Outcome::Limit,
                 _ => {}
             }
@@ -704,8 +742,11 @@ impl Ctx {
         };
         // A reset leaves no TIME_WAIT behind for each of the scan's many connections.
         let _ = stream.set_zero_linger();
-        if matches!(outcome, Outcome::Hello(_) | Outcome::Alert(_)) {
+        // Alerts count as answers once known to be refusals (see `handshake_via`).
+        if matches!(outcome, Outcome::Hello(_)) {
             self.answered.fetch_add(1, Ordering::Relaxed);
+        }
+        if matches!(outcome, Outcome::Hello(_) | Outcome::Alert(_)) {
             self.server.answered();
         }
         (outcome, answered)
@@ -1165,6 +1206,7 @@ pub async fn scan(host: &str, port: u16, sni: Option<&str>, options: &Options) -
         server: options.budget.server(addr.ip()),
         handshakes: AtomicU32::new(0),
         answered: AtomicU32::new(0),
+        alerts: Mutex::new(Vec::new()),
         known_good: Mutex::new(None),
         reached: AtomicBool::new(false),
         first: tokio::sync::Mutex::new(()),
