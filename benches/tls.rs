@@ -6,30 +6,29 @@
 //! cargo bench --bench tls
 //! ```
 //!
-//! The servers, each on a free port of 127.0.0.1 with a 2048-bit RSA certificate for
-//! `localhost` made by rcgen at start-up:
-//!
-//! - `openssl s_server` with a broad configuration: `-cipher 'ALL:@SECLEVEL=0'`, TLS 1.0 to 1.3
-//!   (anonymous, CBC, GCM, CCM, `ChaCha20`, ARIA, Camellia; DHE and ECDHE);
-//! - `openssl s_server` restricted to TLS 1.2 with a few suites, in its own order
-//!   (`-serverpref`);
-//! - `gnutls-serv` with 3DES (Debian's OpenSSL 3 has none), when `gnutls-serv` is installed
-//!   (Debian: `gnutls-bin`); otherwise it says "not installed".
+//! The fifteen servers, each on a free port of 127.0.0.1, with certificates made by rcgen at
+//! start-up (the SHA-1 one by `openssl req`): a modern `openssl s_server` (its defaults), a
+//! legacy `gnutls-serv` with 3DES (Debian's OpenSSL 3 has none; Debian: `gnutls-bin`), a legacy
+//! `openssl s_server` (`ALL:@SECLEVEL=0`, TLS 1.0-1.3), self-signed, expired, wrong name,
+//! SHA-1 and 1024-bit RSA, a TLS 1.2 exact list of four suites, TLS 1.3 only, ECDSA, a leaf
+//! served without its intermediate, DHE only, a leaf served with its intermediate, a wildcard
+//! and a server order (`-serverpref`).
 //!
 //! For each server the programs run as child processes, wall time from spawn to exit:
 //!
 //! - the binary cargo built for this bench (`CARGO_BIN_EXE_preflight`) as
 //!   `preflight tls 127.0.0.1:PORT --sni localhost --checklist none --format json`, with its
-//!   gentle defaults (4 connections, 20 handshakes a second) and with `--concurrency 16 --rate
-//!   1000`, the fair comparison against peers that do not rate-limit; median of several runs
-//!   each, after one unmeasured run;
+//!   defaults (five connections at once per server, no fixed rate: the budget backs off when a
+//!   server limits it) and with `--concurrency 16 --rate 1000`; median of several runs each,
+//!   after one unmeasured run. Its JSON gives the handshakes of a scan, set against their
+//!   floor (see [`floor`]), and the most connections it had open at once;
 //! - `sslyze --quiet --json_out FILE --sni localhost --certinfo --sslv3 --tlsv1 --tlsv1_1
 //!   --tlsv1_2 --tlsv1_3 --elliptic_curves --mozilla_config disable 127.0.0.1:PORT` (the Python
 //!   package `sslyze`): the work comparable to preflight's, once;
 //! - `testssl.sh` (Debian's package `testssl.sh` installs it as `testssl`) as `--quiet --color 0
 //!   --warnings off --nodns none -E --jsonfile FILE 127.0.0.1:PORT`: the full enumeration per
 //!   protocol, once;
-//! - `nmap -n -Pn --script ssl-enum-ciphers -p PORT 127.0.0.1`, once.
+//! - `nmap -n -Pn --script ssl-enum-ciphers,ssl-cert -p PORT 127.0.0.1`, once.
 //!
 //! Each tool's output is read into protocol → set of IANA suite names (through preflight's own
 //! registry, so OpenSSL names, code points and spellings like nmap's `TLS_AKE_WITH_` for TLS 1.3
@@ -37,7 +36,7 @@
 //! in dispute is tried once more with `openssl s_client -cipher X` (or `-ciphersuites` for TLS
 //! 1.3) as the arbiter, where this machine's OpenSSL can offer the suite.
 //!
-//! The table gives each program's wall time, its ratio to preflight's (fast and gentle), and
+//! The table gives each program's wall time, its ratio to preflight's (fast and defaults), and
 //! whether its sets agree. Each preflight run is killed after 60 s, sslyze and nmap after
 //! 300 s, testssl.sh after 600 s ("timed out"); killing takes the program's whole process group.
 //! Servers stop and the temporary files go when the bench ends. Nothing leaves loopback.
@@ -54,8 +53,11 @@ use std::time::{Duration, Instant};
 
 use preflight::probe::tls::suites;
 
-/// Measured runs of preflight at its gentle defaults, per server (each a few seconds).
-const GENTLE_RUNS: usize = 3;
+#[path = "../tests/common/sha1_cert.rs"]
+mod sha1_cert;
+
+/// Measured runs of preflight at its defaults defaults, per server (each a few seconds).
+const DEFAULT_RUNS: usize = 3;
 /// Measured runs of preflight at `--concurrency 16 --rate 1000`, per server.
 const FAST_RUNS: usize = 7;
 const FAST_ARGS: [&str; 4] = ["--concurrency", "16", "--rate", "1000"];
@@ -72,13 +74,12 @@ type Sets = BTreeMap<&'static str, BTreeSet<String>>;
 fn main() {
     let started = Instant::now();
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let (cert, key) = write_cert(dir.path());
     let home = dir.path().join("home");
     std::fs::create_dir_all(&home).expect("a home for preflight");
 
     let peers = Peers::find();
     println!(
-        "TLS scans of loopback servers; preflight: median of {GENTLE_RUNS} runs at its defaults \
+        "TLS scans of loopback servers; preflight: median of {DEFAULT_RUNS} runs at its defaults \
          and {FAST_RUNS} at {}, after one unmeasured run; each peer once",
         FAST_ARGS.join(" ")
     );
@@ -93,11 +94,11 @@ fn main() {
         }
     }
 
-    let mut summary = Vec::new();
+    let mut summary: Vec<Row> = Vec::new();
     for spec in servers() {
         println!();
         println!("── {} ──", spec.label);
-        let Some(server) = Server::start(&spec, &cert, &key) else {
+        let Some(server) = Server::start(&spec, dir.path()) else {
             println!(
                 "{}: not installed (apt-get install -y {})",
                 spec.program, spec.package
@@ -110,27 +111,71 @@ fn main() {
     println!();
     println!("── summary: wall time of each peer over preflight's, and whether the sets agree ──");
     println!(
-        "{:<42} {:>16} {:>16} {:>16}",
-        "server", "sslyze", "testssl.sh", "nmap"
+        "{:<42} {:>16} {:>16} {:>16} {:>12} {:>5}",
+        "server", "sslyze", "testssl.sh", "nmap", "hs / floor", "peak"
     );
-    for (label, cells) in &summary {
+    for row in &summary {
         println!(
-            "{label:<42} {:>16} {:>16} {:>16}",
-            cells[0], cells[1], cells[2]
+            "{:<42} {:>16} {:>16} {:>16} {:>12} {:>5}",
+            row.label,
+            row.cells[0],
+            row.cells[1],
+            row.cells[2],
+            format!("{} / {}", row.handshakes, row.floor),
+            row.peak
         );
     }
-    println!("(ratio to preflight at --concurrency 16 --rate 1000 / at its defaults; = same sets)");
+    println!("(ratio to preflight at --concurrency 16 --rate 1000 / at its defaults; = same sets;");
+    println!(" hs: handshakes of one scan; floor: accepted suites + 1 per protocol offered, 1 per");
+    println!(" protocol not offered, the groups accepted; peak: most connections open at once)");
+    totals(&summary);
     println!("bench took {:.0} s", started.elapsed().as_secs_f64());
 }
 
+/// One server's summary.
+#[derive(Default)]
+struct Row {
+    label: String,
+    cells: [String; 3],
+    /// Median wall times: preflight at its defaults, and each peer's one run.
+    defaults: Option<Duration>,
+    peers: [Option<Duration>; 3],
+    handshakes: u64,
+    floor: u64,
+    peak: u64,
+}
+
+/// The whole set's time at preflight's defaults against each peer's, over the servers every
+/// program measured.
+fn totals(rows: &[Row]) {
+    let names = ["sslyze", "testssl.sh", "nmap"];
+    for (i, name) in names.iter().enumerate() {
+        let both: Vec<(Duration, Duration)> = rows
+            .iter()
+            .filter_map(|r| Some((r.defaults?, r.peers[i]?)))
+            .collect();
+        if both.is_empty() {
+            continue;
+        }
+        let ours: Duration = both.iter().map(|b| b.0).sum();
+        let theirs: Duration = both.iter().map(|b| b.1).sum();
+        println!(
+            "total over {} servers: preflight defaults {}, {name} {}: preflight takes {:.3} of \
+             {name}'s time",
+            both.len(),
+            secs(ours),
+            secs(theirs),
+            ours.as_secs_f64() / theirs.as_secs_f64()
+        );
+    }
+    let hs: u64 = rows.iter().map(|r| r.handshakes).sum();
+    let floor: u64 = rows.iter().map(|r| r.floor).sum();
+    let peak = rows.iter().map(|r| r.peak).max().unwrap_or(0);
+    println!("handshakes: {hs} against a floor of {floor}; most connections open at once: {peak}");
+}
+
 /// Scans one server with every program, prints its table, and gives its summary line.
-fn bench_server(
-    spec: &ServerSpec,
-    server: &Server,
-    peers: &Peers,
-    dir: &Path,
-    home: &Path,
-) -> (String, [String; 3]) {
+fn bench_server(spec: &ServerSpec, server: &Server, peers: &Peers, dir: &Path, home: &Path) -> Row {
     let port = server.port;
     println!("127.0.0.1:{port}");
 
@@ -138,20 +183,26 @@ fn bench_server(
         Ok(o) => o,
         Err(e) => {
             println!("preflight failed: {e}");
-            return (spec.label.to_owned(), Default::default());
+            return Row {
+                label: spec.label.to_owned(),
+                ..Row::default()
+            };
         }
     };
     let Ours {
         reference,
         handshakes,
+        floor,
+        peak,
         fast,
-        gentle,
+        defaults,
         unstable,
     } = ours;
     let fast_wall = median(&fast);
-    let gentle_wall = median(&gentle);
+    let defaults_wall = median(&defaults);
     println!(
-        "preflight found {} ({handshakes} handshakes)",
+        "preflight found {} ({handshakes} handshakes, floor {floor}; at most {peak} connections \
+         at once)",
         VERSIONS
             .iter()
             .filter_map(|v| reference.get(v).map(|s| format!("{v} {}", s.len())))
@@ -162,7 +213,63 @@ fn bench_server(
         println!("  warning: preflight {u}");
     }
 
-    let outcomes = [
+    let outcomes = run_peers(peers, port, dir);
+    let names = ["sslyze", "testssl.sh", "nmap ssl-enum-ciphers"];
+
+    println!(
+        "{:<46} {:>10} {:>12} {:>12}  sets",
+        "", "wall", "/ pf fast", "/ pf defaults"
+    );
+    let row = |label: &str, wall: Option<Duration>, sets: &str| {
+        let (w, rf, rg) = wall.map_or_else(
+            || ("-".to_owned(), "-".to_owned(), "-".to_owned()),
+            |w| (secs(w), ratio(w, fast_wall), ratio(w, defaults_wall)),
+        );
+        println!("{label:<46} {w:>10} {rf:>12} {rg:>12}  {sets}");
+        format!("{rf}/{rg}")
+    };
+    let _ = row(
+        &format!("preflight c=16 rate=1000 (median of {})", fast.len()),
+        fast_wall,
+        "reference",
+    );
+    let _ = row(
+        &format!(
+            "preflight defaults (5 per server; median of {})",
+            defaults.len()
+        ),
+        defaults_wall,
+        if unstable.is_empty() {
+            "same"
+        } else {
+            "see warnings"
+        },
+    );
+    let mut cells: [String; 3] = Default::default();
+    let mut disputed: BTreeSet<(&'static str, String)> = BTreeSet::new();
+    let mut details = Vec::new();
+    for ((name, outcome), cell) in names.iter().zip(&outcomes).zip(&mut cells) {
+        *cell = judge(name, outcome, &reference, &row, &mut details, &mut disputed);
+    }
+    print_disputes(port, &reference, &details, &disputed);
+    let wall = |o: &Outcome| match o {
+        Outcome::Done { wall, .. } => Some(*wall),
+        _ => None,
+    };
+    Row {
+        label: spec.label.to_owned(),
+        cells,
+        defaults: defaults_wall,
+        peers: [wall(&outcomes[0]), wall(&outcomes[1]), wall(&outcomes[2])],
+        handshakes,
+        floor,
+        peak,
+    }
+}
+
+/// Each peer's scan of the server at `port`, in the order sslyze, testssl.sh, nmap.
+fn run_peers(peers: &Peers, port: u16, dir: &Path) -> [Outcome; 3] {
+    [
         peers
             .sslyze
             .as_ref()
@@ -177,46 +284,7 @@ fn bench_server(
             .nmap
             .as_ref()
             .map_or(Outcome::NotInstalled, |_| run_nmap(port)),
-    ];
-    let names = ["sslyze", "testssl.sh", "nmap ssl-enum-ciphers"];
-
-    println!(
-        "{:<46} {:>10} {:>12} {:>12}  sets",
-        "", "wall", "/ pf fast", "/ pf gentle"
-    );
-    let row = |label: &str, wall: Option<Duration>, sets: &str| {
-        let (w, rf, rg) = wall.map_or_else(
-            || ("-".to_owned(), "-".to_owned(), "-".to_owned()),
-            |w| (secs(w), ratio(w, fast_wall), ratio(w, gentle_wall)),
-        );
-        println!("{label:<46} {w:>10} {rf:>12} {rg:>12}  {sets}");
-        format!("{rf}/{rg}")
-    };
-    let _ = row(
-        &format!("preflight c=16 rate=1000 (median of {})", fast.len()),
-        fast_wall,
-        "reference",
-    );
-    let _ = row(
-        &format!(
-            "preflight defaults c=4 rate=20 (median of {})",
-            gentle.len()
-        ),
-        gentle_wall,
-        if unstable.is_empty() {
-            "same"
-        } else {
-            "see warnings"
-        },
-    );
-    let mut cells: [String; 3] = Default::default();
-    let mut disputed: BTreeSet<(&'static str, String)> = BTreeSet::new();
-    let mut details = Vec::new();
-    for ((name, outcome), cell) in names.iter().zip(&outcomes).zip(&mut cells) {
-        *cell = judge(name, outcome, &reference, &row, &mut details, &mut disputed);
-    }
-    print_disputes(port, &reference, &details, &disputed);
-    (spec.label.to_owned(), cells)
+    ]
 }
 
 /// Prints a peer's row and gathers its differences; gives its summary cell.
@@ -300,8 +368,11 @@ fn print_disputes(
 struct Ours {
     reference: Sets,
     handshakes: u64,
+    floor: u64,
+    /// Most connections open at once in any run at the defaults.
+    peak: u64,
     fast: Vec<Duration>,
-    gentle: Vec<Duration>,
+    defaults: Vec<Duration>,
     /// Runs that failed or found other sets than the first.
     unstable: Vec<String>,
 }
@@ -310,12 +381,13 @@ struct Ours {
 fn measure_preflight(port: u16, home: &Path) -> Result<Ours, String> {
     let first = run_preflight(port, &FAST_ARGS, home)?;
     let reference = first.sets;
-    let mut gentle = Vec::new();
+    let mut defaults = Vec::new();
     let mut fast = Vec::new();
     let mut unstable = Vec::new();
-    for i in 0..GENTLE_RUNS.max(FAST_RUNS) {
+    let mut peak = 0;
+    for i in 0..DEFAULT_RUNS.max(FAST_RUNS) {
         for (args, times, runs) in [
-            (&[][..], &mut gentle, GENTLE_RUNS),
+            (&[][..], &mut defaults, DEFAULT_RUNS),
             (&FAST_ARGS[..], &mut fast, FAST_RUNS),
         ] {
             if i >= runs {
@@ -332,6 +404,9 @@ fn measure_preflight(port: u16, home: &Path) -> Result<Ours, String> {
                         ));
                     }
                     times.push(r.wall);
+                    if args.is_empty() {
+                        peak = peak.max(r.peak);
+                    }
                 }
                 Err(e) => unstable.push(format!("run {} with [{}]: {e}", i + 1, args.join(" "))),
             }
@@ -340,8 +415,10 @@ fn measure_preflight(port: u16, home: &Path) -> Result<Ours, String> {
     Ok(Ours {
         reference,
         handshakes: first.handshakes,
+        floor: first.floor,
+        peak,
         fast,
-        gentle,
+        defaults,
         unstable,
     })
 }
@@ -352,102 +429,236 @@ struct ServerSpec {
     label: &'static str,
     program: &'static str,
     package: &'static str,
-    args: fn(u16, &Path, &Path) -> Vec<String>,
+    cert: Cert,
+    /// Options after the port and the certificate files.
+    extra: &'static [&'static str],
+}
+
+impl ServerSpec {
+    fn args(&self, port: u16, files: &CertFiles) -> Vec<String> {
+        let path = |p: &Path| p.display().to_string();
+        let mut a: Vec<String> = if self.program == "gnutls-serv" {
+            vec![
+                "--port".to_owned(),
+                port.to_string(),
+                "--x509certfile".to_owned(),
+                path(&files.cert),
+                "--x509keyfile".to_owned(),
+                path(&files.key),
+            ]
+        } else {
+            let mut a = vec![
+                "s_server".to_owned(),
+                "-quiet".to_owned(),
+                "-accept".to_owned(),
+                format!("127.0.0.1:{port}"),
+                "-cert".to_owned(),
+                path(&files.cert),
+                "-key".to_owned(),
+                path(&files.key),
+            ];
+            if let Some(chain) = &files.chain {
+                a.extend(["-cert_chain".to_owned(), path(chain)]);
+            }
+            a
+        };
+        a.extend(self.extra.iter().map(|s| (*s).to_owned()));
+        a
+    }
 }
 
 fn servers() -> Vec<ServerSpec> {
+    let openssl = |label, cert, extra: &'static [&'static str]| ServerSpec {
+        label,
+        program: "openssl",
+        package: "openssl",
+        cert,
+        extra,
+    };
     vec![
+        openssl("modern (openssl defaults, TLS 1.2-1.3)", Cert::Rsa, &[]),
         ServerSpec {
-            label: "openssl, TLS 1.0-1.3, ALL:@SECLEVEL=0",
-            program: "openssl",
-            package: "openssl",
-            args: |port, cert, key| {
-                openssl_args(
-                    port,
-                    cert,
-                    key,
-                    &[
-                        "-cipher",
-                        "ALL:@SECLEVEL=0",
-                        "-min_protocol",
-                        "TLSv1",
-                        "-max_protocol",
-                        "TLSv1.3",
-                    ],
-                )
-            },
-        },
-        ServerSpec {
-            label: "openssl, TLS 1.2, 4 suites, server order",
-            program: "openssl",
-            package: "openssl",
-            args: |port, cert, key| {
-                openssl_args(
-                    port,
-                    cert,
-                    key,
-                    &[
-                        "-cipher",
-                        "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-SHA:\
-                         DHE-RSA-AES256-SHA256:AES128-GCM-SHA256:@SECLEVEL=0",
-                        "-min_protocol",
-                        "TLSv1.2",
-                        "-max_protocol",
-                        "TLSv1.2",
-                        "-serverpref",
-                    ],
-                )
-            },
-        },
-        ServerSpec {
-            label: "gnutls-serv, TLS 1.2, 3DES and AES",
+            label: "legacy, 3DES (gnutls-serv, TLS 1.0-1.2)",
             program: "gnutls-serv",
             package: "gnutls-bin",
-            args: |port, cert, key| {
-                vec![
-                    "--port".to_owned(),
-                    port.to_string(),
-                    "--x509certfile".to_owned(),
-                    cert.display().to_string(),
-                    "--x509keyfile".to_owned(),
-                    key.display().to_string(),
-                    "--priority".to_owned(),
-                    "NONE:+VERS-TLS1.2:+3DES-CBC:+AES-128-CBC:+AES-256-GCM:+RSA:+ECDHE-RSA:\
-                     +SHA1:+AEAD:+COMP-NULL:+SIGN-ALL:+GROUP-ALL"
-                        .to_owned(),
-                ]
-            },
+            cert: Cert::Rsa,
+            extra: &[
+                "--priority",
+                "NONE:+VERS-TLS1.2:+VERS-TLS1.1:+VERS-TLS1.0:+3DES-CBC:+AES-128-CBC:\
+                 +AES-256-GCM:+RSA:+ECDHE-RSA:+SHA1:+AEAD:+COMP-NULL:+SIGN-ALL:+GROUP-ALL",
+            ],
         },
+        openssl(
+            "legacy (openssl, TLS 1.0-1.3, ALL:@SECLEVEL=0)",
+            Cert::Rsa,
+            &[
+                "-cipher",
+                "ALL:@SECLEVEL=0",
+                "-min_protocol",
+                "TLSv1",
+                "-max_protocol",
+                "TLSv1.3",
+            ],
+        ),
+        openssl("self-signed", Cert::Rsa, &[]),
+        openssl("expired", Cert::Expired, &[]),
+        openssl("wrong name", Cert::WrongName, &[]),
+        openssl(
+            "SHA-1, 1024-bit RSA",
+            Cert::Sha1Rsa1024,
+            &["-cipher", "DEFAULT:@SECLEVEL=0", "-tls1_2"],
+        ),
+        openssl(
+            "TLS 1.2 exact list (4 suites)",
+            Cert::Rsa,
+            &[
+                "-cipher",
+                "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-SHA:\
+                 DHE-RSA-AES256-SHA256:AES128-GCM-SHA256:@SECLEVEL=0",
+                "-tls1_2",
+            ],
+        ),
+        openssl("TLS 1.3 only", Cert::Rsa, &["-tls1_3"]),
+        openssl("ECDSA P-256", Cert::Ecdsa, &[]),
+        openssl("missing intermediate", Cert::Leaf, &[]),
+        openssl(
+            "DHE only (TLS 1.2)",
+            Cert::Rsa,
+            &[
+                "-cipher",
+                "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-SHA256:DHE-RSA-AES128-SHA",
+                "-tls1_2",
+            ],
+        ),
+        openssl("served chain (leaf + intermediate)", Cert::Chain, &[]),
+        openssl("wildcard (*.localhost)", Cert::Wildcard, &[]),
+        openssl(
+            "server order (TLS 1.2, -serverpref)",
+            Cert::Rsa,
+            &[
+                "-cipher",
+                "AES128-SHA:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:\
+                 DHE-RSA-AES128-SHA:AES256-SHA256:@SECLEVEL=0",
+                "-tls1_2",
+                "-serverpref",
+            ],
+        ),
     ]
 }
 
-fn openssl_args(port: u16, cert: &Path, key: &Path, extra: &[&str]) -> Vec<String> {
-    let mut a: Vec<String> = vec![
-        "s_server".to_owned(),
-        "-quiet".to_owned(),
-        "-accept".to_owned(),
-        format!("127.0.0.1:{port}"),
-        "-cert".to_owned(),
-        cert.display().to_string(),
-        "-key".to_owned(),
-        key.display().to_string(),
-    ];
-    a.extend(extra.iter().map(|s| (*s).to_owned()));
-    a
+/// The certificate a server serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cert {
+    /// 2048-bit RSA for `localhost`, self-signed.
+    Rsa,
+    /// The same, but its validity ended a month ago.
+    Expired,
+    /// Self-signed for another name.
+    WrongName,
+    /// 1024-bit RSA signed with SHA-1 (made by `openssl req`: rcgen signs no SHA-1).
+    Sha1Rsa1024,
+    /// ECDSA P-256 for `localhost`, self-signed.
+    Ecdsa,
+    /// Issued by an intermediate, served without it.
+    Leaf,
+    /// Issued by an intermediate, served with it.
+    Chain,
+    /// `*.localhost`, self-signed.
+    Wildcard,
 }
 
-/// A 2048-bit RSA certificate for `localhost`, self-signed, as PEM files in `dir`.
-fn write_cert(dir: &Path) -> (PathBuf, PathBuf) {
-    let key = rcgen::KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
-        .expect("an RSA key");
-    let params =
-        rcgen::CertificateParams::new(vec!["localhost".to_owned()]).expect("certificate params");
-    let cert = params.self_signed(&key).expect("a self-signed certificate");
-    let c = dir.join("cert.pem");
-    let k = dir.join("key.pem");
-    std::fs::write(&c, cert.pem()).expect("write the certificate");
-    std::fs::write(&k, key.serialize_pem()).expect("write the key");
-    (c, k)
+struct CertFiles {
+    cert: PathBuf,
+    key: PathBuf,
+    chain: Option<PathBuf>,
+}
+
+/// Writes the files of `kind` under `dir`.
+fn write_cert(dir: &Path, kind: Cert) -> CertFiles {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    let day = time::Duration::days(1);
+    let now = time::OffsetDateTime::now_utc();
+    let rsa = || {
+        KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
+            .expect("an RSA key")
+    };
+    let params = |names: &[&str]| {
+        let mut p =
+            CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
+                .expect("certificate params");
+        p.not_before = now - day * 30;
+        p.not_after = now + day * 365;
+        p
+    };
+    let name = format!("{kind:?}").to_lowercase();
+    let cert = dir.join(format!("{name}.pem"));
+    let key_file = dir.join(format!("{name}.key"));
+    let mut chain = None;
+    let (pem, key) = match kind {
+        Cert::Sha1Rsa1024 => {
+            sha1_cert::sha1_rsa1024(&cert, &key_file);
+            return CertFiles {
+                cert,
+                key: key_file,
+                chain,
+            };
+        }
+        Cert::Rsa | Cert::Expired | Cert::WrongName | Cert::Wildcard => {
+            let key = rsa();
+            let mut p = params(&[match kind {
+                Cert::WrongName => "wrong.example.test",
+                Cert::Wildcard => "*.localhost",
+                _ => "localhost",
+            }]);
+            if kind == Cert::Expired {
+                p.not_before = now - day * 400;
+                p.not_after = now - day * 30;
+            }
+            (p.self_signed(&key).expect("certificate").pem(), key)
+        }
+        Cert::Ecdsa => {
+            let key = KeyPair::generate().expect("an ECDSA key");
+            (
+                params(&["localhost"])
+                    .self_signed(&key)
+                    .expect("certificate")
+                    .pem(),
+                key,
+            )
+        }
+        Cert::Leaf | Cert::Chain => {
+            let ca = |parent: Option<(&CertificateParams, &KeyPair)>| {
+                let key = KeyPair::generate().expect("a CA key");
+                let mut p = params(&[]);
+                p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+                let c = match parent {
+                    Some((pp, pk)) => p.signed_by(&key, &Issuer::from_params(pp, pk)),
+                    None => p.self_signed(&key),
+                }
+                .expect("a CA certificate");
+                (p, key, c.pem())
+            };
+            let (root, root_key, _) = ca(None);
+            let (mid, mid_key, mid_pem) = ca(Some((&root, &root_key)));
+            let key = rsa();
+            let leaf = params(&["localhost"])
+                .signed_by(&key, &Issuer::from_params(&mid, &mid_key))
+                .expect("a leaf");
+            if kind == Cert::Chain {
+                let path = dir.join(format!("{name}-chain.pem"));
+                std::fs::write(&path, mid_pem).expect("write the chain");
+                chain = Some(path);
+            }
+            (leaf.pem(), key)
+        }
+    };
+    std::fs::write(&cert, pem).expect("write the certificate");
+    std::fs::write(&key_file, key.serialize_pem()).expect("write the key");
+    CertFiles {
+        cert,
+        key: key_file,
+        chain,
+    }
 }
 
 /// A server process, killed when dropped.
@@ -458,13 +669,14 @@ struct Server {
 
 impl Server {
     /// Starts the server and waits until it accepts; `None` when the program is missing.
-    fn start(spec: &ServerSpec, cert: &Path, key: &Path) -> Option<Self> {
+    fn start(spec: &ServerSpec, dir: &Path) -> Option<Self> {
+        let files = write_cert(dir, spec.cert);
         let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
         let child = match Command::new(spec.program)
-            .args((spec.args)(port, cert, key))
+            .args(spec.args(port, &files))
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -620,6 +832,27 @@ struct PreflightRun {
     wall: Duration,
     sets: Sets,
     handshakes: u64,
+    floor: u64,
+    peak: u64,
+}
+
+/// The fewest handshakes that could find what the scan found: per protocol offered, one per
+/// accepted suite and the refusal that ends the list; one per protocol not offered; one per
+/// group accepted (the first comes with the suites, the refusal ends the list).
+fn floor(json: &serde_json::Value) -> u64 {
+    let len = |v: &serde_json::Value| v.as_array().map_or(0, |a| a.len() as u64);
+    json["protocols"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            if p["offered"] == true {
+                len(&p["cipher_suites"]) + 1 + len(&p["groups"])
+            } else {
+                1
+            }
+        })
+        .sum()
 }
 
 fn run_preflight(port: u16, extra: &[&str], home: &Path) -> Result<PreflightRun, String> {
@@ -672,6 +905,8 @@ fn run_preflight(port: u16, extra: &[&str], home: &Path) -> Result<PreflightRun,
         wall: f.wall,
         sets,
         handshakes: json["handshakes"].as_u64().unwrap_or(0),
+        floor: floor(&json),
+        peak: json["peak_connections"].as_u64().unwrap_or(0),
     })
 }
 
@@ -909,7 +1144,7 @@ fn run_nmap(port: u16) -> Outcome {
         "-n",
         "-Pn",
         "--script",
-        "ssl-enum-ciphers",
+        "ssl-enum-ciphers,ssl-cert",
         "-p",
         &port.to_string(),
         "127.0.0.1",

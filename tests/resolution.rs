@@ -112,6 +112,7 @@ impl World {
                 system: false,
                 hosts_file: (!outside).then(|| self.hosts()),
                 timeout: Some(SHORT),
+                ..RunSpec::default()
             },
         )
         .expect("env")
@@ -529,6 +530,7 @@ fn an_outside_run_needs_external_resolvers_and_no_hosts_file() {
         system: false,
         hosts_file: Some(world.hosts()),
         timeout: Some(SHORT),
+        ..RunSpec::default()
     };
     assert!(matches!(
         Env::for_run(&site, &spec),

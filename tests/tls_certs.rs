@@ -15,6 +15,9 @@ use rcgen::{
 use serde_json::Value;
 use time::OffsetDateTime;
 
+#[path = "common/sha1_cert.rs"]
+mod sha1_cert;
+
 const DAY: i64 = 86_400;
 
 fn at(offset_days: i64) -> OffsetDateTime {
@@ -229,27 +232,7 @@ fn a_sha1_signed_1024_bit_certificate_is_flagged() {
     let dir = tempfile::tempdir().expect("tempdir");
     let key = dir.path().join("k.pem");
     let cert = dir.path().join("c.pem");
-    let made = Command::new("openssl")
-        .args([
-            "req", "-x509", "-newkey", "rsa:1024", "-sha1", "-nodes", "-days", "30",
-        ])
-        .args([
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=DNS:localhost",
-        ])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .expect("cannot run `openssl req`: install the `openssl` package");
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
+    sha1_cert::sha1_rsa1024(&cert, &key);
     let read = |p: &Path| std::fs::read_to_string(p).expect("read");
     let server = s_server(
         dir.path(),

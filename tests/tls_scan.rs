@@ -10,12 +10,15 @@
 //! their guard drops; every async body runs under a watchdog. Tests that need `openssl` or
 //! `gnutls-serv` fail (never skip) with the package to install when the binary is missing.
 
+use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener as StdListener, TcpStream as StdStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use preflight::probe::budget::{Budgets, Policy};
 use preflight::probe::tls::scan::ChainSource;
 use preflight::probe::tls::wire::KeyExchange;
 use preflight::probe::tls::{self, Group, Options, Preference, ScanReport, Version};
@@ -39,11 +42,9 @@ fn run<F: Future>(body: F) -> F::Output {
     })
 }
 
-/// Loopback servers answer at once: a faster pace than the production default keeps the
-/// tests short, while still going through the same rate and concurrency machinery.
+/// The production budget, with shorter timeouts to keep the tests short.
 fn options() -> Options {
     Options {
-        rate: 200,
         read_timeout: Duration::from_secs(3),
         connect_timeout: Duration::from_secs(3),
         limit: Duration::from_secs(60),
@@ -501,9 +502,11 @@ fn quick() -> Options {
     Options {
         read_timeout: Duration::from_millis(500),
         connect_timeout: Duration::from_millis(500),
-        backoff: Duration::from_millis(20),
-        max_backoff: Duration::from_millis(100),
-        rate: 200,
+        budget: Budgets::new(Policy {
+            backoff: Duration::from_millis(20),
+            max_backoff: Duration::from_millis(100),
+            ..Policy::default()
+        }),
         limit: Duration::from_secs(20),
         ..Options::default()
     }
@@ -788,9 +791,10 @@ fn answer_once_then_stall(first_only: bool) -> u16 {
 #[test]
 fn an_incomplete_scan_is_not_graded_and_never_succeeds() {
     for first_only in [true, false] {
-        let port = answer_once_then_stall(first_only);
         let home = tempfile::tempdir().expect("home");
         let run = |format: &str| {
+            // A server of its own for each run: the first answer is the first run's.
+            let port = answer_once_then_stall(first_only);
             let mut cmd = Command::new(env!("CARGO_BIN_EXE_preflight"));
             cmd.args([
                 "tls",
@@ -861,4 +865,236 @@ fn an_incomplete_scan_is_not_graded_and_never_succeeds() {
             "{what}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Politeness: what the server sees, counted at a relay in front of a real `openssl s_server`.
+
+/// What a [`relay`] saw.
+#[derive(Default)]
+struct Seen {
+    /// Connections accepted.
+    accepted: AtomicUsize,
+    /// Relayed connections the client has not yet closed.
+    open: AtomicUsize,
+    /// Most relayed connections open at once.
+    peak: AtomicUsize,
+    /// When each connection the relay refused (after it tripped) arrived.
+    refused: std::sync::Mutex<Vec<Instant>>,
+}
+
+/// How a [`relays`] refuses connections once it has tripped.
+#[derive(Debug, Clone, Copy)]
+enum Trip {
+    /// A TCP reset at once.
+    Reset,
+    /// A fatal `internal_error` alert, which the server behind never sends.
+    Alert,
+}
+
+/// TCP relays on `count` ports of their own in front of `upstream`, counting into `seen` what
+/// the server sees through all of them. From the `trip`'s `.0`th connection on, every
+/// connection is refused its way instead of relayed: a server whose connection-rate limit
+/// tripped. All the relays' sockets are served by one thread's event loop, so a client's close
+/// is counted before a connection the client opened after it; the thread lives as long as the
+/// test process.
+fn relays(upstream: u16, count: usize, trip: Option<(usize, Trip)>) -> (Vec<u16>, Arc<Seen>) {
+    let listeners: Vec<StdListener> = (0..count)
+        .map(|_| {
+            let l = StdListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind the relay");
+            l.set_nonblocking(true).expect("non-blocking");
+            l
+        })
+        .collect();
+    let ports = listeners
+        .iter()
+        .map(|l| l.local_addr().expect("address").port())
+        .collect();
+    let seen = Arc::new(Seen::default());
+    let counted = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("relay runtime");
+        let local = tokio::task::LocalSet::new();
+        for listener in listeners {
+            local.spawn_local(relay(listener, upstream, Arc::clone(&counted), trip));
+        }
+        rt.block_on(local);
+    });
+    (ports, seen)
+}
+
+/// One relay's accept loop (see [`relays`]).
+async fn relay(listener: StdListener, upstream: u16, seen: Arc<Seen>, trip: Option<(usize, Trip)>) {
+    {
+        {
+            let listener = TcpListener::from_std(listener).expect("listener");
+            while let Ok((mut client, _)) = listener.accept().await {
+                // An accept can find a connection the client opened after closing another whose
+                // close this thread has not read yet: let the reading tasks see it first.
+                tokio::task::yield_now().await;
+                let n = seen.accepted.fetch_add(1, Ordering::SeqCst);
+                if let Some((_, how)) = trip.filter(|&(after, _)| n >= after) {
+                    seen.refused.lock().expect("refused").push(Instant::now());
+                    match how {
+                        Trip::Reset => {
+                            let _ = client.set_zero_linger();
+                        }
+                        // A whole record: fatal (2), internal_error (80).
+                        Trip::Alert => {
+                            let _ = client.write_all(&[0x15, 3, 3, 0, 2, 2, 80]).await;
+                        }
+                    }
+                    drop(client);
+                    continue;
+                }
+                let open = seen.open.fetch_add(1, Ordering::SeqCst) + 1;
+                seen.peak.fetch_max(open, Ordering::SeqCst);
+                let seen = Arc::clone(&seen);
+                tokio::task::spawn_local(async move {
+                    let Ok(server) =
+                        tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, upstream)).await
+                    else {
+                        seen.open.fetch_sub(1, Ordering::SeqCst);
+                        return;
+                    };
+                    let (mut from_client, mut to_client) = client.into_split();
+                    let (mut from_server, mut to_server) = server.into_split();
+                    let back = tokio::task::spawn_local(async move {
+                        let _ = tokio::io::copy(&mut from_server, &mut to_client).await;
+                    });
+                    let _ = tokio::io::copy(&mut from_client, &mut to_server).await;
+                    // The client is gone: counted out before anything else happens.
+                    seen.open.fetch_sub(1, Ordering::SeqCst);
+                    drop(to_server);
+                    back.abort();
+                });
+            }
+        }
+    }
+}
+
+fn preflight_json(args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let home = tempfile::tempdir().expect("home");
+    let out = Command::new(env!("CARGO_BIN_EXE_preflight"))
+        .args(args)
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("HOME", home.path())
+        .output()
+        .expect("run preflight");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let what = format!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("JSON ({e}): {what}"));
+    (out.status.code(), json, what)
+}
+
+/// Issue 13: a server that starts resetting every connection after answering N handshakes, or
+/// answering each with an alert it never sent before, is backed off from (a handful of
+/// connections, spaced by growing pauses, then none) and the scan says it is inconclusive after
+/// N handshakes; nothing it did not get to ask is "not offered".
+#[test]
+fn a_server_that_starts_refusing_is_backed_off_from_and_reported_inconclusive() {
+    const N: usize = 12;
+    let server = openssl("ALL:@SECLEVEL=0", &["-min_protocol", "TLSv1.2"]);
+    for trip in [Trip::Reset, Trip::Alert] {
+        let (ports, seen) = relays(server.port, 1, Some((N, trip)));
+        let endpoint = format!("127.0.0.1:{}", ports[0]);
+        let (code, json, what) = preflight_json(&[
+            "tls",
+            &endpoint,
+            "--sni",
+            "localhost",
+            "--checklist",
+            "none",
+            "--format",
+            "json",
+        ]);
+        let what = format!("{trip:?}\n{what}");
+        assert_eq!(code, Some(1), "an inconclusive scan never succeeds\n{what}");
+        assert_eq!(json["complete"], false, "{what}");
+        let words = format!("inconclusive: the server started refusing after {N} handshakes");
+        assert!(json["errors"].to_string().contains(&words), "{what}");
+        assert!(
+            json["findings"][0]["text"]
+                .as_str()
+                .is_some_and(|t| t.contains(&words)),
+            "{what}"
+        );
+        assert_eq!(json["grade"]["grade"], "incomplete", "{what}");
+        for p in json["protocols"].as_array().expect("protocols") {
+            let note = p["note"].as_str().unwrap_or_default();
+            assert!(
+                !(note.contains("not offered")
+                    && (note.contains("reset") || note.contains("internal_error"))),
+                "a limit read as a refusal: {p}\n{what}"
+            );
+        }
+        // Backed off: the connections after the limit tripped are few, and spaced out by the
+        // pauses (250 ms, doubling while nothing is answered), and then they stop.
+        let refused = seen.refused.lock().expect("refused").clone();
+        assert!(
+            (1..=12).contains(&refused.len()),
+            "{} connections after the server started refusing\n{what}",
+            refused.len()
+        );
+        let spread = *refused.last().expect("a refusal") - refused[0];
+        assert!(spread >= Duration::from_millis(700), "{spread:?}\n{what}");
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(seen.accepted.load(Ordering::SeqCst), N + refused.len());
+    }
+}
+
+/// Issue 13: four names on four ports of one server, scanned in one `preflight probe` run,
+/// share that server's budget: the server never sees more than five connections at once
+/// (sslyze's default), though the run scans all four side by side.
+#[test]
+fn the_per_server_cap_holds_across_a_runs_endpoints_on_one_host() {
+    let server = openssl("ALL:@SECLEVEL=0", &["-min_protocol", "TLSv1"]);
+    let (ports, seen) = relays(server.port, 4, None);
+    let dir = tempfile::tempdir().expect("dir");
+    let names = ["a", "b", "c", "d"].map(|n| format!("{n}.one.test"));
+    let hosts = dir.path().join("hosts");
+    std::fs::write(&hosts, format!("127.0.0.1 {}\n", names.join(" "))).expect("hosts");
+    let mut site = String::from("site = \"one server, four names\"\n");
+    for (name, port) in names.iter().zip(ports) {
+        let _ = write!(
+            site,
+            "\n[[tls]]\nendpoint = \"{name}:{port}\"\nsni = \"localhost\"\n"
+        );
+    }
+    let file = dir.path().join("site.toml");
+    std::fs::write(&file, site).expect("site");
+    let (_, json, what) = preflight_json(&[
+        "probe",
+        "--site",
+        &file.display().to_string(),
+        "--only",
+        "tls",
+        "--no-system-resolver",
+        "--hosts-file",
+        &hosts.display().to_string(),
+        "--format",
+        "json",
+    ]);
+    let results = json["results"].as_array().expect("results");
+    assert_eq!(results.len(), 4, "{what}");
+    for r in results {
+        let facts = &r["evidence"]["facts"];
+        assert_eq!(facts["complete"], true, "{r}");
+        assert!(
+            facts["protocols"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["offered"] == true)),
+            "{r}"
+        );
+    }
+    let peak = seen.peak.load(Ordering::SeqCst);
+    assert!(
+        (2..=5).contains(&peak),
+        "the server saw {peak} connections at once (at most 5, and more than one: the run \
+         scans side by side)\n{what}"
+    );
 }

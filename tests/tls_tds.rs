@@ -579,7 +579,6 @@ fn tls13_and_its_chain_come_through_tds() {
     run(async {
         let options = Options {
             transport: Transport::Tds,
-            rate: 200,
             read_timeout: Duration::from_secs(3),
             limit: Duration::from_secs(40),
             ..Options::default()

@@ -24,6 +24,7 @@ mod checklists;
 mod dns;
 mod hosts;
 mod listen;
+mod polite;
 mod probe;
 mod report;
 mod rules;

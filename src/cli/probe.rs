@@ -47,6 +47,8 @@ pub struct Args {
     /// Per-connection and per-query timeout.
     #[arg(long, value_name = "MS", default_value_t = 3000)]
     pub timeout: u64,
+    #[command(flatten)]
+    pub politeness: super::polite::Politeness,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
@@ -154,6 +156,7 @@ fn env_of(
             system: !args.no_system_resolver,
             hosts_file: args.hosts_file.clone(),
             timeout: Some(timeout),
+            politeness: args.politeness.policy(),
         },
     )
     .wrap_err("cannot set up the run")?;

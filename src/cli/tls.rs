@@ -16,6 +16,7 @@ use super::{Format, print, print_json};
 use crate::checklist::ProbeKind;
 use crate::paths::Dirs;
 use crate::probe::Finding;
+use crate::probe::budget::Budgets;
 use crate::probe::tls::facts::{self, TlsFacts};
 use crate::probe::tls::tds::{Encryption, Prelogin, SqlVersion};
 use crate::probe::tls::{Options, Transport};
@@ -34,12 +35,8 @@ pub struct Args {
     /// Judge the endpoint by this checklist's TLS rules (`none` for the generic ones only).
     #[arg(long, value_name = "ID", default_value = "spok-mobile-4.5")]
     pub checklist: String,
-    /// Connections at once (the default is gentle on production servers).
-    #[arg(long, value_name = "N", default_value_t = 4)]
-    pub concurrency: usize,
-    /// Handshakes per second at most.
-    #[arg(long, value_name = "N", default_value_t = 20)]
-    pub rate: u32,
+    #[command(flatten)]
+    pub politeness: super::polite::Politeness,
     /// Seconds the whole scan may take.
     #[arg(long, value_name = "SECS", default_value_t = 120)]
     pub max_time: u64,
@@ -65,8 +62,7 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
             .then(|| host.clone())
     });
     let options = Options {
-        concurrency: args.concurrency.max(1),
-        rate: args.rate.max(1),
+        budget: Budgets::new(args.politeness.policy()),
         limit: std::time::Duration::from_secs(args.max_time.max(1)),
         transport: if args.tds {
             Transport::Tds
@@ -122,6 +118,8 @@ pub fn run(dirs: &Dirs, args: &Args) -> Result<ExitCode> {
             "errors": f.errors,
             "complete": f.complete,
             "handshakes": report.handshakes,
+            // Most connections open to the server at once (the budget's own count).
+            "peak_connections": report.address.map(|a| options.budget.server(a.ip()).peak()),
             "ms": report.ms,
         }))?;
     } else {

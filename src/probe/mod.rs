@@ -7,6 +7,7 @@
 //! `crate::rules`. A probe run produces [`ProbeResult`]s; the assessment matches them back to
 //! the checklist items whose bindings, within their scope, asked for them.
 
+pub mod budget;
 pub mod cert;
 pub mod certfile;
 pub mod dns;

@@ -1,6 +1,10 @@
 //! Running planned tasks: each kind's probe with the site's resolvers and options, results
-//! streamed as events so the TUI and the progress bar see them as they come. Cancelling is
-//! dropping (or aborting) the run's future; every probe below owns its own tasks.
+//! streamed as events so the TUI and the progress bar see them as they come. Every task starts
+//! at once, so a vantage's run takes about as long as its slowest probe and the timeouts of
+//! dead parts overlap instead of adding up; what keeps that gentle is the run's one set of
+//! budgets ([`super::budget`]), one per server address whatever names, ports and kinds lead to
+//! it, under one cap on the sockets open. Cancelling is dropping (or aborting) the run's
+//! future; every probe below owns its own tasks.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,6 +15,7 @@ use futures_util::stream::FuturesUnordered;
 use serde_json::json;
 use tokio::sync::{OnceCell, mpsc};
 
+use super::budget::{Budgets, Policy};
 use super::dns::{self, Expectation, Horizon, HorizonExpectation, QueryOptions};
 use super::evidence::{
     CertfileEvidence, Evidence, Facts, NameResolution, Row, SqlEvidence, Subject, TlsEvidence,
@@ -34,9 +39,6 @@ pub enum Event {
     /// The run is over (every task done, or it was stopped).
     Ended,
 }
-
-/// Tasks run at once; each TCP task has its own bound on connections.
-const TASKS_AT_ONCE: usize = 8;
 
 /// What a run needs besides the tasks.
 pub struct Env {
@@ -83,6 +85,8 @@ pub struct RunSpec {
     pub hosts_file: Option<PathBuf>,
     /// Per query and per connection attempt; the defaults when none.
     pub timeout: Option<Duration>,
+    /// How gently each server is treated: one budget per server address for the whole run.
+    pub politeness: Policy,
 }
 
 /// Why a run cannot be set up.
@@ -174,8 +178,14 @@ impl Env {
         let resolution = Arc::new(Resolution::new(hosts_path.clone(), connect_through));
         let lookup = Lookup::new(Arc::clone(&resolution) as Arc<dyn Resolve>);
         let mut tcp = tcp::Options::default();
+        let mut tls = tls::Options {
+            lookup: lookup.clone(),
+            budget: Budgets::new(spec.politeness),
+            ..tls::Options::default()
+        };
         if let Some(t) = spec.timeout {
             tcp.timeout = t;
+            tls.connect_timeout = t;
         }
         Ok(Self {
             outside,
@@ -184,10 +194,7 @@ impl Env {
             hosts_path,
             resolution,
             tcp,
-            tls: tls::Options {
-                lookup: lookup.clone(),
-                ..tls::Options::default()
-            },
+            tls,
             tls_required: Vec::new(),
             anchors: cert::TrustAnchors::system(),
             sql: SqlEnv {
@@ -237,22 +244,16 @@ impl Env {
     }
 }
 
-/// Runs the tasks (at most a few at once), sending `Started`, `Finished` for each and `Ended`.
+/// Runs the tasks, all at once within the run's budgets, sending `Started` for each, then
+/// `Finished` for each as it ends, and `Ended`.
 pub async fn run(tasks: Vec<(usize, Task)>, env: Arc<Env>, events: mpsc::Sender<Event>) {
-    let mut pending = tasks.into_iter();
     let mut running = FuturesUnordered::new();
-    loop {
-        while running.len() < TASKS_AT_ONCE {
-            let Some((i, task)) = pending.next() else {
-                break;
-            };
-            let _ = events.send(Event::Started(i)).await;
-            let env = Arc::clone(&env);
-            running.push(async move { (i, execute(&task, &env).await) });
-        }
-        let Some((i, results)) = running.next().await else {
-            break;
-        };
+    for (i, task) in tasks {
+        let _ = events.send(Event::Started(i)).await;
+        let env = Arc::clone(&env);
+        running.push(async move { (i, execute(&task, &env).await) });
+    }
+    while let Some((i, results)) = running.next().await {
         let _ = events.send(Event::Finished(i, results)).await;
     }
     let _ = events.send(Event::Ended).await;

@@ -94,7 +94,7 @@ pub struct TlsFacts {
     pub trust: Option<TrustFacts>,
     /// What went wrong, in words (unreachable, reset, not TLS, a certificate that did not parse).
     pub errors: Vec<String>,
-    /// False when the scan stopped at its time limit.
+    /// False when the scan stopped at its time limit, or because the server limited it.
     pub complete: bool,
 }
 
@@ -207,17 +207,27 @@ impl TlsFacts {
         }
     }
 
-    /// What the scan did not see, in words: the time limit cut it short, a protocol neither
+    /// Why the scan stopped before its end: the server limited it (its words, which say after
+    /// how many handshakes), or the time limit.
+    pub fn cut_short(&self) -> String {
+        self.errors
+            .iter()
+            .find(|e| e.starts_with(super::scan::INCONCLUSIVE))
+            .cloned()
+            .unwrap_or_else(|| {
+                "the scan stopped at its time limit before every protocol and suite was asked"
+                    .to_owned()
+            })
+    }
+
+    /// What the scan did not see, in words: the time limit or the server cut it short, a protocol neither
     /// accepted nor refused on purpose (a stall, a reset, garbage), or no certificate read from
     /// a server that accepted a handshake. Empty when the scan saw everything it asks about;
     /// nothing is graded or passed on what is listed here.
     pub fn unseen(&self) -> Vec<String> {
         let mut out = Vec::new();
         if !self.complete {
-            out.push(
-                "the scan stopped at its time limit before every protocol and suite was asked"
-                    .to_owned(),
-            );
+            out.push(self.cut_short());
         }
         for p in &self.protocols {
             if !p.offered && !p.refused {
@@ -332,10 +342,6 @@ pub fn evaluate(check: &TlsCheck, f: &TlsFacts) -> (Verdict, String) {
 }
 
 /// The rules on protocols and suites.
-#[expect(
-    clippy::too_many_lines,
-    reason = "one arm per rule, each with its words"
-)]
 fn evaluate_protocols(
     check: &TlsCheck,
     f: &TlsFacts,
@@ -392,9 +398,7 @@ fn evaluate_protocols(
         }
         TlsCheck::SuitesAccepted { suites, require } => {
             if !f.complete {
-                return Err(
-                    "the scan stopped at its time limit before every suite was asked".to_owned(),
-                );
+                return Err(f.cut_short());
             }
             let (yes, no): (Vec<&str>, Vec<&str>) = suites
                 .iter()
@@ -611,9 +615,11 @@ pub fn findings(f: &TlsFacts, required: &[String]) -> Vec<Finding> {
         push((
             Verdict::Error,
             format!(
-                "{}:{}: scan incomplete: the time limit was reached before every protocol and \
-                 suite was asked; what follows is only what it saw, and nothing is graded",
-                f.host, f.port
+                "{}:{}: scan incomplete: {}; what follows is only what it saw, and nothing is \
+                 graded",
+                f.host,
+                f.port,
+                f.cut_short()
             ),
         ));
     }

@@ -13,11 +13,22 @@
 //! group at a time is offered with no key share, and a HelloRetryRequest naming that group says
 //! it was taken, without the server computing any key.
 //!
-//! Production hospital servers are on the other end, so the scan is gentle: a cap on
-//! connections at once and on connections per second, a growing pause after a reset or a
-//! silent close, a timeout on every connect and read, and a limit on the whole scan after which
-//! what was found comes back with a note saying the limit cut it short. Every task lives in a
+//! Production hospital servers are on the other end, so the scan is gentle: its connections
+//! come out of the server's budget ([`crate::probe::budget`]), shared with every other scan of
+//! the run on the same address, which narrows and pauses when the server shows signs of
+//! limiting us. A reset, a silent close, a stall or a refused connection after the server has
+//! answered is checked by asking again a question it answered before: if that fails too the
+//! server is limiting us, the budget backs off, and after a few such checks in a row the scan
+//! stops and says it is inconclusive because the server started refusing after N handshakes,
+//! never that what it did not get to ask is not offered. Until one connection has gone
+//! through, connections go one at a time, so an endpoint nobody answers on is known after one
+//! attempt. Every connect and read has a timeout, and the whole scan a limit after which what
+//! was found comes back with a note saying the limit cut it short. Every task lives in a
 //! `JoinSet` owned by the scan's future, so dropping that future cancels the scan.
+//!
+//! Each question is asked once: the preference order is read off the enumeration's own first
+//! two answers where they settle it (else one more handshake), and groups are found like
+//! suites, offering all that are left and taking out the one the server picks.
 //!
 //! The certificate chain comes from the first flight of the highest TLS 1.2-or-older
 //! handshake that carried one. A server that speaks only TLS 1.3 encrypts its certificate, so
@@ -38,8 +49,8 @@
 
 use std::borrow::Cow;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -49,21 +60,16 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 use serde::{Serialize, Serializer};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-use tokio::time::{Instant, sleep_until, timeout_at};
+use tokio::time::{Instant, timeout_at};
 
 use super::suites::{self, Suite};
 use super::tds::{self, Encryption};
 use super::wire::{ClientHello, Flight, Group, KeyExchange, Status, Version, parse_flight};
+use crate::probe::budget::{Budgets, Server, Slot};
 use crate::probe::resolve::Lookup;
 use crate::probe::tcp::human;
 
-/// Connections at once by default: a handful, as a person's browser would open.
-pub const DEFAULT_CONCURRENCY: usize = 4;
-/// New connections per second by default: well under what connection-rate limits on load
-/// balancers and IIS dynamic IP restrictions trip on.
-pub const DEFAULT_RATE: u32 = 20;
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_LIMIT: Duration = Duration::from_secs(120);
@@ -75,21 +81,20 @@ const LIMIT_GRACE: Duration = Duration::from_millis(200);
 /// How a scan goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
-    /// Connections open at once (at least 1).
-    pub concurrency: usize,
-    /// New connections per second (at least 1).
-    pub rate: u32,
+    /// The budgets the scan's connections come out of: shared by every scan of a run, so a
+    /// server's budget holds whatever names and ports lead to it.
+    pub budget: Budgets,
     pub connect_timeout: Duration,
     /// Longest wait for each read of the server's reply.
     pub read_timeout: Duration,
     /// The whole scan.
     pub limit: Duration,
-    /// First pause after a reset or a silent close; it doubles with each one in a row.
-    pub backoff: Duration,
-    pub max_backoff: Duration,
-    /// Times a handshake ended by a reset or silent close is tried again before the answer
-    /// counts as "no".
+    /// Before the server has answered anything, times a handshake ended by a reset or silent
+    /// close is tried again before the answer counts as "no".
     pub retries: u32,
+    /// After it has: times a question it answered before is asked again, after a growing
+    /// pause, before the scan gives up on a server that is limiting it.
+    pub limit_checks: u32,
     /// Suites per ClientHello when a server hangs up on the whole offer.
     pub chunk: usize,
     /// The protocols to try.
@@ -122,14 +127,12 @@ pub enum Transport {
 impl Default for Options {
     fn default() -> Self {
         Self {
-            concurrency: DEFAULT_CONCURRENCY,
-            rate: DEFAULT_RATE,
+            budget: Budgets::default(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             read_timeout: DEFAULT_READ_TIMEOUT,
             limit: DEFAULT_LIMIT,
-            backoff: Duration::from_millis(250),
-            max_backoff: Duration::from_secs(4),
             retries: 1,
+            limit_checks: 3,
             chunk: 64,
             protocols: Version::ALL.to_vec(),
             groups: true,
@@ -357,6 +360,9 @@ enum Outcome {
     Tds(String),
     /// The scan's limit was reached first.
     Limit,
+    /// The server started refusing after answering this many handshakes, and kept refusing
+    /// questions it had answered before.
+    Limited(u32),
 }
 
 impl Outcome {
@@ -372,7 +378,16 @@ impl Outcome {
             Outcome::ConnectFailed(e) => format!("could not connect: {e}"),
             Outcome::Tds(w) => w.clone(),
             Outcome::Limit => LIMIT_WORDS.to_owned(),
+            Outcome::Limited(n) => limited_words(*n),
         }
+    }
+
+    /// What a server that is limiting us does instead of answering (once it has answered).
+    fn is_limiting_sign(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Closed | Outcome::Reset(_) | Outcome::Stalled | Outcome::ConnectFailed(_)
+        )
     }
 
     /// A refusal a TLS server gives on purpose (as opposed to a fault).
@@ -386,18 +401,53 @@ impl Outcome {
 
 const LIMIT_WORDS: &str = "the scan's time limit was reached";
 
+/// The start of what a scan says when the server limited it, for the facts to find.
+pub const INCONCLUSIVE: &str = "inconclusive: the server started refusing after";
+
+fn limited_words(answered: u32) -> String {
+    format!(
+        "{INCONCLUSIVE} {answered} handshakes (it kept refusing questions it had answered \
+         before, so the scan backed off and stopped; what was not asked is unknown, not \
+         absent): scan again later or with --polite"
+    )
+}
+
+/// A connection and its place in the server's budget. The stream is declared first so it is
+/// closed before the slot is given back: the server never sees more than the budget allows.
+struct Conn {
+    stream: TcpStream,
+    _slot: Slot,
+}
+
 /// The state every task of a scan shares.
 struct Ctx {
     addr: SocketAddr,
     sni: Option<String>,
     opts: Options,
     limit_at: Instant,
-    permits: Semaphore,
-    /// The earliest moment the next connection may start.
-    next_slot: Mutex<Instant>,
-    /// The current pause after resets; zero while the server behaves.
-    backoff: Mutex<Duration>,
+    /// The server's budget, shared with every other scan of the run on its address.
+    server: Arc<Server>,
     handshakes: AtomicU32,
+    /// Handshakes the server answered: ServerHellos, and alerts known as its refusals.
+    answered: AtomicU32,
+    /// The alert descriptions known as the server's refusals (sent before anything else was
+    /// answered, or checked): another is checked like a reset, as an overloaded server may
+    /// start answering with an alert it did not send before.
+    alerts: Mutex<Vec<u8>>,
+    /// A hello the server answered with a ServerHello: the question asked again to tell a
+    /// refusal from a server that stopped answering.
+    known_good: Mutex<Option<(ClientHello, Transport)>>,
+    /// One connection has gone through: from then on they go out side by side.
+    reached: AtomicBool,
+    /// Held by the connection that tries first, until one has gone through.
+    first: tokio::sync::Mutex<()>,
+    /// Why the first connection failed: every later one fails the same way without trying.
+    unreachable: OnceLock<String>,
+    /// Held while one task checks whether the server is limiting us; the others wait for its
+    /// word rather than pile on.
+    checking: tokio::sync::Mutex<()>,
+    /// Set once the server is known to limit us: the answered handshakes before it did.
+    limited: OnceLock<u32>,
     provider: Arc<CryptoProvider>,
 }
 
@@ -407,26 +457,58 @@ impl Ctx {
         m.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Waits for this connection's turn under the rate cap and any backoff.
-    async fn pace(&self) {
-        let interval = Duration::from_secs(1) / self.opts.rate.max(1);
-        let backoff = *Self::lock(&self.backoff);
-        let slot = {
-            let mut next = Self::lock(&self.next_slot);
-            let slot = (*next).max(Instant::now()) + backoff;
-            *next = slot + interval;
-            slot
+    /// A new connection to the server, within its budget (the slot is held as long as the
+    /// connection is wanted). Until one connection has gone through they go one at a time,
+    /// and once the first failed the rest fail with its words at once.
+    async fn connect(&self) -> Result<Conn, Outcome> {
+        if let Some(&n) = self.limited.get() {
+            return Err(Outcome::Limited(n));
+        }
+        if Instant::now() >= self.limit_at {
+            return Err(Outcome::Limit);
+        }
+        // Waited for before a slot is taken: a scan's tasks waiting on its first connection
+        // hold none of the server's budget, which other scans of the run may use meanwhile.
+        let _first = if self.reached.load(Ordering::Acquire) {
+            None
+        } else {
+            let Ok(guard) = timeout_at(self.limit_at, self.first.lock()).await else {
+                return Err(Outcome::Limit);
+            };
+            Some(guard)
         };
-        sleep_until(slot.min(self.limit_at)).await;
-    }
-
-    fn backoff_up(&self) {
-        let mut b = Self::lock(&self.backoff);
-        *b = (*b * 2).clamp(self.opts.backoff, self.opts.max_backoff);
-    }
-
-    fn backoff_reset(&self) {
-        *Self::lock(&self.backoff) = Duration::ZERO;
+        if let Some(words) = self.unreachable.get() {
+            return Err(Outcome::ConnectFailed(words.clone()));
+        }
+        let Ok(slot) = timeout_at(self.limit_at, self.opts.budget.slot(self.addr.ip())).await
+        else {
+            return Err(Outcome::Limit);
+        };
+        if let Some(&n) = self.limited.get() {
+            return Err(Outcome::Limited(n));
+        }
+        if Instant::now() >= self.limit_at {
+            return Err(Outcome::Limit);
+        }
+        self.handshakes.fetch_add(1, Ordering::Relaxed);
+        let until = (Instant::now() + self.opts.connect_timeout).min(self.limit_at);
+        let words = match timeout_at(until, TcpStream::connect(self.addr)).await {
+            Ok(Ok(stream)) => {
+                self.reached.store(true, Ordering::Release);
+                let _ = stream.set_nodelay(true);
+                return Ok(Conn {
+                    stream,
+                    _slot: slot,
+                });
+            }
+            Ok(Err(e)) => e.to_string(),
+            Err(_) if until == self.limit_at => return Err(Outcome::Limit),
+            Err(_) => format!("no answer in {}", human(self.opts.connect_timeout)),
+        };
+        if !self.reached.load(Ordering::Acquire) {
+            let _ = self.unreachable.set(words.clone());
+        }
+        Err(Outcome::ConnectFailed(words))
     }
 
     fn random(&self, buf: &mut [u8]) {
@@ -498,34 +580,16 @@ impl Ctx {
     /// its own that counts as one of the scan's. When there is nothing to scan, the words say
     /// why, with the server's answer when it gave one.
     async fn tds_check(&self) -> Result<tds::Prelogin, (Option<tds::Prelogin>, String)> {
-        let Ok(Ok(permit)) = timeout_at(self.limit_at, self.permits.acquire()).await else {
-            return Err((None, LIMIT_WORDS.to_owned()));
+        let mut conn = match self.connect().await {
+            Ok(conn) => conn,
+            Err(outcome) => return Err((None, outcome.words(self.opts.read_timeout))),
         };
-        self.pace().await;
-        self.handshakes.fetch_add(1, Ordering::Relaxed);
-        let until = (Instant::now() + self.opts.connect_timeout).min(self.limit_at);
-        let mut stream = match timeout_at(until, TcpStream::connect(self.addr)).await {
-            Ok(Ok(s)) => s,
-            Ok(Err(e)) => {
-                let words = Outcome::ConnectFailed(e.to_string()).words(self.opts.read_timeout);
-                return Err((None, words));
-            }
-            Err(_) if until == self.limit_at => return Err((None, LIMIT_WORDS.to_owned())),
-            Err(_) => {
-                let words = format!(
-                    "could not connect: no answer in {}",
-                    human(self.opts.connect_timeout)
-                );
-                return Err((None, words));
-            }
-        };
-        let _ = stream.set_nodelay(true);
+        let stream = &mut conn.stream;
         let until = (Instant::now() + self.opts.read_timeout).min(self.limit_at);
-        let opened = tds::open(&mut stream, Encryption::Off, until).await;
+        let opened = tds::open(stream, Encryption::Off, until).await;
         let _ = stream.set_zero_linger();
-        drop(stream);
-        // The handshake below takes a permit of its own.
-        drop(permit);
+        // The handshake below takes a slot of its own.
+        drop(conn);
         let failed = match opened {
             Ok(o) if o.prelogin.encryption == Encryption::NotSupported => {
                 return Err((Some(o.prelogin), no_encryption(Encryption::Off)));
@@ -563,39 +627,114 @@ impl Ctx {
         self.handshake_via(hello, self.opts.transport).await
     }
 
+    /// One handshake; a sign of limiting from a server that answered before is checked (see
+    /// [`Ctx::confirm`]) before it is taken as the answer.
     async fn handshake_via(&self, hello: &ClientHello, transport: Transport) -> Outcome {
-        if Instant::now() >= self.limit_at {
-            return Outcome::Limit;
-        }
-        let Ok(Ok(_permit)) = timeout_at(self.limit_at, self.permits.acquire()).await else {
-            return Outcome::Limit;
-        };
-        self.pace().await;
-        if Instant::now() >= self.limit_at {
-            return Outcome::Limit;
-        }
-        self.handshakes.fetch_add(1, Ordering::Relaxed);
-        let until = (Instant::now() + self.opts.connect_timeout).min(self.limit_at);
-        let mut stream = match timeout_at(until, TcpStream::connect(self.addr)).await {
-            Ok(Ok(s)) => s,
-            Ok(Err(e)) => return Outcome::ConnectFailed(e.to_string()),
-            Err(_) if until == self.limit_at => return Outcome::Limit,
-            Err(_) => {
-                return Outcome::ConnectFailed(format!(
-                    "no answer in {}",
-                    human(self.opts.connect_timeout)
-                ));
+        let (outcome, answered_prelogin) = self.attempt(hello, transport).await;
+        match &outcome {
+            Outcome::Hello(f) if f.hello.is_some() => {
+                let mut good = Self::lock(&self.known_good);
+                if good.is_none() {
+                    *good = Some((hello.clone(), transport));
+                }
             }
+            // The TLS engine behind TDS refuses a hello by hanging up without an alert
+            // (pysqlbridge's does: its alert never leaves the server). The server answered
+            // PRELOGIN on this very connection, so it is not shedding load.
+            Outcome::Closed | Outcome::Reset(_) if answered_prelogin => {}
+            o if o.is_limiting_sign() && self.answered.load(Ordering::Relaxed) > 0 => {
+                return self.confirm(hello, transport, outcome).await;
+            }
+            // Alerts the server gave before it answered anything are how it refuses.
+            Outcome::Alert(a) if self.answered.load(Ordering::Relaxed) == 0 => self.known(*a),
+            Outcome::Alert(a) if self.is_known(*a) => {
+                self.answered.fetch_add(1, Ordering::Relaxed);
+            }
+            Outcome::Alert(_) => return self.confirm(hello, transport, outcome).await,
+            _ => {}
+        }
+        outcome
+    }
+
+    /// Notes an alert as one of the server's refusals, and counts it as an answer.
+    fn known(&self, alert: super::wire::Alert) {
+        let mut known = Self::lock(&self.alerts);
+        if !known.contains(&alert.description) {
+            known.push(alert.description);
+        }
+        self.answered.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn is_known(&self, alert: super::wire::Alert) -> bool {
+        Self::lock(&self.alerts).contains(&alert.description)
+    }
+
+    /// After a sign of limiting: asks the server a question it answered before with a
+    /// ServerHello. The same answer means the sign was its answer to `hello` (IIS resets on a
+    /// protocol it refuses; an alert so checked is known from then on); any other means it is
+    /// limiting us, so the budget narrows and pauses and the question is asked again, up to
+    /// `limit_checks` times, before the scan stops as inconclusive after the handshakes it
+    /// answered (ServerHellos and known alerts).
+    async fn confirm(&self, hello: &ClientHello, transport: Transport, first: Outcome) -> Outcome {
+        let Ok(_checking) = timeout_at(self.limit_at, self.checking.lock()).await else {
+            return Outcome::Limit;
         };
-        let _ = stream.set_nodelay(true);
+        if let Some(&n) = self.limited.get() {
+            return Outcome::Limited(n);
+        }
+        // The same alert another task checked while this one waited.
+        if let Outcome::Alert(a) = &first
+            && self.is_known(*a)
+        {
+            self.answered.fetch_add(1, Ordering::Relaxed);
+            return first;
+        }
+        let genuine = |first: Outcome| {
+            if let Outcome::Alert(a) = &first {
+                self.known(*a);
+            }
+            first
+        };
+        let Some((good, good_transport)) = Self::lock(&self.known_good).clone() else {
+            return genuine(first);
+        };
+        for check in 0..=self.opts.limit_checks {
+            if check > 0 {
+                // The pause is kept by the budget: the next connection waits it out.
+                self.server.limited();
+            }
+            // The question had a ServerHello for an answer: anything else now is not the
+            // server's answer to it.
+            match self.attempt(&good, good_transport).await.0 {
+                Outcome::Hello(_) if check == 0 => return genuine(first),
+                // It answers again after the pause: ask the question it did not answer.
+                Outcome::Hello(_) => return self.attempt(hello, transport).await.0,
+                Outcome::Limit => return Outcome::Limit,
+                _ => {}
+            }
+        }
+        let n = *self
+            .limited
+            .get_or_init(|| self.answered.load(Ordering::Relaxed));
+        Outcome::Limited(n)
+    }
+
+    /// Connects, sends `hello`, reads the server's first flight; says too whether the server
+    /// answered PRELOGIN on the connection (through TDS).
+    async fn attempt(&self, hello: &ClientHello, transport: Transport) -> (Outcome, bool) {
+        let mut conn = match self.connect().await {
+            Ok(conn) => conn,
+            Err(outcome) => return (outcome, false),
+        };
+        let stream = &mut conn.stream;
         // Whether the server answered PRELOGIN on this connection before the hello went out.
         let mut answered = false;
         let outcome = match transport {
-            Transport::Direct => self.exchange(&mut stream, &hello.encode(), None).await,
-            Transport::Tds => match self.tds_open(&mut stream).await {
+            Transport::Direct => self.exchange(stream, &hello.encode(), None).await,
+            Transport::Tds => match self.tds_open(stream).await {
                 Ok(mut opened) => {
                     answered = true;
-                    self.exchange(&mut stream, &hello.encode(), Some(&mut opened))
+                    self.exchange(stream, &hello.encode(), Some(&mut opened))
                         .await
                 }
                 Err(outcome) => outcome,
@@ -603,17 +742,14 @@ impl Ctx {
         };
         // A reset leaves no TIME_WAIT behind for each of the scan's many connections.
         let _ = stream.set_zero_linger();
-        match &outcome {
-            // The TLS engine behind TDS refuses a hello by hanging up without an alert
-            // (pysqlbridge's does: its alert never leaves the server). The server answered
-            // PRELOGIN on this very connection, so it is not shedding load: no pause, or every
-            // refused protocol would slow the whole scan to one connection every few seconds.
-            Outcome::Closed | Outcome::Reset(_) if answered => {}
-            Outcome::Closed | Outcome::Reset(_) => self.backoff_up(),
-            Outcome::Hello(_) | Outcome::Alert(_) => self.backoff_reset(),
-            _ => {}
+        // Alerts count as answers once known to be refusals (see `handshake_via`).
+        if matches!(outcome, Outcome::Hello(_)) {
+            self.answered.fetch_add(1, Ordering::Relaxed);
         }
-        outcome
+        if matches!(outcome, Outcome::Hello(_) | Outcome::Alert(_)) {
+            self.server.answered();
+        }
+        (outcome, answered)
     }
 
     /// Sends `hello` and reads the first flight; through TDS (`tds` is the connection's state
@@ -743,7 +879,10 @@ async fn enumerate(ctx: &Ctx, version: Version, offer: &[u16], groups: &[Group])
             .await;
         let flight = match outcome {
             Outcome::Hello(flight) => flight,
-            Outcome::Closed | Outcome::Reset(_) if retries > 0 => {
+            // Once the server has answered, a close is checked in `handshake` instead.
+            Outcome::Closed | Outcome::Reset(_)
+                if retries > 0 && ctx.answered.load(Ordering::Relaxed) == 0 =>
+            {
                 retries -= 1;
                 continue;
             }
@@ -804,20 +943,37 @@ async fn enumerate(ctx: &Ctx, version: Version, offer: &[u16], groups: &[Group])
     e
 }
 
-/// Two handshakes with two accepted suites in both orders.
-async fn preference(ctx: &Ctx, version: Version, a: u16, b: u16) -> Preference {
+/// Whose order decides, from `a` and `b`, the first two suites the server picked when `offer`
+/// (in that order) and then `offer` less `a` were offered. Picking `a` although `b` came
+/// first in the offer already says the server keeps its own order; otherwise one handshake
+/// offering `b` before `a` tells: a server with its own order picks `a` again. Without
+/// `offer` (the suites were found in separate chunks) both orders are asked.
+async fn preference(
+    ctx: &Ctx,
+    version: Version,
+    offer: Option<&[u16]>,
+    a: u16,
+    b: u16,
+) -> Preference {
     let groups = default_groups(version);
-    let first = ctx
-        .handshake(&ctx.hello(version, &[a, b], &groups, true))
-        .await;
-    let second = ctx
-        .handshake(&ctx.hello(version, &[b, a], &groups, true))
-        .await;
+    let at = |code: u16| offer.and_then(|o| o.iter().position(|&c| c == code));
     let pick = |o: &Outcome| match o {
         Outcome::Hello(f) => f.hello.as_ref().map(|h| h.suite),
         _ => None,
     };
-    match (pick(&first), pick(&second)) {
+    let first = match (at(a), at(b)) {
+        (Some(x), Some(y)) if y < x => return Preference::Server,
+        (Some(_), Some(_)) => Some(a),
+        _ => pick(
+            &ctx.handshake(&ctx.hello(version, &[a, b], &groups, true))
+                .await,
+        ),
+    };
+    let second = pick(
+        &ctx.handshake(&ctx.hello(version, &[b, a], &groups, true))
+            .await,
+    );
+    match (first, second) {
         (Some(x), Some(y)) if x == y => Preference::Server,
         (Some(x), Some(y)) if x == a && y == b => Preference::Client,
         _ => Preference::Unknown,
@@ -868,6 +1024,8 @@ async fn protocol(ctx: Arc<Ctx>, version: Version, chunked: bool) -> Found {
                 Version::from_code(*v)
                     .map_or_else(|| format!("version {v:#06x}"), |v| v.name().to_owned())
             ),
+            // Never "not offered": nothing was asked.
+            (None, Some(o @ Outcome::Limited(_))) => o.words(ctx.opts.read_timeout),
             (None, Some(o)) => format!("not offered: {}", o.words(ctx.opts.read_timeout)),
             (None, None) => "not offered".to_owned(),
         });
@@ -884,6 +1042,7 @@ async fn protocol(ctx: Arc<Ctx>, version: Version, chunked: bool) -> Found {
         preference_found = preference(
             &ctx,
             version,
+            (!chunked).then_some(offer.as_slice()),
             accepted[0].suite.code,
             accepted[1].suite.code,
         )
@@ -917,27 +1076,30 @@ async fn protocol(ctx: Arc<Ctx>, version: Version, chunked: bool) -> Found {
     }
 }
 
-/// TLS 1.3 groups: one group offered at a time with no key share; the server names the group
-/// in a HelloRetryRequest when it takes it.
+/// TLS 1.3 groups: the groups left offered with no key share; the server names the one it
+/// takes in a HelloRetryRequest, which is taken out before the next offer, until it refuses.
+/// The group of the enumeration's key share, when it took it, is known already.
 async fn tls13_groups(ctx: &Arc<Ctx>, accepted: &[Accepted]) -> Vec<Group> {
     let suites: Vec<u16> = accepted.iter().map(|a| a.suite.code).collect();
-    let mut set = JoinSet::new();
-    for g in Group::TLS13 {
-        let ctx = Arc::clone(ctx);
-        let suites = suites.clone();
-        set.spawn(async move {
-            let out = ctx
-                .handshake(&ctx.hello(Version::Tls13, &suites, &[g], false))
-                .await;
-            let took = matches!(&out, Outcome::Hello(f)
-                if f.hello.as_ref().is_some_and(|h| h.selected_group == Some(g)));
-            (g, took)
-        });
-    }
-    collect_groups(set).await
+    let known = accepted.iter().filter_map(|a| match a.key_exchange {
+        Some(KeyExchange::Ecdhe { group }) => Some(group),
+        _ => None,
+    });
+    eliminate(&Group::TLS13, known, |left| {
+        let hello = ctx.hello(Version::Tls13, &suites, left, false);
+        async move {
+            match ctx.handshake(&hello).await {
+                Outcome::Hello(f) => f.hello.and_then(|h| h.selected_group),
+                _ => None,
+            }
+        }
+    })
+    .await
 }
 
-/// TLS 1.2-and-older curves: the accepted ECDHE suites offered with one curve at a time.
+/// TLS 1.2-and-older curves: the accepted ECDHE suites offered with the curves left; the
+/// curve in the ServerKeyExchange is taken out before the next offer, until the server
+/// refuses. The curves of the enumeration's answers are known already.
 async fn ecdhe_groups(ctx: &Arc<Ctx>, version: Version, accepted: &[Accepted]) -> Vec<Group> {
     let suites: Vec<u16> = accepted
         .iter()
@@ -947,28 +1109,43 @@ async fn ecdhe_groups(ctx: &Arc<Ctx>, version: Version, accepted: &[Accepted]) -
     if suites.is_empty() {
         return Vec::new();
     }
-    let mut set = JoinSet::new();
-    for g in Group::ECDHE {
-        let ctx = Arc::clone(ctx);
-        let suites = suites.clone();
-        set.spawn(async move {
-            let out = ctx
-                .handshake(&ctx.hello(version, &suites, &[g], true))
-                .await;
-            let took = matches!(&out, Outcome::Hello(f)
-                if f.key_exchange == Some(KeyExchange::Ecdhe { group: g }));
-            (g, took)
-        });
-    }
-    collect_groups(set).await
+    let known = accepted.iter().filter_map(|a| match a.key_exchange {
+        Some(KeyExchange::Ecdhe { group }) if a.suite.ecdhe() => Some(group),
+        _ => None,
+    });
+    eliminate(&Group::ECDHE, known, |left| {
+        let hello = ctx.hello(version, &suites, left, true);
+        async move {
+            match ctx.handshake(&hello).await {
+                Outcome::Hello(f) => match f.key_exchange {
+                    Some(KeyExchange::Ecdhe { group }) => Some(group),
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+    })
+    .await
 }
 
-async fn collect_groups(mut set: JoinSet<(Group, bool)>) -> Vec<Group> {
-    let mut took = Vec::new();
-    while let Some(joined) = set.join_next().await {
-        if let Ok((g, true)) = joined {
-            took.push(g);
-        }
+/// Offers the groups of `all` not yet known to be taken, one offer after another, each time
+/// taking out the group `ask` says the server picked, until it picks none (or one not
+/// offered, which ends it too rather than loop).
+async fn eliminate<F, Fut>(all: &[Group], known: impl Iterator<Item = Group>, ask: F) -> Vec<Group>
+where
+    F: Fn(&[Group]) -> Fut,
+    Fut: std::future::Future<Output = Option<Group>>,
+{
+    let mut took: Vec<Group> = known.filter(|g| all.contains(g)).collect();
+    took.sort_unstable();
+    took.dedup();
+    let mut left: Vec<Group> = all.iter().copied().filter(|g| !took.contains(g)).collect();
+    while !left.is_empty() {
+        let Some(g) = ask(&left).await else { break };
+        let Some(at) = left.iter().position(|&x| x == g) else {
+            break;
+        };
+        took.push(left.remove(at));
     }
     // In the order the constants list them (preference of modern clients), not completion.
     let order = |g: &Group| {
@@ -1008,14 +1185,9 @@ pub async fn scan(host: &str, port: u16, sni: Option<&str>, options: &Options) -
         transport: options.transport,
         prelogin: None,
     };
-    let addr = match resolve(
-        &options.lookup,
-        host,
-        port,
-        limit_at.min(start + options.connect_timeout),
-    )
-    .await
-    {
+    // Bounded by the scan's limit only: the lookup asks resolvers one after another, each
+    // with its own timeout, which together may well pass one connection's.
+    let addr = match resolve(&options.lookup, host, port, limit_at).await {
         Ok(a) => a,
         Err(words) => {
             report.errors.push(words);
@@ -1031,10 +1203,16 @@ pub async fn scan(host: &str, port: u16, sni: Option<&str>, options: &Options) -
             .map(str::to_owned),
         opts: options.clone(),
         limit_at,
-        permits: Semaphore::new(options.concurrency.max(1)),
-        next_slot: Mutex::new(Instant::now()),
-        backoff: Mutex::new(Duration::ZERO),
+        server: options.budget.server(addr.ip()),
         handshakes: AtomicU32::new(0),
+        answered: AtomicU32::new(0),
+        alerts: Mutex::new(Vec::new()),
+        known_good: Mutex::new(None),
+        reached: AtomicBool::new(false),
+        first: tokio::sync::Mutex::new(()),
+        unreachable: OnceLock::new(),
+        checking: tokio::sync::Mutex::new(()),
+        limited: OnceLock::new(),
         provider: Arc::new(rustls::crypto::aws_lc_rs::default_provider()),
     });
 
@@ -1121,7 +1299,11 @@ pub async fn scan(host: &str, port: u16, sni: Option<&str>, options: &Options) -
     }
     report.protocols = found.into_iter().map(|f| f.result).collect();
     report.handshakes = ctx.handshakes.load(Ordering::Relaxed);
-    if Instant::now() >= limit_at
+    if let Some(&n) = ctx.limited.get() {
+        report.complete = false;
+        report.errors.retain(|e| !e.contains(INCONCLUSIVE));
+        report.errors.insert(0, limited_words(n));
+    } else if Instant::now() >= limit_at
         || report
             .protocols
             .iter()
@@ -1273,19 +1455,14 @@ async fn rustls_chain(ctx: &Ctx) -> Result<Vec<Vec<u8>>, String> {
     };
     let mut conn =
         rustls::ClientConnection::new(Arc::new(config), name).map_err(|e| e.to_string())?;
-    let Ok(Ok(_permit)) = timeout_at(ctx.limit_at, ctx.permits.acquire()).await else {
-        return Err(LIMIT_WORDS.to_owned());
-    };
-    ctx.pace().await;
-    ctx.handshakes.fetch_add(1, Ordering::Relaxed);
-    let until = (Instant::now() + ctx.opts.connect_timeout).min(ctx.limit_at);
-    let mut stream = timeout_at(until, TcpStream::connect(ctx.addr))
+    let mut opened = ctx
+        .connect()
         .await
-        .map_err(|_| "no answer to the connection".to_owned())?
-        .map_err(|e| e.to_string())?;
+        .map_err(|o| o.words(ctx.opts.read_timeout))?;
+    let stream = &mut opened.stream;
     let mut tds = match ctx.opts.transport {
         Transport::Direct => None,
-        Transport::Tds => match ctx.tds_open(&mut stream).await {
+        Transport::Tds => match ctx.tds_open(stream).await {
             Ok(opened) => Some(opened),
             Err(outcome) => {
                 let _ = stream.set_zero_linger();
