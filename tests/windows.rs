@@ -130,6 +130,7 @@ struct Both {
 
 /// A file argument: the same file named the Unix way for Linux and the Windows way (drive
 /// letter, backslashes) for Windows.
+#[derive(Clone, Copy)]
 enum Arg<'a> {
     Word(&'a str),
     File(&'a Path),
@@ -491,7 +492,7 @@ fn the_windows_build_does_what_the_linux_build_does() {
     reports(&mut t, &allowed);
     hosts(&mut t);
     tcp(&mut t);
-    dns(&mut t);
+    dns_and_probe(&mut t);
     tls(&mut t);
     tds(&mut t);
     let Tally {
@@ -986,15 +987,6 @@ fn hosts(t: &mut Both) {
     t.same_json(&json, 1);
 }
 
-impl Clone for Arg<'_> {
-    fn clone(&self) -> Self {
-        match self {
-            Word(w) => Word(w),
-            File(p) => File(p),
-        }
-    }
-}
-
 /// TCP against real loopback listeners: one open, one refused.
 fn tcp(t: &mut Both) {
     let open = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("listen");
@@ -1017,10 +1009,13 @@ fn tcp(t: &mut Both) {
     );
 }
 
-/// DNS through the hickory server the DNS tests use, on loopback.
-fn dns(t: &mut Both) {
-    let zone = "$ORIGIN site.test.\n$TTL 60\n@ IN SOA ns.site.test. admin.site.test. 1 3600 600 86400 60\n@ IN NS ns.site.test.\nns IN A 10.0.0.53\nsql1 IN A 10.1.2.3\nweb IN CNAME sql1\n";
-    let server = DnsServer::start(&[("site.test.", zone.to_owned())], &[]);
+/// The zone the DNS checks and the probe ask for.
+const ZONE: &str = "$ORIGIN site.test.\n$TTL 60\n@ IN SOA ns.site.test. admin.site.test. 1 3600 600 86400 60\n@ IN NS ns.site.test.\nns IN A 10.0.0.53\nsql1 IN A 10.1.2.3\nweb IN CNAME sql1\n";
+
+/// DNS through the hickory server the DNS tests use, on loopback; then `probe` on a site file
+/// written on Windows (CRLF), its names through that server, its hosts file and port rules.
+fn dns_and_probe(t: &mut Both) {
+    let server = DnsServer::start(&[("site.test.", ZONE.to_owned())], &[]);
     let resolver = format!("internal={}", server.addr);
     let names = t.path("names.txt");
     fs::write(
@@ -1041,6 +1036,52 @@ fn dns(t: &mut Both) {
     let v = t.same_json(&json, 1);
     let text = v.to_string();
     t.check(text.contains("10.1.2.3"), || format!("{v:#}"));
+
+    let open = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("listen");
+    let port = open.local_addr().expect("address").port();
+    let closed = free_port();
+    let site = t.path("probe-site.toml");
+    fs::write(
+        &site,
+        crlf(&format!(
+            "site = \"Loopback General\"\n[resolvers]\ninternal = [\"{}\"]\n\n[[host]]\nname = \"db\"\naddress = \"127.0.0.1\"\nroles = [\"DB\"]\n\n[[name]]\nfqdn = \"sql1.site.test\"\ninternal = [\"10.1.2.3\"]\nhosts_entry = \"10.1.2.3\"\n\n[[port]]\nfrom = \"Console\"\nto = \"DB\"\nports = \"{port},{closed}\"\n",
+            server.addr
+        )),
+    )
+    .expect("site");
+    let hosts = t.path("hosts");
+    let (l, w) = t.both(
+        &[
+            Word("probe"),
+            Word("--site"),
+            File(&site),
+            Word("--from"),
+            Word("Console"),
+            Word("--no-system-resolver"),
+            Word("--hosts-file"),
+            File(&hosts),
+            Word("--timeout"),
+            Word("2000"),
+            Word("--format"),
+            Word("json"),
+        ],
+        1,
+    );
+    let parse = |o: &Out| steady(serde_json::from_str::<Value>(&o.stdout).expect("JSON"));
+    let (mut v, mut w) = (parse(&l), parse(&w));
+    // The machine's name: Windows gives it as COMPUTERNAME, upper case (a site host is matched
+    // to it without regard to case).
+    let (lh, wh) = (v["host"].take(), w["host"].take());
+    t.check(
+        wh.as_str() == lh.as_str().map(str::to_uppercase).as_deref(),
+        || format!("host {wh} on Windows, {lh} on Linux"),
+    );
+    t.same(&v, &w, "JSON of probe --site");
+    let text = v.to_string();
+    t.check(
+        text.contains(&format!("127.0.0.1:{port}")) && text.contains("sql1.site.test"),
+        || format!("{v:#}"),
+    );
 }
 
 /// TLS scans of `openssl s_server` (old protocols, CBC) and `gnutls-serv` (3DES).
