@@ -13,6 +13,7 @@ pub mod cli;
 pub mod library;
 pub mod paths;
 pub mod ports;
+pub mod private_file;
 pub mod probe;
 pub mod report;
 pub mod rules;

@@ -126,9 +126,24 @@ const COMMANDS: [&[&str]; 10] = [
 #[test]
 fn top_level_version_and_help() {
     let site = Site::new();
+    // The commit the binary was built from, as git names it here (the build stamps it).
+    let commit = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map_or_else(
+            || "unknown".to_owned(),
+            |o| String::from_utf8_lossy(&o.stdout).trim().to_owned(),
+        );
     for flag in ["--version", "-V"] {
         let out = site.ok(&[flag]);
-        assert_eq!(out.stdout, format!("preflight {VERSION}\n"), "{flag}");
+        assert_eq!(
+            out.stdout,
+            format!("preflight {VERSION} (commit {commit})\n"),
+            "{flag}"
+        );
     }
     for flag in ["--help", "-h"] {
         let out = site.ok(&[flag]);

@@ -48,7 +48,7 @@ use crate::paths::Dirs;
 #[derive(Debug, Parser)]
 #[command(
     name = "preflight",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("PREFLIGHT_COMMIT"), ")"),
     propagate_version = true,
     about = "Walk a mobile-messaging go-live checklist on site, probe the site and sign a readiness report",
     long_about = None

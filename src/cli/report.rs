@@ -327,14 +327,33 @@ fn sign_report(
     );
     outln!(
         "verify with: preflight report verify {} --allowed-signers FILE",
-        file.display()
+        command_path(file)
     );
     outln!(
         "         or: ssh-keygen -Y verify -f allowed_signers -I {identity} -n {NAMESPACE} -s {} < {}",
-        sig.display(),
-        file.display()
+        command_path(&sig),
+        command_path(file)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A path in a command printed to be copied: as the shell of the platform reads it back (a
+/// POSIX shell's quoting on Unix; on Windows `cmd.exe`'s double quotes, which PowerShell reads
+/// too, around a path with a space or a character `cmd.exe` treats specially; a Windows path
+/// cannot hold `"`).
+fn command_path(path: &Path) -> String {
+    let text = path.display().to_string();
+    if cfg!(windows) {
+        if text.is_empty()
+            || text.contains(|c: char| c.is_whitespace() || "&|<>^()%!',;=".contains(c))
+        {
+            format!("\"{text}\"")
+        } else {
+            text
+        }
+    } else {
+        crate::report::view::shell_word(&text)
+    }
 }
 
 /// What `verify` found, as `--format json` prints it.
@@ -597,11 +616,11 @@ fn export(dirs: &Dirs, args: &ExportArgs<'_>) -> Result<ExitCode> {
         match (exported.signed, format) {
             (true, ExportFormat::Html) => format!(
                 "; verify it with: preflight report verify {}",
-                out.display()
+                command_path(out)
             ),
             (true, ExportFormat::Md) => format!(
                 "; verify the report it names with: preflight report verify {}",
-                file.display()
+                command_path(file)
             ),
             (false, _) => " (unsigned)".to_owned(),
         }

@@ -614,29 +614,12 @@ fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<(), CertFileErr
             }
         }
     };
-    let mut options = std::fs::OpenOptions::new();
-    // `create_new` makes the refusal to overwrite atomic, not just a check before writing.
-    options.write(true).create_new(true);
-    if private {
-        owner_only(&mut options);
-    }
-    let mut f = options.open(path).map_err(err)?;
+    // `create_new` makes the refusal to overwrite atomic, not just a check before writing; a
+    // key is owner-only from its first byte.
+    let mut f = crate::private_file::create_new(path, private).map_err(err)?;
     f.write_all(bytes).map_err(err)?;
     f.sync_all().map_err(err)
 }
-
-/// Creates the key file readable and writable by its owner only, from the first byte on (no
-/// window in which it is world-readable).
-#[cfg(unix)]
-fn owner_only(options: &mut std::fs::OpenOptions) {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    options.mode(0o600);
-}
-
-/// On Windows a new file inherits the directory's ACL, which in the user's profile is already
-/// owner-only; tightening it further would need the Win32 security API.
-#[cfg(not(unix))]
-fn owner_only(_options: &mut std::fs::OpenOptions) {}
 
 /// Everything `cert inspect` shows about a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 //! files. Keys: one made by `preflight keygen` in the config directory (owner-only), or any
 //! existing OpenSSH Ed25519 key. A private key is never printed, logged or written into a report.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
@@ -206,7 +206,8 @@ fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<(), SignError> 
     };
     let tmp = crate::store::temp_path(path);
     {
-        let mut f = create_new(&tmp, private).map_err(io_err("create", &tmp))?;
+        let mut f =
+            crate::private_file::create_new(&tmp, private).map_err(io_err("create", &tmp))?;
         f.write_all(bytes).map_err(io_err("write", &tmp))?;
         f.sync_all().map_err(io_err("sync", &tmp))?;
     }
@@ -218,21 +219,6 @@ fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<(), SignError> 
         }
         other => other.map_err(io_err("write", path)),
     }
-}
-
-/// Creates a new file; owner read/write only when `private` (Unix). On Windows the file
-/// inherits the per-user ACL of the profile directory it is made in.
-fn create_new(path: &Path, private: bool) -> io::Result<File> {
-    let mut o = OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        o.mode(if private { 0o600 } else { 0o644 });
-    }
-    #[cfg(not(unix))]
-    let _ = private;
-    o.open(path)
 }
 
 /// Reads an OpenSSH Ed25519 private key, opening it with the passphrase if it has one.
