@@ -1082,7 +1082,7 @@ fn the_per_server_cap_holds_across_a_runs_endpoints_on_one_host() {
     let results = json["results"].as_array().expect("results");
     assert_eq!(results.len(), 4, "{what}");
     for r in results {
-        let facts = &r["evidence"]["facts"];
+        let facts = &r["evidence"]["facts"]["tls"]["facts"];
         assert_eq!(facts["complete"], true, "{r}");
         assert!(
             facts["protocols"]
