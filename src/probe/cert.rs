@@ -830,10 +830,10 @@ fn trust(
             untrusted(
                 Distrust::Expired,
                 format!(
-                    "{} expired on {} ({} days ago): renew it",
+                    "{} expired on {} ({} ago): renew it",
                     which.short_name(),
                     which.not_after,
-                    -which.days_left
+                    days(-which.days_left)
                 ),
                 verifier,
             )
@@ -938,6 +938,15 @@ fn name_mismatch_detail(leaf: &CertFacts, host: &str) -> String {
          Internet_55): reissue it with {host} in the SANs (and as the CN for older clients), \
          or have clients connect by a name it covers"
     )
+}
+
+/// `n` whole days in words: "1 day", "3 days".
+pub fn days(n: i64) -> String {
+    if n == 1 {
+        "1 day".to_owned()
+    } else {
+        format!("{n} days")
+    }
 }
 
 /// A verdict and its one-line summary, before it is stamped into a [`ProbeResult`]; shared by
@@ -1196,6 +1205,13 @@ pub fn check_signature_hash(report: &ChainReport, target: &str, allowed: &[Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_day_is_singular() {
+        assert_eq!(days(1), "1 day");
+        assert_eq!(days(0), "0 days");
+        assert_eq!(days(29), "29 days");
+    }
 
     fn leaf(sans: &[&str], cn: Option<&str>) -> CertFacts {
         CertFacts {

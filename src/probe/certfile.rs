@@ -1070,8 +1070,10 @@ fn not_expired(file: &Inspection) -> (Verdict, String) {
         (
             Verdict::Warn,
             format!(
-                "{}: the certificate expires in {} days ({})",
-                file.file, leaf.days_left, leaf.not_after
+                "{}: the certificate expires in {} ({})",
+                file.file,
+                cert::days(leaf.days_left),
+                leaf.not_after
             ),
         )
     } else {

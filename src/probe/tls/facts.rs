@@ -666,8 +666,9 @@ pub fn findings(f: &TlsFacts, required: &[String]) -> Vec<Finding> {
             push((
                 Verdict::Warn,
                 format!(
-                    "the certificate expires in {} days ({})",
-                    c.days_left, c.not_after
+                    "the certificate expires in {} ({})",
+                    cert::days(c.days_left),
+                    c.not_after
                 ),
             ));
         }
