@@ -154,7 +154,7 @@ fn import(dirs: &Dirs, session: &str, file: &Path, replace: bool) -> Result<Exit
         a.site.replace(site)
     } else {
         a.site
-            .merge(&site, workbook.then_some(changes::WORKBOOK_TABLES))
+            .merge(&site, workbook.then_some(changes::WORKBOOK_TABLES))?
     };
     let count = |k: Kind| said.iter().filter(|c| c.kind == k).count();
     let (added, changed, removed) = (

@@ -267,10 +267,11 @@ from = "Care Connect Server, Primary"
 to = "MS SQL Server Cluster"
 ports = "1433"
 "#;
-        let _ = site.merge(
+        site.merge(
             &Site::parse(extra, Path::new("extra.toml")).expect("extra"),
             None,
-        );
+        )
+        .expect("merge");
         site
     }
 

@@ -313,7 +313,11 @@ fn site(
             .find(|s| names(s, name))
             .map(|s| s.report.assessment.name.clone())
     });
-    let (site, conflicts) = changes::union(&sites, prefer.as_deref());
+    let (site, conflicts) =
+        changes::union(&sites, prefer.as_deref()).map_err(|e| MergeError::Unreadable {
+            source_name: "the merged site".to_owned(),
+            what: e.to_string(),
+        })?;
     let mut docs: Vec<SiteConflictDoc> = conflicts
         .into_iter()
         .map(|c| {

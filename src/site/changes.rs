@@ -193,7 +193,14 @@ fn entry_key(v: &Value, fields: &[&str]) -> String {
 }
 
 /// Rebuilds a site from its tables (each entry came from a valid site, so it reads back).
-fn site_of(tables: &BTreeMap<&'static str, Table>) -> Site {
+/// The entries of a site put back together did not read back as a site. Every entry comes from
+/// a site that did, so this is a defect here, said instead of giving an empty site in its place
+/// (which a save would then write over the one the person kept).
+#[derive(Debug, thiserror::Error)]
+#[error("the site put together from its entries does not read back as a site: {0}")]
+pub struct Unreadable(#[from] serde_json::Error);
+
+fn site_of(tables: &BTreeMap<&'static str, Table>) -> Result<Site, Unreadable> {
     let mut json = serde_json::Map::new();
     if let Some((_, name)) = tables.get("site").and_then(|t| t.first()) {
         json.insert("site".into(), name.clone());
@@ -211,7 +218,7 @@ fn site_of(tables: &BTreeMap<&'static str, Table>) -> Site {
         }
     }
     json.insert("resolvers".into(), Value::Object(resolvers));
-    serde_json::from_value(Value::Object(json)).unwrap_or_default()
+    Ok(serde_json::from_value(Value::Object(json))?)
 }
 
 /// Every entry `new` adds to `old`, changes in it or lacks, table by table; only the tables
@@ -264,8 +271,10 @@ pub fn diff(old: &Site, new: &Site, covered: Option<&[&str]>) -> Vec<Change> {
 }
 
 /// Applies changes to a site: additions at the end of their table, changes in place, removals.
-#[must_use]
-pub fn apply(site: &Site, changes: &[Change]) -> Site {
+///
+/// # Errors
+/// When the result does not read back as a site ([`Unreadable`]).
+pub fn apply(site: &Site, changes: &[Change]) -> Result<Site, Unreadable> {
     let mut t = tables(site);
     for c in changes {
         let Some(entries) = t.get_mut(c.table) else {
@@ -296,8 +305,13 @@ pub struct Conflict {
 /// The union of several sites: every entry any of them has; an entry they say differently is
 /// taken from `prefer` when that input has it, else from the first input that has it, and
 /// named in the conflicts.
-#[must_use]
-pub fn union(sites: &[(String, Site)], prefer: Option<&str>) -> (Site, Vec<Conflict>) {
+///
+/// # Errors
+/// When the union does not read back as a site ([`Unreadable`]).
+pub fn union(
+    sites: &[(String, Site)],
+    prefer: Option<&str>,
+) -> Result<(Site, Vec<Conflict>), Unreadable> {
     let mut merged: BTreeMap<&'static str, Table> = BTreeMap::new();
     let mut seen: BTreeMap<(&'static str, String), Vec<(String, Value)>> = BTreeMap::new();
     for (label, site) in sites {
@@ -321,5 +335,5 @@ pub fn union(sites: &[(String, Site)], prefer: Option<&str>) -> (Site, Vec<Confl
         .filter(|(_, values)| values.iter().any(|(_, v)| *v != values[0].1))
         .map(|((table, key), values)| Conflict { table, key, values })
         .collect();
-    (site_of(&merged), conflicts)
+    Ok((site_of(&merged)?, conflicts))
 }

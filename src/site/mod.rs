@@ -284,15 +284,22 @@ impl Site {
     /// fields); entries `other` lacks stay. Returns every change `other` brings, the removals it
     /// would make included, so none goes unsaid. `covered` names the tables the file speaks for
     /// (a port workbook speaks for `port` only); `None`, all of them.
-    pub fn merge(&mut self, other: &Site, covered: Option<&[&str]>) -> Vec<changes::Change> {
+    ///
+    /// # Errors
+    /// When the merged site does not read back as a site; this one is then left as it was.
+    pub fn merge(
+        &mut self,
+        other: &Site,
+        covered: Option<&[&str]>,
+    ) -> Result<Vec<changes::Change>, changes::Unreadable> {
         let all = changes::diff(self, other, covered);
         let applied: Vec<changes::Change> = all
             .iter()
             .filter(|c| c.kind != changes::Kind::Removed)
             .cloned()
             .collect();
-        *self = changes::apply(self, &applied);
-        all
+        *self = changes::apply(self, &applied)?;
+        Ok(all)
     }
 
     /// Takes `other` as the whole site; returns what that added, changed and removed.

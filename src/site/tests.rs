@@ -129,7 +129,7 @@ fn merge_adds_what_is_missing_only() {
         purpose: String::new(),
         outbound: false,
     });
-    let changes = a.merge(&b, None);
+    let changes = a.merge(&b, None).expect("merge");
     assert_eq!(a.ports.len(), before + 1);
     assert_eq!(a.hosts.len(), 5);
     assert_eq!(changes.len(), 1, "{changes:?}");
@@ -150,7 +150,7 @@ fn merge_takes_changes_and_names_removals_it_does_not_make() {
     if let Some(sql) = b.sql.first_mut() {
         sql.trust_server_certificate = !sql.trust_server_certificate;
     }
-    let changes = a.merge(&b, None);
+    let changes = a.merge(&b, None).expect("merge");
     let said: Vec<(Kind, &str, &str)> = changes
         .iter()
         .map(|c| (c.kind, c.table, c.key.as_str()))
@@ -192,7 +192,10 @@ fn merge_takes_changes_and_names_removals_it_does_not_make() {
         again.iter().map(|c| c.kind).collect::<Vec<_>>(),
         [Kind::Removed]
     );
-    assert!(a.merge(&b, None).is_empty(), "nothing left to change");
+    assert!(
+        a.merge(&b, None).expect("merge").is_empty(),
+        "nothing left to change"
+    );
 }
 
 #[test]
@@ -208,7 +211,7 @@ fn union_names_what_the_sites_say_differently() {
         outside: false,
     });
     let sites = [("a".to_owned(), a.clone()), ("b".to_owned(), b.clone())];
-    let (u, conflicts) = super::changes::union(&sites, None);
+    let (u, conflicts) = super::changes::union(&sites, None).expect("union");
     assert_eq!(u.hosts.len(), a.hosts.len() + 1);
     assert_eq!(
         u.hosts[0].address, a.hosts[0].address,
@@ -219,14 +222,14 @@ fn union_names_what_the_sites_say_differently() {
         (conflicts[0].table, conflicts[0].key.as_str()),
         ("host", a.hosts[0].name.as_str())
     );
-    let (u, _) = super::changes::union(&sites, Some("b"));
+    let (u, _) = super::changes::union(&sites, Some("b")).expect("union");
     assert_eq!(u.hosts[0].address, "10.9.9.9");
 }
 
 #[test]
 fn applying_no_change_gives_the_same_site() {
     let a = Site::parse(example::EXAMPLE, Path::new("a.toml")).expect("valid");
-    assert_eq!(super::changes::apply(&a, &[]), a);
+    assert_eq!(super::changes::apply(&a, &[]).expect("apply"), a);
 }
 
 #[test]
@@ -240,7 +243,7 @@ fn a_workbook_speaks_for_port_rules_only() {
         ports: vec![rule],
         ..Site::default()
     };
-    let said = a.merge(&workbook, Some(WORKBOOK_TABLES));
+    let said = a.merge(&workbook, Some(WORKBOOK_TABLES)).expect("merge");
     assert!(said.iter().all(|c| c.table == "port"), "{said:?}");
     assert!(
         said.iter()
