@@ -173,6 +173,23 @@ impl Tui {
         }
     }
 
+    /// Waits until the screen shows every one of `texts` at once: a screen read while the TUI
+    /// is drawing may hold its title and not yet its body.
+    fn wait_for_all(&self, texts: &[&str]) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let screen = self.screen();
+            if texts.iter().all(|t| screen.contains(t)) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{texts:?} did not all appear within {WAIT:?}; the screen:\n{screen}"
+            );
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// The pid of preflight in the current run.
     fn pid(&self) -> String {
         let deadline = Instant::now() + WAIT;
@@ -365,9 +382,7 @@ fn answers_survive_quit_and_reopen() {
     tui.wait_for("3/20 settled · 1 failed");
     tui.wait_for("confirm · dns.external");
     tui.send(&["Up"]);
-    let screen = tui.wait_for("Answer: no");
-    assert!(screen.contains("Note: CN is internal"), "{screen}");
-    assert!(screen.contains("by tester at "), "{screen}");
+    tui.wait_for_all(&["Answer: no", "Note: CN is internal", "by tester at "]);
     tui.send(&["Up"]);
     tui.wait_for("Answer: mail.example.com");
     tui.send(&["Up"]);
@@ -480,8 +495,7 @@ fn a_draft_survives_kill_9() {
     tui.send(&["Down"]);
     tui.wait_for("unsaved draft (answer)");
     tui.send(&["Enter"]);
-    let screen = tui.wait_for("Enter save · Esc keep as draft");
-    assert!(screen.contains("│half-typed host"), "{screen}");
+    tui.wait_for_all(&["Enter save · Esc keep as draft", "│half-typed host"]);
     tui.send(&["Enter"]);
     tui.wait_for("1/20 settled");
     let file = tui.wait_for_file("draft", "the committed draft", |f| {
@@ -539,8 +553,10 @@ fn a_site_row_is_checked_saved_and_its_draft_survives_kill_9() {
     tui.send(&["3"]);
     tui.wait_for("a new port rule was being typed: a picks it up");
     tui.send(&["a"]);
-    let screen = tui.wait_for("what was typed here before is back");
-    assert!(screen.contains("▸ from     half-typed"), "{screen}");
+    tui.wait_for_all(&[
+        "what was typed here before is back",
+        "▸ from     half-typed",
+    ]);
     tui.send(&["Escape"]);
     tui.wait_for("draft kept: a picks it up again");
     let shown = tui.cli_json(&["site", "show", "site", "--format", "json"]);
@@ -600,8 +616,7 @@ fn a_hang_up_or_sigterm_right_after_typing_saves_the_draft() {
     tui.start(&["--session", "hup"]);
     tui.wait_for("unsaved draft (note)");
     tui.send(&["e"]);
-    let screen = tui.wait_for("┌ Note ");
-    assert!(screen.contains("│typed then hung up"), "{screen}");
+    tui.wait_for_all(&["┌ Note ", "│typed then hung up"]);
     tui.send(&["q"]);
     // q in an editor is text, not quit: it lands in the note.
     tui.wait_for("│typed then hung upq");
@@ -679,13 +694,12 @@ fn the_finish_screen_signs_and_exports_a_report_that_verifies() {
     answer_three(&tui);
     tui.wait_for("F finish: report");
     tui.send(&["F"]);
-    let screen = tui.wait_for("─ finish ─ fin ─");
-    assert!(screen.contains("NOT READY"), "{screen}");
-    assert!(
-        screen.contains("open blockers · Enter goes to the item"),
-        "{screen}"
-    );
-    assert!(screen.contains("name.cert_matches"), "{screen}");
+    tui.wait_for_all(&[
+        "─ finish ─ fin ─",
+        "NOT READY",
+        "open blockers · Enter goes to the item",
+        "name.cert_matches",
+    ]);
 
     tui.send(&["2"]);
     tui.wait_for("the key is protected by a passphrase");
@@ -702,9 +716,11 @@ fn the_finish_screen_signs_and_exports_a_report_that_verifies() {
     tui.send(&["Enter"]);
     tui.wait_for("HTML page written, signed");
     tui.send(&["4"]);
-    let screen = tui.wait_for("Markdown written, signed");
-    assert!(screen.contains("report.html ✔ written"), "{screen}");
-    assert!(screen.contains("report.md ✔ written"), "{screen}");
+    tui.wait_for_all(&[
+        "Markdown written, signed",
+        "report.html ✔ written",
+        "report.md ✔ written",
+    ]);
 
     // Enter on the first blocker goes back to it in the interview.
     tui.send(&["g", "Enter"]);
@@ -786,8 +802,7 @@ fn the_tui_probes_a_sql_server_asking_for_the_password() {
     let screen = tui.wait_for("(not saved): ********");
     assert!(!screen.contains(PASSWORD), "{screen}");
     tui.send(&["Enter"]);
-    let screen = tui.wait_for("Enterprise Edition");
-    assert!(screen.contains("SPOKAG"), "{screen}");
+    tui.wait_for_all(&["Enterprise Edition", "SPOKAG"]);
     tui.send(&["q"]);
     tui.wait_for("EXITED 0 TTY SANE");
 
@@ -875,8 +890,7 @@ fn a_full_disk_keeps_an_answer_pending_until_space_is_back() {
     tui.wait_for("(•) Another Exchange server");
     tui.send(&["Enter"]);
     tui.wait_for("1/20 settled");
-    let screen = tui.wait_for("NOT SAVED since");
-    assert!(screen.contains("No space left on device"), "{screen}");
+    tui.wait_for_all(&["NOT SAVED since", "No space left on device"]);
     assert!(
         entry(&tui.session("full"), "name.server_type").is_null(),
         "not on disk yet"
