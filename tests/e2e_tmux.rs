@@ -11,8 +11,11 @@
 #![cfg(unix)]
 
 use std::fs;
+use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -812,6 +815,129 @@ fn the_tui_probes_a_sql_server_asking_for_the_password() {
     let saved = fs::read_to_string(tui.session_file("sq")).expect("session");
     assert!(saved.contains("SYNCHRONOUS_COMMIT"), "the facts are kept");
     assert!(!saved.contains(PASSWORD), "the password is not");
+}
+
+/// A loopback listener that accepts connections and never says a word (a TLS server that
+/// hangs), counting how many of its connections the client still holds open.
+struct Tarpit {
+    port: u16,
+    held: Arc<Mutex<Vec<TcpStream>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Tarpit {
+    fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the tarpit");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let port = listener.local_addr().expect("address").port();
+        let held: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+        let stop: Arc<AtomicBool> = Arc::default();
+        let (h, st) = (Arc::clone(&held), Arc::clone(&stop));
+        thread::spawn(move || {
+            let until = Instant::now() + Duration::from_secs(60);
+            while !st.load(Ordering::Relaxed) && Instant::now() < until {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        let _ = stream.set_nonblocking(true);
+                        h.lock().expect("tarpit").push(stream);
+                    }
+                    Err(_) => thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        Self { port, held, stop }
+    }
+
+    /// Connections the client has not closed: what it sent (a hello) is read and dropped, and
+    /// one that then reads end of file or was reset is closed; one that would block is open.
+    fn open(&self) -> usize {
+        use std::io::Read as _;
+        let mut buf = [0u8; 4096];
+        let mut held = self.held.lock().expect("tarpit");
+        held.retain(|s| {
+            let mut s = s;
+            loop {
+                match s.read(&mut buf) {
+                    Ok(0) => return false,
+                    Ok(_) => {}
+                    Err(e) => return e.kind() == std::io::ErrorKind::WouldBlock,
+                }
+            }
+        });
+        held.len()
+    }
+}
+
+impl Drop for Tarpit {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// `c` in the probes view stops a run within a second, and the run lets go of its
+/// connections: a TLS endpoint that accepts and never answers holds the scan (at most the
+/// server's budget of 5 connections at once) until `c`, and then none stays open.
+#[test]
+fn c_stops_a_probe_run_and_its_connections_within_a_second() {
+    let tarpit = Tarpit::start();
+    let mut tui = Tui::new();
+    let site = tui.path("site.toml");
+    let endpoint = format!("127.0.0.1:{}", tarpit.port);
+    fs::write(
+        &site,
+        format!("[[tls]]\nendpoint = \"{endpoint}\"\nsni = \"localhost\"\n"),
+    )
+    .expect("site");
+    for args in [
+        &["session", "new", "hang", "--checklist", "spok-mobile-4.5"][..],
+        &["site", "import", "hang", &site.to_string_lossy()][..],
+    ] {
+        let out = cli(&tui, args, ("PREFLIGHT_E2E", "1"));
+        assert_eq!(out.code, 0, "{}", out.both());
+    }
+    tui.start(&["--session", "hang"]);
+    tui.send(&["p"]);
+    tui.wait_for(&format!("TLS {endpoint}"));
+    tui.send(&["Enter"]);
+    tui.wait_for_all(&["running", "c stop"]);
+    let deadline = Instant::now() + WAIT;
+    while tarpit.open() == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the scan never connected to {endpoint}"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+    // The scan holds what it opened; a moment more shows whether it opens past its budget.
+    let mut most = 0;
+    let watch = Instant::now();
+    while watch.elapsed() < Duration::from_millis(300) {
+        most = most.max(tarpit.open());
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        most <= 5,
+        "{most} connections at once to one server (its budget is 5)"
+    );
+
+    tui.send(&["c"]);
+    let asked = Instant::now();
+    tui.wait_for_all(&["probe run stopped", "idle"]);
+    while tarpit.open() > 0 {
+        assert!(
+            asked.elapsed() < Duration::from_secs(1),
+            "{} connections still open a second after c",
+            tarpit.open()
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        asked.elapsed() < Duration::from_secs(1),
+        "the run took {:?} to stop",
+        asked.elapsed()
+    );
+    tui.send(&["q"]);
+    tui.wait_for("EXITED 0 TTY SANE");
 }
 
 /// A small tmpfs mounted over the test's data directory, unmounted (lazily, so a preflight
