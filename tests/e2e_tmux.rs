@@ -899,7 +899,7 @@ fn c_stops_a_probe_run_and_its_connections_within_a_second() {
     tui.send(&["p"]);
     tui.wait_for(&format!("TLS {endpoint}"));
     tui.send(&["Enter"]);
-    tui.wait_for_all(&["running", "c stop"]);
+    tui.wait_for_all(&["running", "c stop", "Running: c stops the run."]);
     let deadline = Instant::now() + WAIT;
     while tarpit.open() == 0 {
         assert!(

@@ -283,10 +283,12 @@ fn detail(app: &App, width: usize) -> Vec<Line<'static>> {
     let mut lines = vec![Line::styled(task.label(), theme::title()), Line::raw("")];
     let results = &p.results[p.cursor];
     if results.is_empty() {
-        lines.push(Line::styled(
-            "Not run yet: Enter runs it, r runs all.",
-            theme::dim(),
-        ));
+        let state = match p.status[p.cursor] {
+            TaskStatus::Running => "Running: c stops the run.",
+            TaskStatus::Queued => "Waiting for its turn: c stops the run.",
+            _ => "Not run yet: Enter runs it, r runs all.",
+        };
+        lines.push(Line::styled(state, theme::dim()));
     }
     for r in results {
         let (glyph, style) = verdict_glyph(r.verdict);
