@@ -389,9 +389,9 @@ fn moments(text: &str) -> String {
 /// measured), times, a scan's handshake count (a refusal seen after another protocol's answer
 /// is confirmed by asking again, so the count moves by a few with the order the protocols'
 /// tasks happen to finish), whole days left on a certificate (pysqlbridge makes its own, valid
-/// 365 days from its start, so the count drops a day a second later; the expiry warning's
-/// days are compared on a certificate that expires mid-day), and how many connections happened to be open at once (kept as
-/// whether it stayed within the server's budget of 5).
+/// 365 days from its start, so the count drops a day a second later; the expiry warning's days
+/// are compared on a certificate that expires mid-day), and how many connections happened to
+/// be open at once (kept as whether it stayed within the server's budget of 5).
 fn steady(v: Value) -> Value {
     match v {
         Value::Object(m) => Value::Object(

@@ -192,7 +192,6 @@ fn entry_key(v: &Value, fields: &[&str]) -> String {
     }
 }
 
-/// Rebuilds a site from its tables (each entry came from a valid site, so it reads back).
 /// The entries of a site put back together did not read back as a site. Every entry comes from
 /// a site that did, so this is a defect here, said instead of giving an empty site in its place
 /// (which a save would then write over the one the person kept).
@@ -200,6 +199,7 @@ fn entry_key(v: &Value, fields: &[&str]) -> String {
 #[error("the site put together from its entries does not read back as a site: {0}")]
 pub struct Unreadable(#[from] serde_json::Error);
 
+/// Rebuilds a site from its tables (each entry came from a valid site, so it reads back).
 fn site_of(tables: &BTreeMap<&'static str, Table>) -> Result<Site, Unreadable> {
     let mut json = serde_json::Map::new();
     if let Some((_, name)) = tables.get("site").and_then(|t| t.first()) {
