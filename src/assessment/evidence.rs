@@ -288,8 +288,7 @@ fn applied(binding: &ProbeBinding, r: &ProbeResult) -> (Verdict, String) {
         {
             (r.verdict, r.summary.clone())
         }
-        // The probe measured nothing (its summary says why), or another build stored facts
-        // this one cannot read.
+        // Another build stored facts this one cannot read.
         (_, Facts::Unread { why, .. }) => (
             Verdict::Error,
             format!(

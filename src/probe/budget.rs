@@ -13,11 +13,14 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
+
 use std::time::Duration;
 
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::time::{Instant, sleep_until};
+
+use super::lock;
 
 /// Connections at once to one server by default: sslyze's default, five.
 pub const DEFAULT_PER_SERVER: usize = 5;
@@ -60,6 +63,11 @@ impl Policy {
         max_backoff: Duration::from_secs(8),
     };
 
+    /// The widest the window gets: the connections at once allowed.
+    fn ceiling(&self) -> f64 {
+        f64::from(u32::try_from(self.per_server).unwrap_or(u32::MAX))
+    }
+
     fn interval(&self) -> Duration {
         self.rate
             .map_or(Duration::ZERO, |r| Duration::from_secs(1) / r.max(1))
@@ -96,11 +104,6 @@ impl Default for Budgets {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // Every update below is a few plain assignments: a panic cannot leave one half-made.
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 impl Budgets {
     pub fn new(policy: Policy) -> Self {
         let policy = Policy {
@@ -126,7 +129,7 @@ impl Budgets {
             Arc::new(Server {
                 policy,
                 state: Mutex::new(State {
-                    window: f64::from(u32::try_from(policy.per_server).unwrap_or(u32::MAX)),
+                    window: policy.ceiling(),
                     open: 0,
                     next: Instant::now(),
                     pause: Duration::ZERO,
@@ -205,8 +208,9 @@ impl Server {
         }
     }
 
-    /// The window now, in whole connections.
-    pub fn window(&self) -> f64 {
+    /// The window now: connections allowed at once, a fraction while it widens.
+    #[cfg(test)]
+    fn window(&self) -> f64 {
         lock(&self.state).window
     }
 
@@ -218,8 +222,7 @@ impl Server {
     /// The server answered: widen the window (by one over its width) and end any pause.
     pub fn answered(&self) {
         let mut s = lock(&self.state);
-        let ceiling = f64::from(u32::try_from(self.policy.per_server).unwrap_or(u32::MAX));
-        s.window = (s.window + 1.0 / s.window).min(ceiling);
+        s.window = (s.window + 1.0 / s.window).min(self.policy.ceiling());
         s.pause = Duration::ZERO;
         drop(s);
         self.freed.notify_waiters();
@@ -241,12 +244,6 @@ pub struct Slot {
     server: Arc<Server>,
     /// Held only to be given back on drop.
     socket: Option<OwnedSemaphorePermit>,
-}
-
-impl Slot {
-    pub fn server(&self) -> &Server {
-        &self.server
-    }
 }
 
 impl Drop for Slot {

@@ -26,6 +26,13 @@ use serde::{Deserialize, Serialize};
 pub use crate::rules::ProbeKind;
 pub use evidence::{Evidence, Facts, Subject};
 
+/// Locks state the probes share between tasks. Every update under these locks is a few plain
+/// assignments, so a panic elsewhere cannot leave one half-made: a poisoned lock is taken as
+/// it is rather than failing every task after it.
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// How a probe ended, as the report and the TUI show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

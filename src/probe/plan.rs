@@ -305,7 +305,9 @@ ports = "1433"
              the certificate file"
         );
         assert_eq!(all[0], Task::Resolvers);
-        assert!(matches!(&all[5], Task::Sql { instance } if instance.server.ends_with("SPOK")));
+        assert!(
+            matches!(&all[5], Task::Sql { instance } if instance.server.to_string().ends_with("SPOK"))
+        );
         assert_eq!(plan(&site, &Vantage::None, &[ProbeKind::Hosts]).len(), 1);
     }
 

@@ -28,6 +28,7 @@ use tokio::sync::OnceCell;
 
 use super::dns::{self, Answer, QueryType, Resolver, Status};
 use super::hosts::HostsFile;
+use super::lock;
 
 /// A resolution in progress: the addresses of a name, or why there are none.
 pub type Resolving<'a> = Pin<Box<dyn Future<Output = io::Result<Vec<IpAddr>>> + Send + 'a>>;
@@ -408,10 +409,6 @@ fn resolver_source(r: &Resolver) -> String {
     } else {
         format!("{} ({})", r.label(), servers.join(", "))
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]

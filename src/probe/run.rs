@@ -23,7 +23,7 @@ use super::evidence::{
 use super::hosts::{self, HostsFile};
 use super::plan::Task;
 use super::resolve::{Lookup, Resolution, Resolve};
-use super::sql::{self, Target};
+use super::sql;
 use super::tcp;
 use super::tls::{self, facts};
 use super::{Finding, ProbeKind, ProbeResult, Verdict};
@@ -624,10 +624,7 @@ async fn sql_task(instance: &SqlInstance, env: &Env) -> ProbeResult {
         instance: instance.clone(),
     }
     .label();
-    let target = match Target::parse(&instance.server) {
-        Ok(t) => t,
-        Err(e) => return sql_not_run(label, at, e.to_string()),
-    };
+    let target = instance.server.target().clone();
     let Some(user) = instance.user.clone() else {
         return sql_not_run(
             label,

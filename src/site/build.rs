@@ -9,7 +9,7 @@ use toml::Spanned;
 use super::raw;
 use super::{
     CertFile, Endpoint, Host, NameCheck, PortRule, Protocol, Resolvers, Site, SqlInstance,
-    TlsEndpoint,
+    SqlServer, TlsEndpoint,
 };
 use crate::checklist::Diagnostics;
 use crate::checklist::diag::Collector;
@@ -106,13 +106,17 @@ pub(super) fn fqdn(text: &str) -> Result<String, String> {
 }
 
 /// A SQL server as the SQL probe reads it ([`Target::parse`]), its host by [`host_name`].
-pub(super) fn sql_server(text: &str) -> Result<(), String> {
+pub(super) fn sql_server(text: &str) -> Result<SqlServer, String> {
     if text.trim().is_empty() {
         return Err(SQL_SERVER.to_owned());
     }
     let target =
         Target::parse(text).map_err(|e| format!("invalid SQL server: {e}; {SQL_SERVER}"))?;
-    host_name(&target.host).map_err(|m| format!("invalid SQL server `{}`: {m}", text.trim()))
+    host_name(&target.host).map_err(|m| format!("invalid SQL server `{}`: {m}", text.trim()))?;
+    Ok(SqlServer {
+        target,
+        written: text.trim().to_owned(),
+    })
 }
 
 /// A host's address: an IP address or a DNS name.
@@ -182,7 +186,7 @@ pub(super) fn build(text: &str, path: &Path) -> Result<Site, Diagnostics> {
     let sql = file
         .sql
         .into_iter()
-        .map(|q| sql_instance(&mut cx, q.into_inner()))
+        .filter_map(|q| sql_instance(&mut cx, q.into_inner()))
         .collect();
 
     let certfiles = file
@@ -332,17 +336,23 @@ fn tls_endpoint(cx: &mut Ctx<'_>, t: raw::Tls) -> Option<TlsEndpoint> {
     })
 }
 
-fn sql_instance(cx: &mut Ctx<'_>, s: raw::Sql) -> SqlInstance {
-    if let Err(message) = sql_server(s.server.get_ref()) {
-        cx.error(s.server.span(), message);
-    }
-    SqlInstance {
-        server: s.server.into_inner(),
+/// A SQL instance; none when its server does not parse (the error is said, and the site
+/// refused).
+fn sql_instance(cx: &mut Ctx<'_>, s: raw::Sql) -> Option<SqlInstance> {
+    let server = match sql_server(s.server.get_ref()) {
+        Ok(server) => server,
+        Err(message) => {
+            cx.error(s.server.span(), message);
+            return None;
+        }
+    };
+    Some(SqlInstance {
+        server,
         database: s.database,
         user: s.user,
         trust_server_certificate: s.trust_server_certificate,
         role: s.role,
-    }
+    })
 }
 
 /// A port row; none when its ports do not parse (the error is said, and the site refused).

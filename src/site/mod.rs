@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checklist::{Diagnostics, decode};
 use crate::ports::Ports;
+use crate::probe::sql::Target;
 use crate::rules::Os;
 
 #[derive(Debug, thiserror::Error)]
@@ -209,12 +210,52 @@ pub struct TlsEndpoint {
     pub os: Option<Os>,
 }
 
+/// A SQL Server as the SQL probe connects to it: `HOST`, `HOST:PORT`, `HOST,PORT` or
+/// `HOST\INSTANCE`, its host a name the DNS probe would ask: parsed on load, and kept (and
+/// stored) as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlServer {
+    target: Target,
+    written: String,
+}
+
+impl SqlServer {
+    /// # Errors
+    /// When the text is not a server the SQL probe can connect to, in words.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        build::sql_server(text)
+    }
+
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+}
+
+impl fmt::Display for SqlServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.written)
+    }
+}
+
+impl Serialize for SqlServer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.written)
+    }
+}
+
+impl<'de> Deserialize<'de> for SqlServer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        SqlServer::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 /// A SQL Server instance. The login's password is never part of a site: it is asked for (or
 /// read from `PREFLIGHT_SQL_PASSWORD`) when a probe connects.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SqlInstance {
     /// `host`, `host:port` or `host\INSTANCE`.
-    pub server: String,
+    pub server: SqlServer,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

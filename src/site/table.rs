@@ -315,10 +315,7 @@ impl Table {
                 os: t.optional(4).map(|o| Os::parse(&o)),
             }),
             Table::Sql => Row::Sql(SqlInstance {
-                server: {
-                    t.check(0, build::sql_server(t.text(0)))?;
-                    t.text(0).to_owned()
-                },
+                server: t.check(0, build::sql_server(t.text(0)))?,
                 database: t.optional(1),
                 user: t.optional(2),
                 trust_server_certificate: t.check(3, yes_no(t.text(3)))?,
@@ -438,7 +435,7 @@ impl Row {
             Row::Port(p) => format!("{} → {} {} {}", p.from, p.to, p.protocol, p.ports.written()),
             Row::Resolver(..) => self.texts().join(" "),
             Row::Tls(t) => t.endpoint.to_string(),
-            Row::Sql(s) => s.server.clone(),
+            Row::Sql(s) => s.server.to_string(),
             Row::CertFile(c) => c.path.display().to_string(),
         }
     }
@@ -499,7 +496,7 @@ impl Row {
                 t.os.as_ref().map(ToString::to_string).unwrap_or_default(),
             ],
             Row::Sql(s) => vec![
-                s.server.clone(),
+                s.server.to_string(),
                 s.database.clone().unwrap_or_default(),
                 s.user.clone().unwrap_or_default(),
                 yes_no(s.trust_server_certificate),

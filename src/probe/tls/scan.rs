@@ -50,7 +50,7 @@
 use std::borrow::Cow;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -67,6 +67,7 @@ use super::suites::{self, Suite};
 use super::tds::{self, Encryption};
 use super::wire::{ClientHello, Flight, Group, KeyExchange, Status, Version, parse_flight};
 use crate::probe::budget::{Budgets, Server, Slot};
+use crate::probe::lock;
 use crate::probe::resolve::Lookup;
 use crate::probe::tcp::human;
 
@@ -452,11 +453,6 @@ struct Ctx {
 }
 
 impl Ctx {
-    fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-        // A panic elsewhere cannot leave an `Instant` or a `Duration` half-written.
-        m.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// A new connection to the server, within its budget (the slot is held as long as the
     /// connection is wanted). Until one connection has gone through they go one at a time,
     /// and once the first failed the rest fail with its words at once.
@@ -633,7 +629,7 @@ impl Ctx {
         let (outcome, answered_prelogin) = self.attempt(hello, transport).await;
         match &outcome {
             Outcome::Hello(f) if f.hello.is_some() => {
-                let mut good = Self::lock(&self.known_good);
+                let mut good = lock(&self.known_good);
                 if good.is_none() {
                     *good = Some((hello.clone(), transport));
                 }
@@ -658,7 +654,7 @@ impl Ctx {
 
     /// Notes an alert as one of the server's refusals, and counts it as an answer.
     fn known(&self, alert: super::wire::Alert) {
-        let mut known = Self::lock(&self.alerts);
+        let mut known = lock(&self.alerts);
         if !known.contains(&alert.description) {
             known.push(alert.description);
         }
@@ -666,7 +662,7 @@ impl Ctx {
     }
 
     fn is_known(&self, alert: super::wire::Alert) -> bool {
-        Self::lock(&self.alerts).contains(&alert.description)
+        lock(&self.alerts).contains(&alert.description)
     }
 
     /// After a sign of limiting: asks the server a question it answered before with a
@@ -695,7 +691,7 @@ impl Ctx {
             }
             first
         };
-        let Some((good, good_transport)) = Self::lock(&self.known_good).clone() else {
+        let Some((good, good_transport)) = lock(&self.known_good).clone() else {
             return genuine(first);
         };
         for check in 0..=self.opts.limit_checks {
@@ -1398,7 +1394,7 @@ impl ServerCertVerifier for Recorder {
             .chain(intermediates)
             .map(|c| c.as_ref().to_vec())
             .collect();
-        *Ctx::lock(&self.chain) = Some(chain);
+        *lock(&self.chain) = Some(chain);
         Ok(ServerCertVerified::assertion())
     }
 
@@ -1472,7 +1468,7 @@ async fn rustls_chain(ctx: &Ctx) -> Result<Vec<Vec<u8>>, String> {
     };
     let mut buf = vec![0u8; 16_384];
     let result = loop {
-        if let Some(chain) = Ctx::lock(&recorder.chain).take() {
+        if let Some(chain) = lock(&recorder.chain).take() {
             break Ok(chain);
         }
         while conn.wants_write() {
@@ -1516,9 +1512,7 @@ async fn rustls_chain(ctx: &Ctx) -> Result<Vec<Vec<u8>>, String> {
             }
             if let Err(e) = conn.process_new_packets() {
                 // The verifier may already hold the chain even if what followed failed.
-                return Ctx::lock(&recorder.chain)
-                    .take()
-                    .ok_or_else(|| e.to_string());
+                return lock(&recorder.chain).take().ok_or_else(|| e.to_string());
             }
         }
     };
