@@ -25,9 +25,7 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt as _;
 use futures_util::stream::FuturesUnordered;
 use hickory_resolver::TokioResolver;
-use hickory_resolver::config::{
-    ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts,
-};
+use hickory_resolver::config::ResolveHosts;
 use hickory_resolver::lookup::Lookup;
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError as HickoryDnsError, NetError};
@@ -37,6 +35,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{Evidence, Facts, ProbeKind, ProbeResult, Verdict};
+
+mod direct;
+mod sockets;
+
+use direct::Direct;
+use sockets::UdpSockets;
 
 /// How long one query may take before it counts as unanswered.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -420,7 +424,16 @@ pub struct Resolver {
     /// "the resolver internal (10.0.0.53)": how sentences name it.
     who: String,
     opts: QueryOptions,
-    inner: TokioResolver,
+    asks: Asks,
+}
+
+/// Who a resolver's questions go to.
+#[derive(Debug, Clone)]
+enum Asks {
+    /// hickory's resolver, configured as this machine is.
+    System(Box<TokioResolver>),
+    /// One named server, asked directly.
+    Server(Direct),
 }
 
 impl Resolver {
@@ -434,51 +447,14 @@ impl Resolver {
             timeout: opts.timeout.max(Duration::from_millis(1)),
             attempts: opts.attempts.max(1),
         };
-        let (config, base, system) = match spec.upstream {
-            Upstream::System => {
-                let (config, base) = hickory_resolver::system_conf::read_system_conf()
-                    .map_err(|e| DnsError::SystemConfig(e.to_string()))?;
-                (config, base, true)
-            }
-            Upstream::Server(addr) => {
-                let mut udp = ConnectionConfig::udp();
-                udp.port = addr.port();
-                let mut tcp = ConnectionConfig::tcp();
-                tcp.port = addr.port();
-                let server = NameServerConfig::new(addr.ip(), true, vec![udp, tcp]);
-                (
-                    ResolverConfig::from_name_servers(vec![server]),
-                    ResolverOpts::default(),
-                    false,
-                )
-            }
+        let (servers, asks) = match spec.upstream {
+            Upstream::System => system_resolver(&spec.label, opts)?,
+            Upstream::Server(addr) => (
+                vec![addr],
+                Asks::Server(Direct::new(addr, opts, UdpSockets::default())),
+            ),
         };
-        let servers: Vec<SocketAddr> = config
-            .name_servers()
-            .iter()
-            .map(|ns| {
-                let port = ns.connections.first().map_or(53, |c| c.port);
-                SocketAddr::new(ns.ip, port)
-            })
-            .collect();
-        let mut builder =
-            TokioResolver::builder_with_config(config, TokioRuntimeProvider::default())
-                .with_options(base);
-        let o = builder.options_mut();
-        o.timeout = opts.timeout;
-        // hickory counts retries after the first try.
-        o.attempts = usize::try_from(opts.attempts - 1).unwrap_or(0);
-        // DNS alone and nothing remembered (see the module comment); the CNAME records kept,
-        // so the chain can be shown.
-        o.use_hosts_file = ResolveHosts::Never;
-        o.preserve_intermediates = true;
-        o.cache_size = 0;
-        o.positive_max_ttl = Some(Duration::ZERO);
-        o.negative_max_ttl = Some(Duration::ZERO);
-        let inner = builder.build().map_err(|e| DnsError::Setup {
-            label: spec.label.clone(),
-            reason: e.to_string(),
-        })?;
+        let system = matches!(asks, Asks::System(_));
         let shown: Vec<String> = servers.iter().map(|s| show_addr(*s)).collect();
         let who = if system {
             format!("the system resolver ({})", shown.join(", "))
@@ -493,7 +469,7 @@ impl Resolver {
             servers,
             who,
             opts,
-            inner,
+            asks,
         })
     }
 
@@ -573,11 +549,8 @@ impl Resolver {
         deadline: tokio::time::Instant,
     ) -> Outcome {
         let shown = asked.trim();
-        let result = tokio::time::timeout_at(
-            deadline,
-            self.inner.lookup(qname.clone(), qtype.record_type()),
-        )
-        .await;
+        let result =
+            tokio::time::timeout_at(deadline, self.ask(qname.clone(), qtype.record_type())).await;
         match result {
             Err(_) => Outcome::failed(Status::Timeout, self.silent()),
             Ok(Ok(lookup)) => {
@@ -670,11 +643,9 @@ impl Resolver {
         let mut end: Option<(Status, String)> = None;
         let mut looped: Option<String> = None;
         while chain.len() < MAX_CHAIN {
-            let asked = tokio::time::timeout_at(
-                deadline,
-                self.inner.lookup(current.clone(), RecordType::CNAME),
-            )
-            .await;
+            let asked =
+                tokio::time::timeout_at(deadline, self.ask(current.clone(), RecordType::CNAME))
+                    .await;
             let next = match asked {
                 Err(_) => {
                     end = Some((Status::Timeout, self.silent()));
@@ -754,6 +725,14 @@ impl Resolver {
                     looped: false,
                 }
             }
+        }
+    }
+
+    /// Asks for `name`'s records of `rtype`, as hickory's resolver answers.
+    async fn ask(&self, name: Name, rtype: RecordType) -> Result<Lookup, NetError> {
+        match &self.asks {
+            Asks::System(resolver) => resolver.lookup(name, rtype).await,
+            Asks::Server(server) => server.lookup(name, rtype).await,
         }
     }
 
@@ -844,6 +823,38 @@ impl Resolver {
             _ => format!("could not ask {who}: {e}"),
         }
     }
+}
+
+/// hickory's resolver as this machine's configuration says, and the servers it names.
+fn system_resolver(label: &str, opts: QueryOptions) -> Result<(Vec<SocketAddr>, Asks), DnsError> {
+    let (config, base) = hickory_resolver::system_conf::read_system_conf()
+        .map_err(|e| DnsError::SystemConfig(e.to_string()))?;
+    let servers: Vec<SocketAddr> = config
+        .name_servers()
+        .iter()
+        .map(|ns| {
+            let port = ns.connections.first().map_or(53, |c| c.port);
+            SocketAddr::new(ns.ip, port)
+        })
+        .collect();
+    let mut builder = TokioResolver::builder_with_config(config, TokioRuntimeProvider::default())
+        .with_options(base);
+    let o = builder.options_mut();
+    o.timeout = opts.timeout;
+    // hickory counts retries after the first try.
+    o.attempts = usize::try_from(opts.attempts - 1).unwrap_or(0);
+    // DNS alone and nothing remembered (see the module comment); the CNAME records kept, so
+    // the chain can be shown.
+    o.use_hosts_file = ResolveHosts::Never;
+    o.preserve_intermediates = true;
+    o.cache_size = 0;
+    o.positive_max_ttl = Some(Duration::ZERO);
+    o.negative_max_ttl = Some(Duration::ZERO);
+    let resolver = builder.build().map_err(|e| DnsError::Setup {
+        label: label.to_owned(),
+        reason: e.to_string(),
+    })?;
+    Ok((servers, Asks::System(Box::new(resolver))))
 }
 
 /// The internal result of asking; [`Resolver::query`] turns it into an [`Answer`].
