@@ -14,6 +14,11 @@
 //! - `dig -f FILE @127.0.0.1 -p PORT +tries=1 +time=2`, when `dig` is installed (Debian:
 //!   `bind9-dnsutils`); without it the row says "not installed".
 //!
+//! Then the same again against dnsmasq on 127.0.0.1 answering the names from a hosts file, when
+//! it is installed (`dnsmasq-base`): a fast server in its own process, as a site's resolver is.
+//! The figure is the ratio of preflight's median to dig's. For the figure under load,
+//! run the bench while a build runs beside it (`cargo build` in another checkout).
+//!
 //! Wall time runs from just before the spawn to the exit. Peak memory is the child's `VmHWM`
 //! from `/proc/<pid>/status`, sampled every millisecond while it runs (the last sample before
 //! it exits; Linux only). Output goes to a pipe that is drained and counted, so both programs
@@ -21,7 +26,7 @@
 //! `NOERROR` from dig) so a fast failure cannot pass for speed. The library's own time for the
 //! same work, in this process and without starting a program, is printed too.
 //!
-//! Loopback only: every query goes to the server this bench started. Each launch is killed
+//! Loopback only: every query goes to a server this bench started. Each launch is killed
 //! after `LAUNCH_LIMIT`, and the whole series stops after `SERIES_LIMIT`.
 
 use std::fmt::Write as _;
@@ -50,8 +55,6 @@ const ORIGIN: &str = "bench.test.";
 
 fn main() {
     let started = Instant::now();
-    let server = start_server();
-    assert!(server.ip().is_loopback());
     let dir = tempfile::tempdir().expect("a temporary directory");
     let names: Vec<String> = (0..NAMES)
         .map(|i| format!("host{i:04}.bench.test"))
@@ -59,19 +62,68 @@ fn main() {
     let file = dir.path().join("names.txt");
     std::fs::write(&file, names.join("\n") + "\n").expect("write the names file");
     println!(
-        "{NAMES} names (A records) from a hickory-server on {server}; {RUNS} launches of each program after one unmeasured launch"
+        "{NAMES} names (A records); {RUNS} launches of each program after one unmeasured launch, per server"
     );
+    let dig_installed = Command::new("dig")
+        .arg("-v")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
 
+    let server = start_server();
+    assert!(server.ip().is_loopback());
+    println!();
+    println!("hickory-server in this process, on {server}");
     let library = library_figures(server, &names);
+    compare(&Bench {
+        dir: dir.path(),
+        file: &file,
+        server,
+        library: Some(&library),
+        dig_installed,
+        started,
+    });
+
+    println!();
+    match Dnsmasq::start(dir.path(), &names) {
+        Ok(dnsmasq) => {
+            println!("dnsmasq in its own process, on {}", dnsmasq.addr);
+            compare(&Bench {
+                dir: dir.path(),
+                file: &file,
+                server: dnsmasq.addr,
+                library: None,
+                dig_installed,
+                started,
+            });
+        }
+        Err(why) => println!("dnsmasq: {why} (apt-get install dnsmasq-base to compare)"),
+    }
+}
+
+/// One server's comparison.
+struct Bench<'a> {
+    dir: &'a Path,
+    file: &'a Path,
+    server: SocketAddr,
+    /// The library's own figures, when the server runs in this process.
+    library: Option<&'a Stats>,
+    dig_installed: bool,
+    started: Instant,
+}
+
+/// Launches preflight and dig in turn against one server and prints the figures.
+fn compare(b: &Bench<'_>) {
     let preflight = Peer {
         name: "preflight dns",
         program: env!("CARGO_BIN_EXE_preflight").to_owned(),
         args: vec![
             "dns".to_owned(),
             "--names-file".to_owned(),
-            file.display().to_string(),
+            b.file.display().to_string(),
             "--resolver".to_owned(),
-            server.to_string(),
+            b.server.to_string(),
             "--format".to_owned(),
             "json".to_owned(),
         ],
@@ -82,37 +134,31 @@ fn main() {
         program: "dig".to_owned(),
         args: vec![
             "-f".to_owned(),
-            file.display().to_string(),
-            "@127.0.0.1".to_owned(),
+            b.file.display().to_string(),
+            format!("@{}", b.server.ip()),
             "-p".to_owned(),
-            server.port().to_string(),
+            b.server.port().to_string(),
             "+tries=1".to_owned(),
             "+time=2".to_owned(),
         ],
         check: check_dig,
     };
-    let dig_installed = Command::new("dig")
-        .arg("-v")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok();
 
     // Index 0 is preflight, 1 is dig.
     let peers: [&Peer; 2] = [&preflight, &dig];
     let mut samples = [Samples::default(), Samples::default()];
     for n in 0..=RUNS {
-        if started.elapsed() > SERIES_LIMIT {
+        if b.started.elapsed() > SERIES_LIMIT {
             eprintln!("warning: the series ran past {SERIES_LIMIT:?}; stopped after {n} rounds");
             break;
         }
         // Alternate which program goes first, so neither always runs on a warmer machine.
         let order = if n % 2 == 0 { [0, 1] } else { [1, 0] };
         for i in order {
-            if i == 1 && !dig_installed {
+            if i == 1 && !b.dig_installed {
                 continue;
             }
-            let launch = launch(dir.path(), peers[i]);
+            let launch = launch(b.dir, peers[i]);
             if n > 0 {
                 samples[i].push(&launch);
             }
@@ -120,26 +166,26 @@ fn main() {
     }
     let [ours, theirs] = samples;
 
-    println!();
     println!(
         "{:<26} {:>10} {:>10} {:>10} {:>12}",
         "", "median", "min", "max", "peak memory"
     );
-    println!(
-        "{:<26} {:>7.1} ms {:>7.1} ms {:>7.1} ms {:>12}",
-        "library (in process)",
-        library.median(),
-        library.min(),
-        library.max(),
-        "-"
-    );
-    ours.print("preflight dns (process)");
-    if dig_installed {
-        theirs.print("dig -f (process)");
-        println!();
+    if let Some(library) = b.library {
         println!(
-            "dig / preflight wall time: {:.2} (above 1: preflight is faster); memory preflight / dig: {:.2}",
-            theirs.wall.median() / ours.wall.median(),
+            "{:<26} {:>7.1} ms {:>7.1} ms {:>7.1} ms {:>12}",
+            "library (in process)",
+            library.median(),
+            library.min(),
+            library.max(),
+            "-"
+        );
+    }
+    ours.print("preflight dns (process)");
+    if b.dig_installed {
+        theirs.print("dig -f (process)");
+        println!(
+            "preflight / dig wall time: {:.2} (the goal: at most 0.5); memory preflight / dig: {:.2}",
+            ours.wall.median() / theirs.wall.median(),
             ours.memory.median() / theirs.memory.median()
         );
     } else {
@@ -207,6 +253,94 @@ fn start_server() -> SocketAddr {
     });
     rx.recv_timeout(Duration::from_secs(10))
         .expect("the DNS server started")
+}
+
+/// dnsmasq on 127.0.0.1 answering the same names from a hosts file: a fast server in its own
+/// process, as a site's resolver is. Killed when dropped.
+struct Dnsmasq {
+    child: std::process::Child,
+    addr: SocketAddr,
+}
+
+impl Dnsmasq {
+    fn start(dir: &Path, names: &[String]) -> Result<Self, String> {
+        let hosts = dir.join("dnsmasq.hosts");
+        let lines: Vec<String> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!("10.9.{}.{} {n}", i / 250, i % 250 + 1))
+            .collect();
+        std::fs::write(&hosts, lines.join("\n") + "\n").map_err(|e| e.to_string())?;
+        // A free port, found by binding it; dnsmasq may lose it to another program in between,
+        // so a few ports are tried.
+        let mut last = String::from("did not start");
+        for _ in 0..5 {
+            let port = std::net::UdpSocket::bind("127.0.0.1:0")
+                .and_then(|s| s.local_addr())
+                .map_err(|e| e.to_string())?
+                .port();
+            let addr = SocketAddr::from(([127, 0, 0, 1], port));
+            let mut child = Command::new("dnsmasq")
+                .args([
+                    "--keep-in-foreground",
+                    "--no-resolv",
+                    "--no-hosts",
+                    "--no-poll",
+                    "--conf-file=/dev/null",
+                    "--bind-interfaces",
+                    "--listen-address=127.0.0.1",
+                    "--pid-file",
+                    "--user=root",
+                    "--cache-size=10000",
+                ])
+                .arg(format!("--port={port}"))
+                .arg(format!("--addn-hosts={}", hosts.display()))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .map_err(|e| format!("cannot start dnsmasq: {e}"))?;
+            if answers(addr) {
+                return Ok(Self { child, addr });
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            last = format!("no answer on {addr}");
+        }
+        Err(last)
+    }
+}
+
+impl Drop for Dnsmasq {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Whether `addr` answers for the first name within about two seconds.
+fn answers(addr: SocketAddr) -> bool {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let opts = QueryOptions {
+            timeout: Duration::from_millis(100),
+            attempts: 1,
+        };
+        let r = Resolver::new(&ResolverSpec::server(addr), opts).expect("resolver");
+        for _ in 0..20 {
+            if r.query("host0000.bench.test", QueryType::A)
+                .await
+                .status
+                .is_ok()
+            {
+                return true;
+            }
+        }
+        false
+    })
 }
 
 // ─── In process ────────────────────────────────────────────────────────────────────────────────

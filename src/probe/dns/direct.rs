@@ -89,18 +89,15 @@ impl Direct {
     /// One question, over UDP and then TCP when the reply is truncated, each try within the
     /// timeout, as many tries as the options say.
     async fn ask(&self, query: &Query) -> Result<Message, NetError> {
-        let mut options = DnsRequestOptions::default();
-        options.use_edns = true;
-        options.recursion_desired = true;
-        let request = DnsRequest::from_query(query.clone(), options);
+        // hickory's defaults: recursion desired, EDNS with its payload size.
+        let request = DnsRequest::from_query(query.clone(), DnsRequestOptions::default());
         let bytes = request.to_vec()?;
-        let resend = options.retry_interval.max(DEFAULT_RETRY_FLOOR);
         let mut tries = self.opts.attempts.max(1);
         let reply = loop {
             tries -= 1;
             match self
                 .udp
-                .exchange(self.server, &bytes, resend, self.opts.timeout)
+                .exchange(self.server, &bytes, DEFAULT_RETRY_FLOOR, self.opts.timeout)
                 .await
             {
                 Ok(reply) => break reply,
@@ -146,4 +143,70 @@ async fn tcp(server: SocketAddr, query: &[u8], timeout: Duration) -> io::Result<
     tokio::time::timeout(timeout, exchange)
         .await
         .unwrap_or_else(|_| Err(io::ErrorKind::TimedOut.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+
+    use hickory_resolver::proto::op::OpCode;
+    use hickory_resolver::proto::rr::rdata::A;
+
+    use super::*;
+
+    /// A query lost on the way is sent again after hickory's retry interval, with the same id,
+    /// and the answer to the second send is taken: a lost datagram costs a third of a second,
+    /// not the whole timeout.
+    #[tokio::test]
+    async fn a_lost_query_is_sent_again_within_the_timeout() {
+        let server = tokio::net::UdpSocket::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = server.local_addr().expect("address");
+        let serve = tokio::spawn(async move {
+            let mut buf = vec![0; 1500];
+            let mut ids = Vec::new();
+            // Bounded: the first datagram is dropped, the second answered.
+            for _ in 0..2 {
+                let (len, from) = server.recv_from(&mut buf).await.expect("receive");
+                let query = Message::from_vec(&buf[..len]).expect("a query");
+                ids.push(query.metadata.id);
+                if ids.len() == 1 {
+                    continue;
+                }
+                let mut reply = Message::response(query.metadata.id, OpCode::Query);
+                reply.add_query(query.queries[0].clone());
+                reply.add_answer(Record::from_rdata(
+                    query.queries[0].name().clone(),
+                    60,
+                    RData::A(A(Ipv4Addr::new(10, 0, 0, 1))),
+                ));
+                let bytes = reply.to_vec().expect("encode");
+                server.send_to(&bytes, from).await.expect("send");
+            }
+            ids
+        });
+        let direct = Direct::new(
+            addr,
+            QueryOptions {
+                timeout: Duration::from_secs(2),
+                attempts: 1,
+            },
+            UdpSockets::default(),
+        );
+        let started = std::time::Instant::now();
+        let name = Name::from_ascii("lossy.test.").expect("name");
+        let lookup = direct.lookup(name, RecordType::A).await.expect("answered");
+        assert!(
+            started.elapsed() >= DEFAULT_RETRY_FLOOR,
+            "sent again, not at once"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "before the timeout"
+        );
+        assert_eq!(lookup.answers().len(), 1);
+        let ids = serve.await.expect("the server");
+        assert_eq!(ids[0], ids[1], "the same query, sent again");
+    }
 }
