@@ -1,12 +1,12 @@
 //! DNS probe: what the site's resolvers say about the names a go-live depends on.
 //!
-//! A [`Resolver`] is either the machine's own configuration (as hickory reads it: resolv.conf,
-//! the Windows registry) or one named server `IP[:PORT]`, asked over UDP with TCP when a reply
-//! is truncated, as hickory does. Every query has a hard timeout and, by default, one attempt:
-//! on site a consultant wants a fast, honest "did not answer" rather than a slow retry. An
-//! [`Answer`] keeps what came back for one (name, resolver, type): a [`Status`] that tells
-//! NXDOMAIN from a name without a record of that type, the records as text, the CNAME chain
-//! followed, and the time taken.
+//! A [`Resolver`] is either the machine's own configuration (hickory's resolver, as hickory
+//! reads it: resolv.conf, the Windows registry) or one named server `IP[:PORT]`, asked directly
+//! over UDP sockets its queries share, with TCP when a reply is truncated (`direct`, `sockets`).
+//! Every query has a hard timeout and, by default, one attempt: on site a consultant wants a
+//! fast, honest "did not answer" rather than a slow retry. An [`Answer`] keeps what came back
+//! for one (name, resolver, type): a [`Status`] that tells NXDOMAIN from a name without a
+//! record of that type, the records as text, the CNAME chain followed, and the time taken.
 //!
 //! The comparisons ([`resolves`], [`split_horizon`], [`reverse_matches`]) query first and then
 //! judge with pure functions (`judge_*`), so the wording of every verdict is tested without a
@@ -419,7 +419,6 @@ impl QueryOptions {
 #[derive(Debug, Clone)]
 pub struct Resolver {
     label: String,
-    system: bool,
     servers: Vec<SocketAddr>,
     /// "the resolver internal (10.0.0.53)": how sentences name it.
     who: String,
@@ -454,9 +453,8 @@ impl Resolver {
                 Asks::Server(Direct::new(addr, opts, UdpSockets::default())),
             ),
         };
-        let system = matches!(asks, Asks::System(_));
         let shown: Vec<String> = servers.iter().map(|s| show_addr(*s)).collect();
-        let who = if system {
+        let who = if matches!(asks, Asks::System(_)) {
             format!("the system resolver ({})", shown.join(", "))
         } else if shown.first() == Some(&spec.label) {
             format!("the resolver {}", spec.label)
@@ -465,7 +463,6 @@ impl Resolver {
         };
         Ok(Self {
             label: spec.label.clone(),
-            system,
             servers,
             who,
             opts,
@@ -483,7 +480,7 @@ impl Resolver {
     }
 
     pub fn is_system(&self) -> bool {
-        self.system
+        matches!(self.asks, Asks::System(_))
     }
 
     /// How a sentence names this resolver: "the resolver internal (10.0.0.53)".
@@ -535,7 +532,7 @@ impl Resolver {
         // A named server is asked for the name as written, taken as absolute; only the system
         // resolver completes short names with this machine's search domains, as the operating
         // system would.
-        if !self.system {
+        if !self.is_system() {
             n.set_fqdn(true);
         }
         Ok(n)
