@@ -291,6 +291,27 @@ fn preflight_tls_tds_scans_pysqlbridge() {
     );
 }
 
+/// pysqlbridge refuses SSLv3, TLS 1.0, 1.1 and 1.3 by hanging up, and the protocols are asked
+/// at once. A close is its refusal whichever protocol's answer comes first (it answered
+/// PRELOGIN before any hello), so a scan asks the same handshakes every time; it used to ask a
+/// refused protocol again when its close came before TLS 1.2's answer (32 to 35 from run to
+/// run).
+#[test]
+fn a_tds_scan_asks_as_many_handshakes_every_time() {
+    let server = pysqlbridge();
+    let endpoint = format!("127.0.0.1:{}", server.port);
+    let counts: Vec<u64> = (0..4)
+        .map(|_| {
+            let out = preflight(&["tls", &endpoint, "--tds", "--format", "json"]);
+            assert_eq!(out.code, 1, "{}\n{}", out.both(), server.log());
+            let json = json(&out);
+            assert_eq!(json["complete"], true, "{json:#}");
+            json["handshakes"].as_u64().expect("a count")
+        })
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] == w[1]), "{counts:?}");
+}
+
 #[test]
 fn prelogin_asks_pysqlbridge_each_encryption_value() {
     let server = pysqlbridge();

@@ -875,9 +875,13 @@ async fn enumerate(ctx: &Ctx, version: Version, offer: &[u16], groups: &[Group])
             .await;
         let flight = match outcome {
             Outcome::Hello(flight) => flight,
-            // Once the server has answered, a close is checked in `handshake` instead.
+            // Once the server has answered, a close is checked in `handshake` instead. Through
+            // TDS the server answered PRELOGIN before any hello (`tds_check`), so a close is its
+            // refusal (see `handshake_via`), whichever protocol's answer comes first.
             Outcome::Closed | Outcome::Reset(_)
-                if retries > 0 && ctx.answered.load(Ordering::Relaxed) == 0 =>
+                if retries > 0
+                    && ctx.answered.load(Ordering::Relaxed) == 0
+                    && ctx.opts.transport == Transport::Direct =>
             {
                 retries -= 1;
                 continue;
