@@ -36,7 +36,8 @@ const MAX_DATAGRAM: usize = 65_535;
 /// Times a query is sent within its timeout, as hickory's own UDP connection does.
 const MAX_SENDS: u32 = 3;
 
-/// The shared sockets of a run's named resolvers. Cheap to clone.
+/// The sockets one named resolver shares among its queries (each resolver has its own). Cheap
+/// to clone.
 #[derive(Debug, Clone, Default)]
 pub struct UdpSockets(Arc<Mutex<Sockets>>);
 
