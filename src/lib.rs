@@ -4,8 +4,8 @@
 //! The binary is a thin shell over this library so that tests and benchmarks use the same code.
 //! Domain modules (`rules`, `ports`, `site`, `checklist`, `probe`, `assessment`, `report`,
 //! `store`) never import the `tui` or the `cli`; the TUI and the command line are two faces on the
-//! same core. `rules` (the vocabulary of checks) and `ports` are leaves that the checklist and
-//! the probes both use, so neither imports the other.
+//! same core. `rules` (the vocabulary of checks), `ports` and `written` are leaves that the
+//! checklist and the probes both use, so neither imports the other.
 
 pub mod assessment;
 pub mod checklist;
@@ -21,3 +21,4 @@ pub mod site;
 pub mod stamp;
 pub mod store;
 pub mod tui;
+mod written;

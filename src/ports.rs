@@ -107,19 +107,8 @@ impl fmt::Display for Ports {
     }
 }
 
-/// Stored as written (`443,20000-20009`), and read back through [`Ports::parse`].
-impl serde::Serialize for Ports {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.written)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Ports {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Ports::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
+// Stored as written (`443,20000-20009`), and read back through `Ports::parse`.
+crate::written::serde_as_written!(Ports);
 
 /// Ports written compactly in the order given, consecutive runs as ranges:
 /// `8091,20000-20002,443`.

@@ -3,10 +3,8 @@
 //! SHA1-signed 1024-bit one, each with the trust verdict and words the field expects.
 //! Certificates are generated at test time; every server listens on 127.0.0.1 only.
 
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
@@ -15,8 +13,12 @@ use rcgen::{
 use serde_json::Value;
 use time::OffsetDateTime;
 
+#[path = "common/server.rs"]
+mod server;
 #[path = "common/sha1_cert.rs"]
 mod sha1_cert;
+
+use server::{Server, free_port};
 
 const DAY: i64 = 86_400;
 
@@ -64,18 +66,6 @@ fn leaf(issuer: &Ca, from: i64, to: i64) -> (String, String) {
     (cert.pem(), key.serialize_pem())
 }
 
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// `openssl s_server` with the given files and options, once it accepts connections.
 fn s_server(dir: &Path, cert: &str, key: &str, chain: Option<&str>, extra: &[&str]) -> Server {
     let write = |name: &str, text: &str| {
@@ -83,10 +73,7 @@ fn s_server(dir: &Path, cert: &str, key: &str, chain: Option<&str>, extra: &[&st
         std::fs::write(&path, text).expect("write");
         path.display().to_string()
     };
-    let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
+    let port = free_port();
     let mut args = vec![
         "s_server".to_owned(),
         "-quiet".to_owned(),
@@ -101,28 +88,14 @@ fn s_server(dir: &Path, cert: &str, key: &str, chain: Option<&str>, extra: &[&st
         args.extend(["-cert_chain".to_owned(), write("chain.pem", chain)]);
     }
     args.extend(extra.iter().map(|s| (*s).to_owned()));
-    let child = Command::new("openssl")
-        .args(&args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("cannot start `openssl s_server`: install the `openssl` package (.ci/run does)");
-    let server = Server { child, port };
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while TcpStream::connect_timeout(
-        &SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
-        Duration::from_millis(200),
+    let mut cmd = Command::new("openssl");
+    cmd.args(&args);
+    Server::start(
+        cmd,
+        port,
+        tempfile::tempdir().expect("temp dir"),
+        "install the `openssl` package (.ci/run does)",
     )
-    .is_err()
-    {
-        assert!(
-            Instant::now() < deadline,
-            "s_server did not start on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    server
 }
 
 /// `preflight tls` against the server, trusting `ca` (a PEM file's text) when given.

@@ -10,14 +10,17 @@
 //! their guard drops; every async body runs under a watchdog. Tests that need `openssl` or
 //! `gnutls-serv` fail (never skip) with the package to install when the binary is missing.
 
+mod common;
+
 use std::fmt::Write as _;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener as StdListener, TcpStream as StdStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener as StdListener};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use common::server::{Server, free_port};
 use preflight::probe::budget::{Budgets, Policy};
 use preflight::probe::tls::scan::ChainSource;
 use preflight::probe::tls::wire::KeyExchange;
@@ -227,25 +230,6 @@ fn a_tls13_only_server_gives_its_chain_through_rustls() {
 // ---------------------------------------------------------------------------------------------
 // Child processes
 
-/// A server process, killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let l = StdListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind a port to free");
-    l.local_addr().expect("address").port()
-}
-
 fn write_cert(dir: &Path, cert: &Cert) -> (PathBuf, PathBuf) {
     let c = dir.join("cert.pem");
     let k = dir.join("key.pem");
@@ -259,48 +243,15 @@ fn write_cert(dir: &Path, cert: &Cert) -> (PathBuf, PathBuf) {
 fn spawn(program: &str, package: &str, args: impl Fn(u16, &Path, &Path) -> Vec<String>) -> Server {
     let dir = tempfile::tempdir().expect("temp dir");
     let (c, k) = write_cert(dir.path(), &cert(true));
-    // The port is free a moment ago; a clash shows as the server failing to start.
     let port = free_port();
-    let child = Command::new(program)
-        .args(args(port, &c, &k))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot start `{program}` ({e}): this test needs it; install the `{package}` \
-                 package (apt-get install -y {package})"
-            )
-        });
-    let mut server = Server {
-        child,
+    let mut cmd = Command::new(program);
+    cmd.args(args(port, &c, &k));
+    Server::start(
+        cmd,
         port,
-        _dir: dir,
-    };
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        if StdStream::connect_timeout(
-            &SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
-            Duration::from_millis(200),
-        )
-        .is_ok()
-        {
-            return server;
-        }
-        if let Ok(Some(status)) = server.child.try_wait() {
-            let mut err = String::new();
-            if let Some(mut e) = server.child.stderr.take() {
-                let _ = std::io::Read::read_to_string(&mut e, &mut err);
-            }
-            panic!("`{program}` exited ({status}) before accepting: {err}");
-        }
-        assert!(
-            Instant::now() < deadline,
-            "`{program}` did not accept on port {port} within 15 s"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+        dir,
+        &format!("install the `{package}` package (apt-get install -y {package})"),
+    )
 }
 
 fn openssl(cipher: &str, extra: &[&str]) -> Server {

@@ -20,12 +20,12 @@ mod common;
 
 use std::io::{Read as _, Write as _};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener as StdListener, TcpStream as StdStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use common::server::{Server, free_port};
 use preflight::probe::tls::scan::ChainSource;
 use preflight::probe::tls::tds::{self, Encryption};
 use preflight::probe::tls::{self, Options, Transport, Version};
@@ -52,33 +52,6 @@ fn loopback(port: u16) -> SocketAddr {
     SocketAddr::from((Ipv4Addr::LOCALHOST, port))
 }
 
-fn free_port() -> u16 {
-    let l = StdListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind a port to free");
-    l.local_addr().expect("address").port()
-}
-
-/// A child process, killed when dropped; its stderr goes to a file so a chatty server never
-/// blocks on a full pipe.
-struct Server {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Server {
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Starts `program args(port, dir)` on a free port and waits until it accepts.
 fn spawn(
     program: &str,
@@ -86,42 +59,10 @@ fn spawn(
     args: impl Fn(u16, &std::path::Path) -> Vec<String>,
 ) -> Server {
     let dir = tempfile::tempdir().expect("temp dir");
-    let log = dir.path().join("server.log");
-    // The port was free a moment ago; a clash shows as the server failing to start.
     let port = free_port();
-    let child = Command::new(program)
-        .args(args(port, dir.path()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).expect("log file"))
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot start `{program}` ({e}): this test needs it; {install}")
-        });
-    let mut server = Server {
-        child,
-        port,
-        log,
-        _dir: dir,
-    };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if StdStream::connect_timeout(&loopback(port), Duration::from_millis(200)).is_ok() {
-            return server;
-        }
-        if let Ok(Some(status)) = server.child.try_wait() {
-            panic!(
-                "`{program}` exited ({status}) before accepting; {install}\n{}",
-                server.log()
-            );
-        }
-        assert!(
-            Instant::now() < deadline,
-            "`{program}` did not accept on port {port} within 20 s\n{}",
-            server.log()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let mut cmd = Command::new(program);
+    cmd.args(args(port, dir.path()));
+    Server::start(cmd, port, dir, install)
 }
 
 const INSTALL_PYSQLBRIDGE: &str = "install it with `python3 -m pip install pysqlbridge==2.1.3`";

@@ -18,13 +18,14 @@
 mod common;
 
 use std::fs;
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::dns_server::DnsServer;
 use common::home::Home;
+use common::server::{Server, free_port};
 use common::{Out, run_with_deadline};
 use serde_json::Value;
 
@@ -419,52 +420,11 @@ fn crlf(text: &str) -> String {
     text.replace("\r\n", "\n").replace('\n', "\r\n")
 }
 
-/// A server process on a loopback port, killed when dropped.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind a port to free");
-    l.local_addr().expect("address").port()
-}
-
 /// Starts `cmd` (which listens on `port`) and waits until it accepts; `package` is what to
 /// install when it is missing.
-fn serve(mut cmd: Command, port: u16, package: &str) -> Server {
-    let program = cmd.get_program().display().to_string();
-    let child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {program} ({e}): install {package}"));
-    let mut server = Server { child, port };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect_timeout(
-        &SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
-        Duration::from_millis(200),
-    )
-    .is_err()
-    {
-        if let Ok(Some(status)) = server.child.try_wait() {
-            panic!("{program} exited ({status}) before accepting (is {package} installed?)");
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{program} did not accept on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    server
+fn serve(cmd: Command, port: u16, package: &str) -> Server {
+    let dir = tempfile::tempdir().expect("temp dir");
+    Server::start(cmd, port, dir, &format!("install {package}"))
 }
 
 /// A certificate and key for the TLS servers: a self-signed RSA certificate for `localhost`

@@ -895,32 +895,34 @@ fn loop_words(start: &Name, chain: &[Name], back: &Name) -> String {
 /// The name a lookup answered for and the aliases from it, in order; when the aliases loop,
 /// the words that say where.
 fn follow_chain(lookup: &Lookup) -> (String, Vec<String>, Option<String>) {
-    let start = lookup.query().name().clone();
-    let mut current = start.clone();
+    let start = lookup.query().name();
+    let (chain, back) = aliases(lookup.answers(), start);
+    (
+        show_name(start),
+        chain.iter().map(show_name).collect(),
+        back.map(|n| loop_words(start, &chain, &n)),
+    )
+}
+
+/// The aliases from `start` among `records`, in the order they lead (at most [`MAX_CHAIN`]);
+/// with the name met again when they loop back.
+fn aliases(records: &[Record], start: &Name) -> (Vec<Name>, Option<Name>) {
     let mut chain: Vec<Name> = Vec::new();
-    let mut looped = None;
     while chain.len() < MAX_CHAIN {
-        let next = lookup.answers().iter().find_map(|r| match &r.data {
-            RData::CNAME(c) if names_equal(&r.name, &current) => Some(c.0.clone()),
+        let current = chain.last().unwrap_or(start);
+        let next = records.iter().find_map(|r| match &r.data {
+            RData::CNAME(c) if names_equal(&r.name, current) => Some(c.0.clone()),
             _ => None,
         });
         match next {
-            Some(n) if !chain.iter().any(|c| names_equal(c, &n)) && !names_equal(&n, &start) => {
-                chain.push(n.clone());
-                current = n;
+            Some(n) if !chain.iter().any(|c| names_equal(c, &n)) && !names_equal(&n, start) => {
+                chain.push(n);
             }
-            Some(n) => {
-                looped = Some(loop_words(&start, &chain, &n));
-                break;
-            }
+            Some(n) => return (chain, Some(n)),
             None => break,
         }
     }
-    (
-        show_name(&start),
-        chain.iter().map(show_name).collect(),
-        looped,
-    )
+    (chain, None)
 }
 
 fn records_of(lookup: &Lookup, rtype: RecordType) -> Vec<String> {

@@ -182,18 +182,7 @@ impl fmt::Display for Endpoint {
     }
 }
 
-impl Serialize for Endpoint {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.written)
-    }
-}
-
-impl<'de> Deserialize<'de> for Endpoint {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Endpoint::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
+crate::written::serde_as_written!(Endpoint);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TlsEndpoint {
@@ -237,18 +226,7 @@ impl fmt::Display for SqlServer {
     }
 }
 
-impl Serialize for SqlServer {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.written)
-    }
-}
-
-impl<'de> Deserialize<'de> for SqlServer {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        SqlServer::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
+crate::written::serde_as_written!(SqlServer);
 
 /// A SQL Server instance. The login's password is never part of a site: it is asked for (or
 /// read from `PREFLIGHT_SQL_PASSWORD`) when a probe connects.

@@ -9,6 +9,7 @@ pub mod dns_server;
 pub mod home;
 #[cfg(target_os = "linux")]
 pub mod netns;
+pub mod server;
 pub mod sql_site;
 pub mod tds_server;
 

@@ -20,15 +20,13 @@ use std::time::Duration;
 
 use hickory_resolver::lookup::Lookup;
 use hickory_resolver::net::{DnsError as HickoryDnsError, NetError, NoRecords};
-use hickory_resolver::proto::op::{
-    DEFAULT_RETRY_FLOOR, DnsRequest, DnsRequestOptions, Message, Query, ResponseCode,
-};
-use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
+use hickory_resolver::proto::op::{DnsRequest, DnsRequestOptions, Message, Query, ResponseCode};
+use hickory_resolver::proto::rr::{Name, Record, RecordType};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
 use super::sockets::UdpSockets;
-use super::{MAX_CHAIN, QueryOptions, names_equal};
+use super::{MAX_CHAIN, QueryOptions, aliases};
 
 /// One named server, and how patient to be with it.
 #[derive(Debug, Clone)]
@@ -59,28 +57,19 @@ impl Direct {
                 code => return Err(NetError::Dns(HickoryDnsError::ResponseCode(code))),
             }
             let answers = reply.answers;
-            // The aliases from the name asked, in the order they lead.
-            let mut end = current.name().clone();
-            let mut hops = 0;
-            while hops < MAX_CHAIN && rtype != RecordType::CNAME {
-                let Some(next) = answers.iter().find_map(|r| match &r.data {
-                    RData::CNAME(c) if names_equal(&r.name, &end) => Some(c.0.clone()),
-                    _ => None,
-                }) else {
-                    break;
-                };
-                end = next;
-                hops += 1;
-            }
             let found = answers.iter().any(|r| r.record_type() == rtype);
-            let moved = !names_equal(&end, current.name());
+            // Where the aliases from the name asked lead (a CNAME question asks for the first).
+            let end = match rtype {
+                RecordType::CNAME => None,
+                _ => aliases(&answers, current.name()).0.pop(),
+            };
             kept.extend(answers);
             if found {
                 return Ok(Lookup::new_with_max_ttl(asked, kept));
             }
-            if !moved {
+            let Some(end) = end else {
                 return Err(NoRecords::new(current, ResponseCode::NoError).into());
-            }
+            };
             current = Query::query(end, rtype);
         }
         Err(NoRecords::new(current, ResponseCode::NoError).into())
@@ -97,7 +86,7 @@ impl Direct {
             tries -= 1;
             match self
                 .udp
-                .exchange(self.server, &bytes, DEFAULT_RETRY_FLOOR, self.opts.timeout)
+                .exchange(self.server, &bytes, self.opts.timeout)
                 .await
             {
                 Ok(reply) => break reply,
@@ -149,7 +138,8 @@ async fn tcp(server: SocketAddr, query: &[u8], timeout: Duration) -> io::Result<
 mod tests {
     use std::net::Ipv4Addr;
 
-    use hickory_resolver::proto::op::OpCode;
+    use hickory_resolver::proto::op::{DEFAULT_RETRY_FLOOR, OpCode};
+    use hickory_resolver::proto::rr::RData;
     use hickory_resolver::proto::rr::rdata::A;
 
     use super::*;

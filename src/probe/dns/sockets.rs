@@ -26,6 +26,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
+use hickory_resolver::proto::op::DEFAULT_RETRY_FLOOR;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
@@ -51,8 +52,8 @@ struct Sockets {
 }
 
 impl UdpSockets {
-    /// Sends `query` to `server` and waits for its reply: sent again every `resend` up to
-    /// [`MAX_SENDS`] times, given up after `timeout`.
+    /// Sends `query` to `server` and waits for its reply: sent again after hickory's retry
+    /// interval up to [`MAX_SENDS`] times, given up after `timeout`.
     ///
     /// # Errors
     /// [`io::ErrorKind::TimedOut`] when no reply came in time; the error of the send when it
@@ -61,7 +62,6 @@ impl UdpSockets {
         &self,
         server: SocketAddr,
         query: &[u8],
-        resend: Duration,
         timeout: Duration,
     ) -> io::Result<Vec<u8>> {
         let shared = self.socket(server.ip())?;
@@ -73,7 +73,7 @@ impl UdpSockets {
                     shared.send(query, server, &reply)?;
                     sends += 1;
                 }
-                match tokio::time::timeout(resend, reply.replies.recv()).await {
+                match tokio::time::timeout(DEFAULT_RETRY_FLOOR, reply.replies.recv()).await {
                     Err(_) => {}
                     Ok(Some(Ok(bytes))) => return Ok(bytes),
                     Ok(Some(Err((kind, words)))) => return Err(io::Error::new(kind, words)),
